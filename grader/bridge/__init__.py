@@ -1,0 +1,61 @@
+"""The one place that talks to student code.
+
+Checks never import a submission themselves: they ask a ``Bridge`` to call a
+student function (``call``) or to run one of the kit's trusted routines that
+compose student functions (``run``, see ``routines.py``). Whatever comes back is
+plain data (``grader.values``). Two transports implement the same interface:
+
+- ``InProcessBridge``: direct calls, for students' local checks (fast, real tracebacks);
+- ``IsolatedBridge``: the submission lives in a sandboxed child process (batch grading).
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class StudentCodeError(Exception):
+    """A call into student code did not return a value.
+
+    kind     "not_implemented", "exception", "missing", "timeout", "crashed", "output"
+    function the student function (or routine) that was running
+    detail   the exception line or what the process did
+    """
+
+    def __init__(self, kind: str, function: str, detail: str = "", traceback: str = ""):
+        super().__init__(f"{function}: {kind}: {detail}")
+        self.kind = kind
+        self.function = function
+        self.detail = detail
+        self.traceback = traceback
+
+    def explain(self) -> str:
+        """One or two sentences for the student."""
+        if self.kind == "not_implemented":
+            return f"{self.function} is not implemented yet (it raises NotImplementedError)."
+        if self.kind == "missing":
+            return f"{self.function} is not defined in the submission."
+        if self.kind == "timeout":
+            return f"{self.function} did not return in time ({self.detail}); look for an endless loop."
+        if self.kind == "crashed":
+            return f"the submission's process died while running {self.function} ({self.detail})."
+        text = f"{self.function} raised {self.detail}"
+        return text if not self.traceback else f"{text}\n{self.traceback}"
+
+
+class SubmissionLoadError(Exception):
+    """The submission file cannot be used at all: missing, does not parse, or fails at import."""
+
+
+class Bridge(Protocol):
+    def call(self, function: str, *args: Any, seed: int | None = None, keep_args: bool = False) -> Any:
+        """Call student ``function`` on copies of ``args``; return its result as plain data.
+
+        seed       when given, ``np.random.seed(seed)`` is set right before the call
+        keep_args  return ``(result, args_after_call)`` to see whether inputs were changed
+        Raises StudentCodeError when the call fails.
+        """
+
+    def run(self, routine: str, **kwargs: Any) -> Any:
+        """Run the trusted routine ``routines.ROUTINES[routine]`` against the submission."""
+
+    def close(self) -> None: ...

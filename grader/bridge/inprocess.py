@@ -1,0 +1,127 @@
+"""In-process transport: the submission is imported into this process and called directly.
+
+Used by ``backprop-lab check`` and the pytest plugin on a student's own machine,
+where speed and real tracebacks matter more than isolation.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib.util
+import io
+import sys
+import traceback
+import types
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.bridge import StudentCodeError, SubmissionLoadError
+from grader.bridge.routines import ROUTINES
+from grader.values import to_plain
+
+MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridge
+
+
+def load_submission(path: Path, module_name: str = "two_layer_net") -> types.ModuleType:
+    """Import the file at ``path`` as a fresh module. Raises SubmissionLoadError with one clear line."""
+    path = Path(path)
+    if not path.is_file():
+        raise SubmissionLoadError(f"no submission file at {path}")
+    try:
+        source = path.read_text(encoding="utf-8")
+        code = compile(source, str(path), "exec")
+    except SyntaxError as error:
+        raise SubmissionLoadError(f"{path} does not parse: line {error.lineno}: {error.msg}") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
+    module = types.ModuleType(module_name)
+    module.__file__ = str(path)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, module.__dict__)
+    except BaseException as error:  # SystemExit too: a submission may call sys.exit at import
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        line = _student_line(error, str(path))
+        raise SubmissionLoadError(
+            f"{path} fails when imported{line}: {type(error).__name__}: {error}"
+        ) from None
+    return module
+
+
+def _student_line(error: BaseException, filename: str) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    return f" (line {frames[-1].lineno})" if frames else ""
+
+
+def student_traceback(error: BaseException, filename: str, limit: int = 3) -> str:
+    """The last few traceback lines that are in the student's file."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames[-limit:]]
+    return "\n".join(lines)
+
+
+class InProcessBridge:
+    """Calls functions of an imported submission (or of any namespace) directly."""
+
+    def __init__(self, namespace: dict[str, Any] | types.ModuleType, filename: str = ""):
+        self.namespace = namespace if isinstance(namespace, dict) else vars(namespace)
+        self.filename = filename or str(self.namespace.get("__file__", ""))
+        self.output = io.StringIO()
+
+    @classmethod
+    def from_file(cls, path: Path) -> "InProcessBridge":
+        module = load_submission(path)
+        return cls(module, str(path))
+
+    # -- the Bridge interface
+    def call(self, function: str, *args: Any, seed: int | None = None, keep_args: bool = False) -> Any:
+        args = copy.deepcopy(args)  # the student never holds the grader's own arrays
+        result = self._guarded(function, lambda: self._direct_call(function, *args, seed=seed))
+        return (result, to_plain(args)) if keep_args else result
+
+    def run(self, routine: str, **kwargs: Any) -> Any:
+        kwargs = copy.deepcopy(kwargs)
+        return self._guarded(routine, lambda: ROUTINES[routine](self._direct_call, **kwargs))
+
+    def close(self) -> None:
+        pass
+
+    # -- helpers
+    def _direct_call(self, function: str, *args: Any, seed: int | None = None) -> Any:
+        target = self.namespace.get(function)
+        if not callable(target):
+            raise StudentCodeError("missing", function)
+        if seed is not None:
+            np.random.seed(seed)
+        try:
+            return target(*args)
+        except StudentCodeError:
+            raise
+        except NotImplementedError as error:
+            raise StudentCodeError("not_implemented", function, str(error)) from None
+        except Exception as error:
+            raise StudentCodeError(
+                "exception", function, f"{type(error).__name__}: {error}",
+                student_traceback(error, self.filename),
+            ) from None
+
+    def _guarded(self, name: str, work) -> Any:
+        """Run ``work`` with the student's prints captured; convert the result to plain data."""
+        with contextlib.redirect_stdout(self.output), np.errstate(all="ignore"):
+            try:
+                return to_plain(work())
+            except StudentCodeError:
+                raise
+            except NotImplementedError as error:  # raised inside a generator being consumed
+                raise StudentCodeError("not_implemented", name, str(error)) from None
+            except Exception as error:  # raised while turning a generator's items into data
+                raise StudentCodeError(
+                    "exception", name, f"{type(error).__name__}: {error}",
+                    student_traceback(error, self.filename),
+                ) from None
+            finally:
+                if self.output.tell() > MAX_CAPTURED_OUTPUT:
+                    self.output = io.StringIO(self.output.getvalue()[-MAX_CAPTURED_OUTPUT:])

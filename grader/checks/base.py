@@ -1,0 +1,87 @@
+"""What a check is: a probe that calls student code, and a judge that compares.
+
+A ``Probe`` builds its inputs from trusted data and calls the submission only
+through a ``Bridge``; what it returns (plain data) is the *observation*. The same
+probe run on the reference solution gives the *expected* observation: recorded
+in ``grader/fixtures/`` for public checks, computed live for hidden ones.
+
+A ``Check`` pairs a probe with a judge and metadata (points, visibility). The
+judge raises ``Fail`` with a message for the student, or returns a short
+confirmation. Several checks may share one probe (it runs once).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from grader.bridge import Bridge
+
+
+class Fail(Exception):
+    """A judge's verdict that the student's value is wrong; the message says why."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """key     unique name; also the fixture key of the reference's observation
+    function  the student function this probe examines ("training" for the training runs)
+    inputs    how the inputs are described in messages: "X (5, 2), n_h 4, seed 0"
+    run       (bridge, reference) -> observation (plain data). ``reference(key)`` gives the
+              reference's observation of another probe, for inputs only the reference can
+              make (backward_propagation needs a correct cache)
+    """
+
+    key: str
+    function: str
+    inputs: str
+    run: Callable[[Bridge, Callable[[str], Any]], Any]
+    needs: tuple["Probe", ...] = ()  # probes whose reference observations ``run`` reads
+
+
+@dataclass
+class Expected:
+    """What the reference produced for a probe, and what known mistakes produce.
+
+    value     the reference's observation
+    mistakes  hint -> the observation of the reference with that mistake put in
+              (computed only when a judge asks: most checks pass)
+    forward   the reference forward pass ``(X, params) -> A2``, when the reference
+              is loaded here (grading); None where only fixtures exist (student side)
+    """
+
+    value: Any
+    find_mistakes: Callable[[], dict[str, Any]] = dict
+    forward: Callable[[Any, Any], Any] | None = None
+
+    @property
+    def mistakes(self) -> dict[str, Any]:
+        return self.find_mistakes()
+
+
+Judge = Callable[[Any, Expected], "str | None"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """name          "forward_propagation: values on X (5, 2)"; starts with the function examined
+    probe         run on the submission
+    judge         (observation, Expected) -> confirmation, or raises Fail
+    expected_by   the probe whose *reference* observation is the expectation (default: probe),
+                  e.g. a numerical gradient of the reference loss for a backward check
+    """
+
+    name: str
+    points: float
+    hidden: bool
+    probe: Probe
+    judge: Judge
+    expected_by: Probe | None = None
+
+    @property
+    def reference_probe(self) -> Probe:
+        return self.expected_by or self.probe
+
+    @property
+    def function(self) -> str:
+        return self.probe.function

@@ -1,0 +1,114 @@
+"""Checks of batch_generator(X, Y, batch_size) -> yields (X_batch, Y_batch).
+
+Row i of the probe's X is (i, 0.5 + i, ...) and Y[i] = i, so every yielded row
+tells which sample it is and whether X and Y rows are still paired.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.judge import describe as describe_value
+from grader.values import Yielded
+
+FUNCTION = "batch_generator"
+
+Case = tuple[int, int, int, int]  # seed, m, n_in, batch_size
+
+
+def describe(case: Case) -> str:
+    seed, m, n_in, b = case
+    return f"X ({m}, {n_in}), batch_size {b}, np.random.seed({seed})"
+
+
+def labelled_data(m: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+    X = np.arange(m, dtype=np.float64)[:, None] + 0.5 * np.arange(n_in)[None, :]  # (m, n_in)
+    Y = np.arange(m, dtype=np.float64)[:, None]  # (m, 1)
+    return X, Y
+
+
+def probe(case: Case) -> Probe:
+    seed, m, n_in, b = case
+
+    def run(bridge, ref):
+        X, Y = labelled_data(m, n_in)
+        return bridge.call(FUNCTION, X, Y, b, seed=seed)
+
+    return Probe(f"{FUNCTION}/s{seed}-{m}x{n_in}-b{b}", FUNCTION, describe(case), run)
+
+
+def _batches(got, case: Case) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Structure: a generator of (X_batch (b, n_in), Y_batch (b, 1)) pairs."""
+    _, m, n_in, b = case
+    if not isinstance(got, Yielded):
+        raise Fail(f"{FUNCTION} should be a generator that yields batches (use yield); "
+                   f"calling it returned {describe_value(got)}.")
+    batches = []
+    for index, item in enumerate(got.items):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise Fail(f"batch {index} should be a pair (X_batch, Y_batch); got {describe_value(item)}.")
+        X_batch, Y_batch = item
+        for what, array, shape in (("X_batch", X_batch, (b, n_in)), ("Y_batch", Y_batch, (b, 1))):
+            if not isinstance(array, np.ndarray) or array.shape != shape:
+                got_text = array.shape if isinstance(array, np.ndarray) else describe_value(array)
+                raise Fail(f"batch {index}: {what} should have shape {shape}; got {got_text}.")
+        batches.append((X_batch, Y_batch))
+    full = m // b
+    if len(batches) != full:
+        hint = " The last, incomplete batch should be skipped." if len(batches) == full + 1 else ""
+        raise Fail(f"expected {full} full batches of {b} from {m} samples; got {len(batches)}.{hint}")
+    return batches
+
+
+def structure(case: Case, points: float, hidden: bool = False) -> Check:
+    def judge(got, exp: Expected) -> str:
+        batches = _batches(got, case)
+        return f"yields {len(batches)} pairs of the right shapes"
+
+    return Check(f"{FUNCTION}: yields full batches on {describe(case)}", points, hidden, probe(case), judge)
+
+
+def sampling(case: Case, points: float, hidden: bool = False) -> Check:
+    """Every sample at most once, rows of X and Y still paired, and shuffled."""
+    _, m, n_in, _ = case
+
+    def judge(got, exp: Expected) -> str:
+        batches = _batches(got, case)
+        X, _ = labelled_data(m, n_in)
+        seen: list[int] = []
+        for index, (X_batch, Y_batch) in enumerate(batches):
+            ids = Y_batch[:, 0]
+            if not np.all((ids == np.round(ids)) & (ids >= 0) & (ids < m)):
+                raise Fail(f"batch {index}: Y_batch holds values that are not rows of Y.")
+            rows = ids.astype(int)
+            if not np.array_equal(X_batch, X[rows]):
+                raise Fail(f"batch {index}: the rows of X_batch and Y_batch are not paired any more; "
+                           "index X and Y with the same shuffled indices.")
+            seen.extend(rows.tolist())
+        if len(set(seen)) != len(seen):
+            raise Fail("some samples appear more than once in one epoch; shuffle the indices and then "
+                       "cut them into consecutive slices (no sampling with replacement).")
+        if seen == sorted(seen) and len(seen) > 1:
+            raise Fail("the samples come in their original order: shuffle the indices first.")
+        return "each sample at most once, X and Y rows paired, order shuffled"
+
+    return Check(f"{FUNCTION}: each sample at most once, rows paired on {describe(case)}", points, hidden,
+                 probe(case), judge)
+
+
+def seeded(case: Case, points: float, hidden: bool = False) -> Check:
+    def judge(got, exp: Expected) -> str:
+        batches = _batches(got, case)
+        expected = [(x, y) for x, y in exp.value.items]
+        for index, ((_, y_got), (_, y_exp)) in enumerate(zip(batches, expected)):
+            if not np.array_equal(y_got, y_exp):
+                order_got = y_got[:5, 0].astype(int).tolist()
+                order_exp = y_exp[:5, 0].astype(int).tolist()
+                raise Fail(
+                    f"batch {index} holds other samples than expected after np.random.seed({case[0]}) "
+                    f"({describe(case)}): expected rows {order_exp}..., got {order_got}... "
+                    "Shuffle np.arange(m) once with np.random.shuffle (no seeding inside the function)."
+                )
+        return "the same batches as the reference for this seed"
+
+    return Check(f"{FUNCTION}: seeded order on {describe(case)}", points, hidden, probe(case), judge)

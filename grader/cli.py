@@ -1,0 +1,58 @@
+"""The ``backprop-lab`` command line."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader.contract import DEFAULT_SUBMISSION
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backprop-lab",
+        description="Check, train and grade the two-layer neural network lab.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="run the public checks on a submission and explain failures")
+    check.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION,
+                       help=f"the submission file (default: {DEFAULT_SUBMISSION.name} in student/)")
+    check.add_argument("--hidden", action="store_true", help="also run the hidden checks (instructors)")
+    check.add_argument("--json", type=Path, metavar="FILE", help="also write Gradescope results.json to FILE")
+
+    train = commands.add_parser("train", help="train the network of a submission and save plots")
+    train.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION)
+    train.add_argument("--plots", type=Path, default=Path("plots"), metavar="DIR",
+                       help="folder for the PNG plots (default: plots/)")
+
+    assign = commands.add_parser("assign", help="write student/ from solutions/ (instructors)")
+    assign.add_argument("--check", action="store_true", help="only report whether student/ is stale")
+
+    commands.add_parser("fixtures", help="record the data and the expected values of the public checks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "check":
+        from grader.commands import check
+
+        return check.main(args.path, hidden=args.hidden, json_path=args.json)
+    if args.command == "train":
+        from grader.commands import train
+
+        return train.main(args.path, args.plots)
+    if args.command == "assign":
+        from grader.commands import assign
+
+        return assign.main(check_only=args.check)
+    if args.command == "fixtures":
+        from grader.commands import fixtures
+
+        return fixtures.main()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

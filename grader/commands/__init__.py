@@ -1,0 +1,1 @@
+"""One module per ``backprop-lab`` subcommand; ``grader.cli`` wires them to argparse."""

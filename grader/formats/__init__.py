@@ -1,0 +1,1 @@
+"""Output formats. Each one only formats ``grader.results`` records."""

@@ -1,0 +1,135 @@
+"""Where expected values come from.
+
+- ``LiveReference`` loads ``solutions/two_layer_net.py`` (and its known mistakes)
+  into *this* process and runs each probe on it. Used when grading and when
+  recording fixtures; never available in the student release.
+- ``RecordedReference`` reads what ``LiveReference`` observed for the public
+  probes, from ``grader/fixtures/public_expected.bin``: expected numbers only, no code.
+
+Both answer ``expected(check) -> Expected``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from grader.bridge import StudentCodeError
+from grader.bridge.inprocess import InProcessBridge, load_submission
+from grader.checks.base import Check, Expected, Probe
+from grader.contract import FIXTURES_DIR, REFERENCE_FILE
+from grader import values
+
+PUBLIC_FIXTURE = FIXTURES_DIR / "public_expected.bin"
+MANIFEST = FIXTURES_DIR / "manifest.json"
+
+
+class ReferenceUnavailable(RuntimeError):
+    """The reference solution or the recorded fixtures cannot be found."""
+
+
+def load_mistakes(solution_file: Path = REFERENCE_FILE) -> tuple:
+    """``solutions/mistakes.py`` beside the solution: the known mistakes as edits of it."""
+    path = solution_file.parent / "mistakes.py"
+    spec = importlib.util.spec_from_file_location("backprop_lab_mistakes", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it is executed
+    spec.loader.exec_module(module)
+    return module.MISTAKES
+
+
+def apply_mistake(source: str, mistake) -> str:
+    """The solution source with one mistake put in. Raises ValueError if it does not apply exactly once."""
+    if source.count(mistake.find) != 1:
+        raise ValueError(f"mistake {mistake.name}: snippet found {source.count(mistake.find)} times, not once")
+    return source.replace(mistake.find, mistake.replace)
+
+
+class LiveReference:
+    """Runs probes on the reference solution loaded in this process (memoised per probe)."""
+
+    def __init__(self, solution_file: Path = REFERENCE_FILE):
+        if not solution_file.is_file():
+            raise ReferenceUnavailable(f"the reference solution {solution_file} is not here")
+        self.solution_file = solution_file
+        self.bridge = InProcessBridge(load_submission(solution_file, "reference_solution"), str(solution_file))
+        self._observed: dict[str, Any] = {}
+        self._mistaken: dict[str, dict[str, Any]] = {}
+
+    def observe(self, probe: Probe) -> Any:
+        if probe.key not in self._observed:
+            for need in probe.needs:
+                self.observe(need)
+            self._observed[probe.key] = probe.run(self.bridge, self._observed.__getitem__)
+        return self._observed[probe.key]
+
+    @cached_property
+    def _mistake_bridges(self) -> list[tuple[Any, InProcessBridge]]:
+        source = self.solution_file.read_text(encoding="utf-8")
+        bridges = []
+        for mistake in load_mistakes(self.solution_file):
+            namespace: dict[str, Any] = {"__name__": f"mistake_{mistake.name}"}
+            exec(compile(apply_mistake(source, mistake), str(self.solution_file), "exec"), namespace)
+            bridges.append((mistake, InProcessBridge(namespace, str(self.solution_file))))
+        return bridges
+
+    def mistakes(self, probe: Probe) -> dict[str, Any]:
+        """hint -> observation, for the known mistakes in the probe's function."""
+        if probe.key not in self._mistaken:
+            found = {}
+            for mistake, bridge in self._mistake_bridges:
+                if mistake.function != probe.function:
+                    continue
+                try:
+                    found[mistake.hint] = probe.run(bridge, self._observed.__getitem__)
+                except StudentCodeError:
+                    continue  # this mistake makes the function raise: nothing to match against
+            self._mistaken[probe.key] = found
+        return self._mistaken[probe.key]
+
+    def forward(self, X, params):
+        A2, _ = self.bridge.call("forward_propagation", X, params)
+        return A2
+
+    def expected(self, check: Check) -> Expected:
+        for need in check.probe.needs:
+            self.observe(need)
+        value = self.observe(check.reference_probe)
+        return Expected(value, lambda: self.mistakes(check.probe), self.forward)
+
+    def record(self, checks: list[Check]) -> dict[str, Any]:
+        """Everything the checks need, as plain data: {probe key: {"value", "mistakes"}}."""
+        record: dict[str, Any] = {}
+        for check in checks:
+            for probe in (*check.probe.needs, check.reference_probe):
+                record.setdefault(probe.key, {"value": self.observe(probe), "mistakes": {}})
+            entry = record.setdefault(check.probe.key, {"value": self.observe(check.probe), "mistakes": {}})
+            entry["mistakes"] = self.mistakes(check.probe)
+        return record
+
+
+class RecordedReference:
+    """Expected values read from a fixture file written by ``LiveReference.record``."""
+
+    forward = None  # no reference code on this side
+
+    def __init__(self, path: Path = PUBLIC_FIXTURE):
+        if not path.is_file():
+            raise ReferenceUnavailable(f"the fixture file {path} is missing; run `backprop-lab fixtures`")
+        self.record: dict[str, Any] = values.load(path)
+
+    def observe(self, probe: Probe) -> Any:
+        try:
+            return self.record[probe.key]["value"]
+        except KeyError:
+            raise ReferenceUnavailable(f"no recorded value for {probe.key}; run `backprop-lab fixtures`") from None
+
+    def expected(self, check: Check) -> Expected:
+        entry = self.record.get(check.probe.key, {})
+        mistakes = entry.get("mistakes", {})
+        return Expected(self.observe(check.reference_probe), lambda: mistakes, None)
+
+    def lookup(self, key: str) -> Any:
+        return self.record[key]["value"]

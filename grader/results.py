@@ -1,0 +1,75 @@
+"""The one result type: what a check found, and a report of many of them.
+
+Every output format (terminal, pytest, Gradescope JSON, CSV, Markdown, otter)
+only formats these records.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check on one submission.
+
+    name      "forward_propagation: shapes on X (5, 2)"; starts with the function examined
+    function  the function the points belong to ("training" for the training checks)
+    score     points earned: ``max_score`` when passed, else 0
+    output    what the student reads: why it failed, or a short confirmation
+    """
+
+    name: str
+    function: str
+    max_score: float
+    passed: bool
+    output: str
+    hidden: bool = False
+
+    @property
+    def score(self) -> float:
+        return self.max_score if self.passed else 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"score": self.score}
+
+
+@dataclass
+class Report:
+    """All results for one submission, in catalogue order.
+
+    status  "ok" when every check ran; otherwise what stopped the run
+            ("error" for a submission that cannot be loaded, "timeout", "crashed", ...)
+    """
+
+    submission: str
+    results: list[CheckResult] = field(default_factory=list)
+    status: str = "ok"
+    error: str = ""
+    hidden_not_run: int = 0  # hidden checks that exist but were not run here
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_score for r in self.results)
+
+    @property
+    def all_passed(self) -> bool:
+        return self.status == "ok" and all(r.passed for r in self.results)
+
+    def by_function(self) -> "OrderedDict[str, list[CheckResult]]":
+        groups: OrderedDict[str, list[CheckResult]] = OrderedDict()
+        for result in self.results:
+            groups.setdefault(result.function, []).append(result)
+        return groups
+
+    def points_by_function(self) -> "OrderedDict[str, tuple[float, float]]":
+        """function -> (earned, possible)."""
+        return OrderedDict(
+            (fn, (sum(r.score for r in rs), sum(r.max_score for r in rs)))
+            for fn, rs in self.by_function().items()
+        )

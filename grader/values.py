@@ -1,0 +1,189 @@
+"""Plain data: the only values that cross from student code into the grader.
+
+Student functions may return anything. Before the grader looks at a value it is
+turned into *plain data*, built only from
+
+    None, bool, int, float, str, NumPy scalars, NumPy arrays of numbers or bools,
+    dict (str keys), list, tuple, Yielded (what a generator produced), Opaque
+
+so judges never touch a live student object (no methods to run, nothing to
+patch), and the same value can travel between processes without pickle:
+``encode`` writes a JSON header plus ``np.save(..., allow_pickle=False)``
+blobs, ``decode`` reads them back. Fixtures on disk use the same format.
+"""
+from __future__ import annotations
+
+import io
+import json
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_ITEMS = 10_000  # a generator that yields more than this is cut (and flagged)
+MAX_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Yielded:
+    """The items a generator (or other iterator) produced, in order."""
+
+    items: tuple
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value the grader does not inspect: only its type name and a short repr."""
+
+    type_name: str
+    text: str
+
+
+class PlainDataError(ValueError):
+    """A value could not be turned into plain data."""
+
+
+def to_plain(value: Any, depth: int = 0) -> Any:
+    """Copy ``value`` into plain data. Arrays are copied; unknown objects become Opaque."""
+    if depth > MAX_DEPTH:
+        return Opaque("nested", "structure nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value if value.dtype.kind in "biufc" else Opaque(type(value).__name__, _short_repr(value))
+    if isinstance(value, (int, float)) and type(value) in (int, float):
+        return value
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufc":
+            return Opaque(f"ndarray of dtype {value.dtype}", _short_repr(value))
+        return np.array(value, copy=True)
+    if isinstance(value, dict):
+        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+        items = [to_plain(v, depth + 1) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, Iterator):
+        items = []
+        for item in value:
+            if len(items) == MAX_ITEMS:
+                return Yielded(tuple(items), truncated=True)
+            items.append(to_plain(item, depth + 1))
+        return Yielded(tuple(items))
+    return Opaque(type(value).__name__, _short_repr(value))
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a student's __repr__ may raise
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe(value: Any) -> str:
+    """A short human description: 'ndarray float64 (5, 1)', 'dict with keys A, B', 'float'."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} ({value.dtype})"
+    if isinstance(value, Opaque):
+        return f"{value.type_name} ({value.text})"
+    if isinstance(value, Yielded):
+        return f"{len(value.items)} yielded items"
+    if isinstance(value, dict):
+        return "dict with keys " + (", ".join(sorted(value)) or "(none)")
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of length {len(value)}"
+    if isinstance(value, np.generic):
+        return f"NumPy {value.dtype} scalar"
+    return type(value).__name__
+
+
+# --------------------------------------------------------------------------- codec
+# Header: JSON tree in which arrays are {"a": index} and other tags as below.
+
+
+def _to_tree(value: Any, arrays: list[np.ndarray]) -> Any:
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.generic):
+        arrays.append(np.asarray(value))
+        return {"s": len(arrays) - 1}
+    if isinstance(value, int):
+        return {"i": str(value)}
+    if isinstance(value, float):
+        return {"f": repr(value)}
+    if isinstance(value, np.ndarray):
+        arrays.append(value)
+        return {"a": len(arrays) - 1}
+    if isinstance(value, dict):
+        return {"d": [[k, _to_tree(v, arrays)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return {"l": [_to_tree(v, arrays) for v in value]}
+    if isinstance(value, tuple):
+        return {"t": [_to_tree(v, arrays) for v in value]}
+    if isinstance(value, Yielded):
+        return {"y": [_to_tree(v, arrays) for v in value.items], "cut": value.truncated}
+    if isinstance(value, Opaque):
+        return {"o": [value.type_name, value.text]}
+    raise PlainDataError(f"not plain data: {type(value).__name__}")
+
+
+def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
+    if node is None or isinstance(node, (bool, str)):
+        return node
+    if not isinstance(node, dict) or len(node) not in (1, 2):
+        raise PlainDataError("malformed plain-data header")
+    tag = next(iter(node))
+    body = node[tag]
+    if tag == "a":
+        return arrays[body]
+    if tag == "s":
+        return arrays[body][()]
+    if tag == "i":
+        return int(body)
+    if tag == "f":
+        return float(body)
+    if tag == "d":
+        return {str(k): _from_tree(v, arrays) for k, v in body}
+    if tag == "l":
+        return [_from_tree(v, arrays) for v in body]
+    if tag == "t":
+        return tuple(_from_tree(v, arrays) for v in body)
+    if tag == "y":
+        return Yielded(tuple(_from_tree(v, arrays) for v in body), bool(node.get("cut")))
+    if tag == "o":
+        return Opaque(str(body[0]), str(body[1]))
+    raise PlainDataError(f"unknown plain-data tag {tag!r}")
+
+
+def encode(value: Any) -> bytes:
+    """Serialise plain data: 4-byte header length, JSON header, then .npy blobs."""
+    arrays: list[np.ndarray] = []
+    header = json.dumps({"tree": _to_tree(value, arrays), "n": len(arrays)}).encode()
+    out = io.BytesIO()
+    out.write(struct.pack("<I", len(header)))
+    out.write(header)
+    for array in arrays:
+        np.save(out, array, allow_pickle=False)
+    return out.getvalue()
+
+
+def decode(data: bytes) -> Any:
+    """Inverse of ``encode``. Never unpickles: object arrays are refused."""
+    stream = io.BytesIO(data)
+    (length,) = struct.unpack("<I", stream.read(4))
+    header = json.loads(stream.read(length))
+    arrays = [np.load(stream, allow_pickle=False) for _ in range(int(header["n"]))]
+    return _from_tree(header["tree"], arrays)
+
+
+def save(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode(value))
+
+
+def load(path: Path) -> Any:
+    return decode(path.read_bytes())
