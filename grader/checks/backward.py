@@ -94,7 +94,7 @@ def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Che
     def judge(got, exp: Expected) -> str:
         _judge_structure(got, case)
         expect_close(got[grad], exp.value[grad], grad, f"{forward.describe(case)}, h = 1e-5",
-                     tol=GRAD_TOL, m=case[1])
+                     tol=GRAD_TOL, m=case[1], exp=exp, mistake_key=lambda o: o[grad])
         return f"{grad} matches the numerical gradient (relative error {rel_error(got[grad], exp.value[grad]):.1e})"
 
     return Check(f"{FUNCTION}: {grad} matches the numerical gradient of the cross-entropy on "
