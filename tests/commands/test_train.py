@@ -1,0 +1,155 @@
+"""`backprop-lab train`: trains with the file's own model, reports accuracy, writes three PNGs,
+and turns unfinished or failing student code into one clear line with exit code 2."""
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from grader import cli
+from grader.bridge.inprocess import InProcessBridge, run_own_model
+from grader.contract import load_moons
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
+PLOT_NAMES = ("label_histogram.png", "loss_curve.png", "decision_boundary.png")
+# The handout's data with n_hidden 4, 100 epochs, batch 32, learning rate 0.5: measured with
+# scikit-learn's make_moons + train_test_split and the reference, independently of the kit.
+REFERENCE_TEST_ACCURACY = 0.98
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+    plots_dir: Path
+
+
+def run_train(path: Path, plots_dir: Path) -> Outcome:
+    """`backprop-lab train PATH --plots DIR` in this process, through the real argument parser."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["train", str(path), "--plots", str(plots_dir)])
+    return Outcome(code, out.getvalue(), err.getvalue(), plots_dir)
+
+
+def variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the reference submission with one piece of source text replaced."""
+    source = (EXAMPLES / "reference.py").read_text()
+    assert old in source, f"the reference no longer contains {old!r}"
+    path = tmp_path / name
+    path.write_text(source.replace(old, new, 1))
+    return path
+
+
+def error_lines(outcome: Outcome) -> list[str]:
+    return [line for line in outcome.stderr.splitlines() if line.strip().startswith("error:")]
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    folder = tmp_path_factory.mktemp("reference")
+    submission = folder / "two_layer_net.py"
+    shutil.copy(EXAMPLES / "reference.py", submission)
+    return run_train(submission, folder / "plots")
+
+
+def test_reference_trains_and_exits_zero(reference_run: Outcome) -> None:
+    assert reference_run.exit_code == 0, reference_run.stderr
+
+
+def test_reference_reaches_the_handouts_test_accuracy(reference_run: Outcome) -> None:
+    match = re.search(r"test accuracy:\s+([0-9.]+)", reference_run.stdout)
+    assert match, reference_run.stdout
+    assert float(match.group(1)) == pytest.approx(REFERENCE_TEST_ACCURACY, abs=1e-9)
+    assert re.search(r"train accuracy:\s+[0-9.]+", reference_run.stdout)
+
+
+def test_reference_writes_three_pngs_that_open_as_images(reference_run: Outcome) -> None:
+    for name in PLOT_NAMES:
+        path = reference_run.plots_dir / name
+        assert path.is_file() and path.stat().st_size > 0, name
+        image = imread(path)
+        assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100, (name, image.shape)
+        assert str(path) in reference_run.stdout  # the paths written are printed
+
+
+def test_progress_shows_every_epoch_and_the_cost(reference_run: Outcome) -> None:
+    assert "100/100" in reference_run.stderr
+    assert re.search(r"cost=0\.\d{4}", reference_run.stderr)
+
+
+def test_stub_names_initialize_parameters_without_a_traceback(tmp_path: Path) -> None:
+    outcome = run_train(EXAMPLES / "stub.py", tmp_path / "plots")
+    assert outcome.exit_code == 2
+    assert len(error_lines(outcome)) == 1
+    assert "initialize_parameters is not implemented yet" in outcome.stderr
+    assert "backprop-lab check" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    assert not (tmp_path / "plots").exists()
+
+
+def test_first_unwritten_function_is_named_when_earlier_ones_are_done(tmp_path: Path) -> None:
+    body = "    W1, b1, W2, b2 = parameters[\"W1\"]"
+    path = variant(tmp_path, "partial.py", body, "    raise NotImplementedError('write forward_propagation')\n" + body)
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 2
+    [line] = error_lines(outcome)
+    assert "forward_propagation is not implemented yet" in line
+    assert "initialize_parameters" not in outcome.stderr
+
+
+def test_exception_in_student_code_gives_one_line_with_the_line_number(tmp_path: Path) -> None:
+    path = variant(tmp_path, "transposed.py", "Z1 = X @ W1 + b1", "Z1 = X @ W1.T + b1")
+    expected_line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "X @ W1.T" in text)
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 2
+    [line] = error_lines(outcome)
+    assert "forward_propagation raised ValueError" in line
+    assert f"line {expected_line}" in line
+    assert "Traceback" not in outcome.stderr
+
+
+def test_missing_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    outcome = run_train(tmp_path / "nowhere.py", tmp_path / "plots")
+    assert outcome.exit_code == 2
+    [line] = error_lines(outcome)
+    assert "no submission file" in line and "nowhere.py" in line
+
+
+def test_nan_cost_warns_but_still_plots(tmp_path: Path) -> None:
+    # gradient ascent: the cost blows up to inf/NaN within two epochs
+    path = variant(tmp_path, "ascent.py", "parameters[name] - learning_rate", "parameters[name] + learning_rate")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "warning: the cost is not a finite number" in outcome.stderr
+    assert all((tmp_path / "plots" / name).stat().st_size > 0 for name in PLOT_NAMES)
+
+
+def test_student_prints_are_kept_off_the_terminal(tmp_path: Path) -> None:
+    path = variant(tmp_path, "chatty.py", "        if print_cost:", "        print('epoch done')\n        if print_cost:")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "epoch done" not in outcome.stdout + outcome.stderr
+    assert "printed 100 lines" in outcome.stdout
+
+
+def test_run_own_model_records_costs_and_restores_the_module() -> None:
+    bridge = InProcessBridge.from_file(EXAMPLES / "reference.py")
+    originals = (bridge.namespace["batch_generator"], bridge.namespace["compute_cost"])
+    data = load_moons(42)
+    epochs_seen: list[int] = []
+    run = run_own_model(bridge, data.X_train, data.Y_train, data.X_test, data.Y_test,
+                        on_epoch=lambda epoch, cost: epochs_seen.append(epoch))
+    assert epochs_seen == list(range(1, 101))
+    assert len(run.batch_costs) == 100 * (800 // 32)  # full batches only
+    assert run.epoch_costs[0] == pytest.approx(np.mean(run.batch_costs[:25]))
+    assert run.epoch_costs[-1] < run.epoch_costs[0]
+    assert (bridge.namespace["batch_generator"], bridge.namespace["compute_cost"]) == originals
