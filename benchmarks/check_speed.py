@@ -1,0 +1,55 @@
+"""How long a student waits for ``backprop-lab check`` (issue 2): the whole process, several runs.
+
+    python benchmarks/check_speed.py [--runs 7] [PATH]
+
+Each run starts ``backprop-lab check PATH`` as a fresh process (interpreter start,
+imports, loading fixtures, the public checks, the report) and measures its wall time.
+Prints every run, the median, and the target. No assertions: figures only.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TARGET_SECONDS = 1.5
+
+
+def check_command(path: Path) -> list[str]:
+    """The console script if it is on PATH, else the same entry point through this interpreter."""
+    script = shutil.which("backprop-lab")
+    return [script, "check", str(path)] if script else [sys.executable, "-m", "grader", "check", str(path)]
+
+
+def time_once(command: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, done.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", type=Path, default=REPO_ROOT / "solutions" / "two_layer_net.py")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    command = check_command(args.path)
+    print(f"command: {' '.join(command)}")
+    time_once(command)  # warm the file-system cache; not counted
+    seconds = []
+    for run in range(1, args.runs + 1):
+        elapsed, code = time_once(command)
+        seconds.append(elapsed)
+        print(f"run {run}: {elapsed:.3f} s (exit {code})")
+    print(f"median of {args.runs} runs: {statistics.median(seconds):.3f} s "
+          f"(min {min(seconds):.3f}, max {max(seconds):.3f}); target < {TARGET_SECONDS} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
