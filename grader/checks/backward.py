@@ -113,7 +113,8 @@ def consistent(case: Case, points: float, hidden: bool = False) -> Check:
             listed = ", ".join(f"{k} {e:.1e}" for k, e in bad.items())
             raise Fail(f"your gradients disagree with the numerical gradient of your own forward_propagation "
                        f"+ compute_cost: relative error {listed} > {GRAD_TOL:.0e} ({forward.describe(case)}). "
-                       "The formulas in backward_propagation do not differentiate the loss you compute.")
+                       "Either the formulas in backward_propagation do not differentiate the loss you compute, or "
+                       "forward_propagation / compute_cost are wrong: fix their checks first.")
         return "agrees with your own forward + cost, differentiated numerically"
 
     return Check(f"{FUNCTION}: agrees with the numerical gradient of your own forward + cost on "
