@@ -1,0 +1,176 @@
+"""``backprop-lab grade PATH... --out DIR``: grade a whole class, isolated and in parallel.
+
+    collect.py  find the submissions in files, folders and zips
+    worker.py   grade one submission after another in a warm worker process
+    pool.py     the worker processes, and what happens when one fails
+    store.py    DIR: results/<name>.json, feedback/<name>.md, grades.csv
+    summary.py  the class summary printed at the end
+
+``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
+progress bar and the printed summary.
+
+Exit codes: 0 every submission has its row; 1 some submissions were not graded
+because the grader failed (status grader-error: run again); 2 the input cannot be
+used (missing path, no submissions, clashing names, no reference solution);
+130 interrupted (everything graded so far is kept in DIR).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.checks import hidden_available
+from grader.commands.grade import summary
+from grader.commands.grade.collect import CollectError, collect
+from grader.commands.grade.pool import WorkerPool
+from grader.commands.grade.store import OutputFolder
+from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings
+from grader.contract import REFERENCE_FILE
+from grader.reference import ReferenceUnavailable
+from grader.results import Report
+
+DEFAULT_CALL_TIMEOUT = 10.0  # seconds per call into a submission (the 100-epoch training run is one call)
+DEADLINE_MARGIN = 60.0  # seconds on top of one timeout per probe before a whole submission is stopped
+
+
+@dataclass
+class GradeRun:
+    """What a run did. Names are submission names.
+
+    reports    every submission of the run that has a result, graded now or earlier
+    graded     graded by this run, in the order they finished
+    skipped    already graded in DIR by an earlier run (same file, same checks)
+    remaining  not graded because the run was interrupted
+    """
+
+    out: Path
+    reports: dict[str, Report] = field(default_factory=dict)
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    remaining: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # things the collector skipped
+    sandbox_notes: list[str] = field(default_factory=list)  # what the platform could not enforce
+    jobs: int = 0
+    interrupted: bool = False
+
+
+def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int | None = None,
+        force: bool = False, on_plan: Callable[[GradeRun], None] | None = None,
+        on_graded: Callable[[Outcome], None] | None = None) -> GradeRun:
+    """Grade every submission under ``paths`` into ``out``; returns what was done.
+
+    Raises CollectError or ReferenceUnavailable before anything runs. Ctrl-C (and
+    SIGTERM under ``main``) stops the run cleanly: ``interrupted`` is set.
+    """
+    _require_reference(settings)
+    checks = settings.checks()
+    folder = OutputFolder(out, checks)
+    with tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:
+        collection = collect(paths, Path(scratch))
+        result = GradeRun(out=Path(out), notes=collection.notes)
+        fingerprints = {s.name: s.sha256() for s in collection.submissions}
+        todo = []
+        for submission in collection.submissions:
+            earlier = None if force else folder.previous(submission, fingerprints[submission.name])
+            if earlier is None:
+                todo.append(submission)
+            else:
+                folder.keep(earlier)
+                result.skipped.append(submission.name)
+        result.remaining = [s.name for s in todo]
+        result.jobs = min(jobs or os.cpu_count() or 1, len(todo))
+        if on_plan:
+            on_plan(result)
+
+        def finished(submission: Any, outcome: Outcome) -> None:
+            folder.record(outcome, fingerprints[submission.name])
+            result.graded.append(submission.name)
+            result.remaining.remove(submission.name)
+            if outcome.sandbox_note and outcome.sandbox_note not in result.sandbox_notes:
+                result.sandbox_notes.append(outcome.sandbox_note)
+            if on_graded:
+                on_graded(outcome)
+
+        deadline = settings.call_timeout * (len({c.probe.key for c in checks}) + 5) + DEADLINE_MARGIN
+        try:
+            if todo:
+                with WorkerPool(result.jobs, settings, deadline) as pool:
+                    pool.grade(todo, finished)
+        except KeyboardInterrupt:
+            result.interrupted = True
+    result.reports = dict(folder.reports)
+    return result
+
+
+def _require_reference(settings: Settings) -> None:
+    if not REFERENCE_FILE.is_file():
+        raise ReferenceUnavailable(f"grading needs the reference solution, and {REFERENCE_FILE} is not here")
+    if not settings.public_only and not hidden_available():
+        raise ReferenceUnavailable("the hidden checks are not in this copy of the kit; grade with --public-only")
+
+
+def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
+         public_only: bool = False, force: bool = False) -> int:
+    from tqdm import tqdm
+
+    bars: list[tqdm] = []
+
+    def planned(plan: GradeRun) -> None:
+        for note in plan.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(_plan_line(plan, timeout, public_only), file=sys.stderr)
+        bars.append(tqdm(total=len(plan.remaining), desc="grading", unit="submission", file=sys.stderr))
+
+    def graded(outcome: Outcome) -> None:
+        bars[0].set_postfix_str(outcome.report.submission, refresh=False)
+        bars[0].update(1)
+
+    settings = Settings(public_only=public_only, call_timeout=timeout)
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        result = run(paths, out, settings, jobs, force, on_plan=planned, on_graded=graded)
+    except (CollectError, ReferenceUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+        for bar in bars:
+            bar.close()
+    print(_closing_text(result))
+    if result.interrupted:
+        return 130
+    return 1 if any(r.status == GRADER_ERROR for r in result.reports.values()) else 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops a run the same way Ctrl-C does
+
+
+def _plan_line(plan: GradeRun, timeout: float, public_only: bool) -> str:
+    checks = "public checks" if public_only else "public + hidden checks"
+    line = (f"grading {len(plan.remaining)} submissions with {plan.jobs} worker(s), "
+            f"{checks}, {timeout:g} s per call")
+    if plan.skipped:
+        line += (f"; {len(plan.skipped)} already graded in {plan.out} are kept "
+                 "(--force grades them again)")
+    return line
+
+
+def _closing_text(result: GradeRun) -> str:
+    lines = ["", summary.render(summary.summarise(result.reports.values())), ""]
+    for note in result.sandbox_notes:
+        lines.append(f"sandbox: {note}")
+    not_graded = [name for name, r in result.reports.items() if r.status == GRADER_ERROR]
+    if not_graded:
+        lines.append(f"not graded because the grader failed (run again): {', '.join(sorted(not_graded))}")
+    if result.interrupted:
+        lines.append(f"interrupted: {len(result.graded)} graded now, {len(result.remaining)} not graded; "
+                     "run the same command again to grade the rest.")
+    lines.append(f"wrote {result.out / 'grades.csv'}, {result.out / 'results'}/ and {result.out / 'feedback'}/")
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""Grade one submission after another in a warm worker process.
+
+A worker imports NumPy, the checks and the reference once (``LiveReference``
+memoises the expected values, which are the same for every submission), then
+for each submission opens an isolated bridge (the submission runs in its own
+sandboxed child process), runs the checks, and judges the answers *here*, in
+the worker, never in the student's process.
+
+Worker and main process talk JSON over a pipe (``serve``): nothing a process
+near student code sends is ever unpickled.
+"""
+from __future__ import annotations
+
+import json
+import signal
+import time
+from dataclasses import asdict, dataclass, field, fields
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError
+from grader.checks import Check, catalogue
+from grader.reference import LiveReference
+from grader.results import CheckResult, Report
+from grader.runner import run_checks
+
+# Kinds of StudentCodeError that are the student's code failing, not its process.
+CODE_FAILURES = ("not_implemented", "exception", "missing")
+GRADER_ERROR = "grader-error"  # our side failed; a re-run grades the submission again
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every worker of one run needs to know."""
+
+    public_only: bool = False
+    call_timeout: float = 10.0
+
+    def checks(self) -> list[Check]:
+        return catalogue(include_hidden=not self.public_only)
+
+
+@dataclass
+class Outcome:
+    """A graded submission: the report, and what happened to the process that ran it.
+
+    events        what the bridge saw, in plain words ("the call to model timed out after 10 s")
+    output        the submission's captured stdout/stderr (already truncated by the bridge)
+    sandbox_note  what the platform could not enforce (empty when everything was)
+    """
+
+    report: Report
+    events: list[str] = field(default_factory=list)
+    output: str = ""
+    sandbox_note: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> bytes:
+        data = asdict(self)
+        data["report"]["results"] = [asdict(r) for r in self.report.results]
+        return json.dumps(data).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> "Outcome":
+        data = json.loads(raw)
+        report_data = data.pop("report")
+        results = [CheckResult(**r) for r in report_data.pop("results")]
+        report = Report(**{f.name: report_data[f.name] for f in fields(Report) if f.name != "results"},
+                        results=results)
+        return cls(report=report, **data)
+
+
+def open_bridge(path: Path, call_timeout: float) -> Bridge:
+    """The transport for one submission. Raises SubmissionLoadError.
+
+    TEMPORARY: falls back to the in-process bridge while grader/bridge/isolated.py
+    is being written; grading must always be isolated once it exists.
+    """
+    try:
+        from grader.bridge.isolated import IsolatedBridge
+    except ModuleNotFoundError:
+        from grader.bridge.inprocess import InProcessBridge
+
+        return InProcessBridge.from_file(path)
+    return IsolatedBridge(path, call_timeout=call_timeout)
+
+
+class KindRecorder:
+    """A bridge that passes calls through and remembers how student code failed."""
+
+    def __init__(self, bridge: Bridge):
+        self.bridge = bridge
+        self.kinds: list[str] = []
+
+    def call(self, function: str, *args: Any, **options: Any) -> Any:
+        return self._recorded(self.bridge.call, function, *args, **options)
+
+    def run(self, routine: str, **kwargs: Any) -> Any:
+        return self._recorded(self.bridge.run, routine, **kwargs)
+
+    def close(self) -> None:
+        self.bridge.close()
+
+    def _recorded(self, method, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except StudentCodeError as error:
+            self.kinds.append(error.kind)
+            raise
+
+    def status(self) -> str:
+        """"ok", or the first thing that happened to the process: "timeout", "crashed", ..."""
+        process_kinds = [kind for kind in self.kinds if kind not in CODE_FAILURES]
+        return process_kinds[0] if process_kinds else "ok"
+
+
+def not_graded(name: str, checks: list[Check], status: str, reason: str) -> Report:
+    """A report in which every check failed because the submission could not be graded."""
+    message = f"not run: {reason}"
+    results = [CheckResult(c.name, c.function, c.points, False, message, c.hidden) for c in checks]
+    return Report(name, results, status=status, error=reason)
+
+
+def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReference,
+              call_timeout: float) -> Outcome:
+    """Run ``checks`` on the submission at ``path``; never raises for anything the submission does."""
+    started = time.perf_counter()
+    try:
+        bridge = open_bridge(path, call_timeout)
+    except SubmissionLoadError as error:
+        return Outcome(not_graded(name, checks, "error", str(error)), seconds=time.perf_counter() - started)
+    recorder = KindRecorder(bridge)
+    try:
+        report = run_checks(recorder, checks, lambda check: reference, submission=name)
+        report.status = recorder.status()
+    except SubmissionLoadError as error:  # a transport may only find out at the first call
+        report = not_graded(name, checks, "error", str(error))
+    finally:
+        bridge.close()
+    return Outcome(
+        report,
+        events=list(getattr(bridge, "events", [])),
+        output=_captured_output(bridge),
+        sandbox_note=str(getattr(bridge, "sandbox_note", "")),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _captured_output(bridge: Bridge) -> str:
+    output = getattr(bridge, "output", "")
+    return output if isinstance(output, str) else output.getvalue()  # the in-process bridge keeps a StringIO
+
+
+def serve(conn: Connection, settings: Settings) -> None:
+    """Worker process entry point: read {"name", "path"} requests, answer with Outcome JSON.
+
+    Ctrl-C goes to the main process, which stops the workers; SIGTERM exits through
+    ``finally`` blocks so an open bridge still ends its child process.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    checks = settings.checks()
+    reference = LiveReference()
+    while True:
+        try:
+            request = json.loads(conn.recv_bytes())
+        except EOFError:
+            return
+        if request.get("stop"):
+            return
+        name, path = request["name"], Path(request["path"])
+        try:
+            outcome = grade_one(name, path, checks, reference, settings.call_timeout)
+        except Exception as error:  # a bug on our side: report it for this submission and go on
+            reason = f"the grader failed ({type(error).__name__}: {error}); re-run to grade it again"
+            outcome = Outcome(not_graded(name, checks, GRADER_ERROR, reason))
+        conn.send_bytes(outcome.to_json())
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)

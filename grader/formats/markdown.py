@@ -1,0 +1,119 @@
+"""feedback/<name>.md: what a student reads after ``backprop-lab grade``.
+
+Contents: the score, a table of points per function, every failing *public* check
+with its full message, then the *hidden* checks by name and result only, then
+what happened to the process that ran the submission (the bridge's events and
+the start of what it printed).
+
+Why hidden checks show no message: they are the same kind of check on inputs
+the student has not seen; their messages quote those inputs and the expected
+numbers. The name and the verdict already say which function to revisit, and the
+public check of the same function explains the mistake. (Gradescope's
+results.json does carry the hidden messages, shown once grades are published.)
+"""
+from __future__ import annotations
+
+import re
+
+from grader.results import CheckResult, Report
+
+OUTPUT_EXCERPT_CHARS = 2_000
+
+STATUS_EXPLANATIONS = {
+    "error": "your file could not be graded",
+    "timeout": "a call into your code ran out of time",
+    "crashed": "the process running your code stopped",
+    "grader-error": "the grader itself failed on your file; your instructor will grade it again",
+}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _fenced(text: str, info: str = "text") -> list[str]:
+    """``text`` in a code fence longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, text.rstrip("\n"), fence]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render(report: Report, events: list[str] | tuple[str, ...] = (), output: str = "") -> str:
+    """The Markdown feedback for one graded submission."""
+    lines = [f"# Feedback for {report.submission}", ""]
+    lines += _score_lines(report)
+    lines += _function_table(report)
+    lines += _public_failures(report)
+    lines += _hidden_list(report)
+    lines += _process_lines(events, output)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _score_lines(report: Report) -> list[str]:
+    lines = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", ""]
+    if report.status != "ok":
+        explanation = STATUS_EXPLANATIONS.get(report.status, "something went wrong while running your code")
+        lines += [f"Status: **{report.status}**: {explanation}.", ""]
+        if report.error:
+            lines += [*_fenced(report.error), ""]
+    return lines
+
+
+def _function_table(report: Report) -> list[str]:
+    lines = ["| Function | Points |", "|---|---:|"]
+    for function, (earned, possible) in report.points_by_function().items():
+        lines.append(f"| {_cell(function)} | {_points(earned)} / {_points(possible)} |")
+    lines.append(f"| **Total** | **{_points(report.score)} / {_points(report.max_score)}** |")
+    return lines + [""]
+
+
+def _public_failures(report: Report) -> list[str]:
+    public = [r for r in report.results if not r.hidden]
+    failing = [r for r in public if not r.passed]
+    if not public:
+        return []
+    if not failing:
+        return ["## Public checks", "", f"All {len(public)} public checks passed.", ""]
+    lines = ["## Public checks to fix", "",
+             f"{len(failing)} of {len(public)} public checks failed. Each message says what was "
+             "expected and what your code gave; `backprop-lab check` shows the same on your machine.", ""]
+    for result in failing:
+        lines += [f"### {result.name} ({_points(result.score)} / {_points(result.max_score)})", ""]
+        lines += [*_fenced(result.output), ""]
+    return lines
+
+
+def _hidden_list(report: Report) -> list[str]:
+    hidden = [r for r in report.results if r.hidden]
+    if not hidden:
+        return []
+    passed = sum(r.passed for r in hidden)
+    lines = ["## Hidden checks", "",
+             f"{passed} of {len(hidden)} hidden checks passed. Hidden checks test the same functions on "
+             "inputs you have not seen, so only their names and results are shown here; a failing one "
+             "usually has a public check of the same function that explains the mistake.", ""]
+    lines += [_hidden_line(r) for r in hidden]
+    return lines + [""]
+
+
+def _hidden_line(result: CheckResult) -> str:
+    verdict = "passed" if result.passed else "**failed**"
+    return f"- {verdict} ({_points(result.score)} / {_points(result.max_score)}): {result.name}"
+
+
+def _process_lines(events: list[str] | tuple[str, ...], output: str) -> list[str]:
+    if not events and not output:
+        return []
+    lines = ["## What happened when your code ran", ""]
+    lines += [f"- {event}" for event in events]
+    if events:
+        lines.append("")
+    if output:
+        shown = output[:OUTPUT_EXCERPT_CHARS]
+        cut = f" (the first {len(shown)} of {len(output)} characters)" if len(shown) < len(output) else ""
+        lines += [f"Your code printed{cut}:", "", *_fenced(shown), ""]
+    return lines
