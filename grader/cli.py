@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
 from grader.contract import DEFAULT_SUBMISSION
+
+
+def shipped(command: str) -> bool:
+    """Whether the module of ``command`` is here: the student kit leaves the instructors' commands out."""
+    return importlib.util.find_spec(f"grader.commands.{command}") is not None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,19 +23,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="run the public checks on a submission and explain failures")
     check.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION,
-                       help=f"the submission file (default: {DEFAULT_SUBMISSION.name} in student/)")
+                       help=f"the submission file (default: {DEFAULT_SUBMISSION})")
     check.add_argument("--hidden", action="store_true", help="also run the hidden checks (instructors)")
     check.add_argument("--json", type=Path, metavar="FILE", help="also write Gradescope results.json to FILE")
+    check.add_argument("--summary", type=Path, metavar="FILE",
+                       help="also append a Markdown table of points to FILE (CI: $GITHUB_STEP_SUMMARY)")
 
     train = commands.add_parser("train", help="train the network of a submission and save plots")
     train.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION)
     train.add_argument("--plots", type=Path, default=Path("plots"), metavar="DIR",
                        help="folder for the PNG plots (default: plots/)")
 
-    assign = commands.add_parser("assign", help="write student/ from solutions/ (instructors)")
-    assign.add_argument("--check", action="store_true", help="only report whether student/ is stale")
+    if shipped("assign"):
+        assign = commands.add_parser("assign", help="write student/ from solutions/ (instructors)")
+        assign.add_argument("--check", action="store_true", help="only report whether student/ is stale")
 
-    commands.add_parser("fixtures", help="record the data and the expected values of the public checks")
+    if shipped("fixtures"):
+        commands.add_parser("fixtures", help="record the data and the expected values of the public checks")
+
+    if shipped("release"):
+        release = commands.add_parser("release", help="build the student kit and the otter and Gradescope "
+                                                      "autograders (instructors)")
+        release.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the release to")
+        release.add_argument("--skip-otter", action="store_true",
+                             help="leave out otter/autograder.zip (when otter-grader is not installed)")
     return parser
 
 
@@ -38,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from grader.commands import check
 
-        return check.main(args.path, hidden=args.hidden, json_path=args.json)
+        return check.main(args.path, hidden=args.hidden, json_path=args.json, summary_path=args.summary)
     if args.command == "train":
         from grader.commands import train
 
@@ -51,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from grader.commands import fixtures
 
         return fixtures.main()
+    if args.command == "release":
+        from grader.commands import release
+
+        return release.main(args.out, skip_otter=args.skip_otter)
     return 2
 
 

@@ -43,7 +43,18 @@ class TrainingConfig:
 PACKAGE_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = PACKAGE_DIR / "fixtures"
 REPO_ROOT = PACKAGE_DIR.parent
-DEFAULT_SUBMISSION = REPO_ROOT / "student" / SUBMISSION_FILE
+
+
+def _default_submission() -> Path:
+    """student/two_layer_net.py in the instructors' repository; two_layer_net.py beside grader/ in
+    the student kit; else the one in the current folder (the kit installed without ``-e``)."""
+    for candidate in (REPO_ROOT / "student" / SUBMISSION_FILE, REPO_ROOT / SUBMISSION_FILE):
+        if candidate.is_file():
+            return candidate
+    return Path(SUBMISSION_FILE)
+
+
+DEFAULT_SUBMISSION = _default_submission()
 REFERENCE_FILE = REPO_ROOT / "solutions" / SUBMISSION_FILE
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from grader.bridge import SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
 from grader.checks import catalogue
-from grader.formats import gradescope, terminal
+from grader.formats import github, gradescope, terminal
 from grader.reference import MANIFEST, LiveReference, RecordedReference, ReferenceUnavailable
 from grader.results import Report
 from grader.runner import run_checks
@@ -34,11 +34,13 @@ def run(path: Path, hidden: bool = False) -> Report:
     return report
 
 
-def main(path: Path, hidden: bool = False, json_path: Path | None = None) -> int:
+def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None) -> int:
     try:
         report = run(path, hidden)
     except (SubmissionLoadError, ReferenceUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
+        if summary_path:
+            github.append(github.render_error(str(path), str(error)), summary_path)
         return 2
     note = ""
     if report.hidden_not_run:
@@ -48,4 +50,6 @@ def main(path: Path, hidden: bool = False, json_path: Path | None = None) -> int
     if json_path:
         gradescope.write(report, json_path)
         print(f"results written to {json_path}")
+    if summary_path:
+        github.append(github.render(report, note), summary_path)
     return 0 if report.all_passed else 1

@@ -1,0 +1,63 @@
+"""GitHub Actions' job summary: a Markdown table of points per function.
+
+``backprop-lab check --summary FILE`` appends this to FILE; the student kit's
+workflow passes ``$GITHUB_STEP_SUMMARY``, the file GitHub renders on the run's page.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.results import Report
+
+PASSED, FAILED = "✅", "❌"
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    """Table cells cannot hold a raw ``|`` or a line break."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(report: Report, hidden_note: str = "") -> str:
+    """Markdown: a heading, one table row per function, the total, then the failing checks' messages."""
+    lines = [
+        f"### backprop-lab check: `{report.submission}`",
+        "",
+        "| | function | points | checks passed |",
+        "|---|---|---:|---:|",
+    ]
+    for function, results in report.by_function().items():
+        earned = sum(r.score for r in results)
+        possible = sum(r.max_score for r in results)
+        passed = sum(r.passed for r in results)
+        mark = PASSED if passed == len(results) else FAILED
+        lines.append(f"| {mark} | {_cell(function)} | {_points(earned)}/{_points(possible)} "
+                     f"| {passed}/{len(results)} |")
+    passed_total = sum(r.passed for r in report.results)
+    lines.append(f"| | **total** | **{_points(report.score)}/{_points(report.max_score)}** "
+                 f"| **{passed_total}/{len(report.results)}** |")
+    if hidden_note:
+        lines += ["", hidden_note.strip()]
+    failures = [r for r in report.results if not r.passed]
+    if failures:
+        blocks = ["\n".join([f"{r.name} ({_points(r.max_score)} points)",
+                              *("    " + line for line in r.output.splitlines())]) for r in failures]
+        lines += ["", f"<details><summary>{len(failures)} failing checks: what they found</summary>", "",
+                  "```text", "\n\n".join(blocks), "```", "", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def render_error(submission: str, message: str) -> str:
+    """Markdown for a submission that could not be checked at all."""
+    return (f"### backprop-lab check: `{submission}`\n\n"
+            f"{FAILED} The file could not be checked: {_cell(message)}\n")
+
+
+def append(markdown: str, path: Path) -> None:
+    """Add to ``path`` (GitHub collects every step's summary in one file, so never overwrite)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as file:
+        file.write(markdown + "\n")
