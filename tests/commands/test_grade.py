@@ -1,0 +1,350 @@
+"""`backprop-lab grade`: the class table, results and feedback it writes, what it skips on a
+re-run, and how it survives submissions that cannot be loaded, dead workers and interruptions."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader import cli
+from grader.commands import grade
+from grader.commands.grade.collect import Submission
+from grader.commands.grade.pool import WorkerPool
+from grader.commands.grade.summary import summarise
+from grader.commands.grade.worker import Outcome, Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO_ROOT / "examples" / "submissions"
+REFERENCE_CODE = (EXAMPLES / "reference.py").read_text()
+STUB_CODE = (EXAMPLES / "stub.py").read_text()
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+BUG_NAMES = [name for name in EXAMPLE_NAMES if name.startswith("bug_")]
+
+# The table the instructor guide documents, written out rather than imported.
+CSV_COLUMNS = ["submission", "score", "max_score", "status", "initialize_parameters", "forward_propagation",
+               "compute_cost", "backward_propagation", "update_parameters", "batch_generator", "training"]
+
+# Gradescope's results.json as documented by Gradescope (autograder specifications).
+GRADESCOPE_SCHEMA = {
+    "type": "object",
+    "required": ["tests"],
+    "additionalProperties": False,
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "output_format": {"type": "string"},
+        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "extra_data": {"type": "object"},
+        "leaderboard": {"type": "array"},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "score", "max_score", "output", "visibility"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "score": {"type": "number", "minimum": 0},
+                    "max_score": {"type": "number", "exclusiveMinimum": 0},
+                    "output": {"type": "string"},
+                    "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+                },
+            },
+        },
+    },
+}
+
+
+def read_csv(path: Path) -> tuple[list[str], dict[str, dict[str, str]]]:
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = {row["submission"]: row for row in reader}
+        return list(reader.fieldnames or []), rows
+
+
+def read_results(out: Path, name: str) -> dict:
+    return json.loads((out / "results" / f"{name}.json").read_text())
+
+
+def copy_of(graded_dir: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(graded_dir, tmp_path / "out"))
+
+
+def make_class(folder: Path, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, code in files.items():
+        (folder / f"{name}.py").write_text(code)
+    return folder
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["grade", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def examples_run(tmp_path_factory: pytest.TempPathFactory) -> grade.GradeRun:
+    """examples/submissions graded once, public + hidden checks, two workers."""
+    return grade.run([EXAMPLES], tmp_path_factory.mktemp("examples") / "g", jobs=2)
+
+
+@pytest.fixture(scope="module")
+def examples_out(examples_run: grade.GradeRun) -> Path:
+    return examples_run.out
+
+
+# ----------------------------------------------------------------------------- the class table
+
+def test_the_examples_reference_scores_full_marks_stub_zero_bugs_in_between(examples_out: Path) -> None:
+    _, rows = read_csv(examples_out / "grades.csv")
+    score = {name: float(row["score"]) for name, row in rows.items()}
+    max_score = float(rows["reference"]["max_score"])
+    assert max_score > 0 and score["reference"] == max_score
+    assert score["stub"] == 0
+    assert BUG_NAMES and all(0 < score[name] < max_score for name in BUG_NAMES)
+    assert {row["status"] for row in rows.values()} == {"ok"}
+
+
+def test_the_csv_has_one_row_per_submission_and_the_documented_columns(examples_out: Path) -> None:
+    columns, rows = read_csv(examples_out / "grades.csv")
+    assert columns == CSV_COLUMNS
+    assert sorted(rows) == EXAMPLE_NAMES
+
+
+def test_the_function_columns_add_up_to_the_score_in_the_results_file(examples_out: Path) -> None:
+    _, rows = read_csv(examples_out / "grades.csv")
+    for name, row in rows.items():
+        results = read_results(examples_out, name)
+        by_column = sum(float(row[column]) for column in CSV_COLUMNS[4:])
+        assert by_column == pytest.approx(float(row["score"])) == pytest.approx(results["score"])
+        assert float(row["max_score"]) == pytest.approx(sum(t["max_score"] for t in results["tests"]))
+
+
+def test_a_bug_loses_points_in_its_own_function_column(examples_out: Path) -> None:
+    _, rows = read_csv(examples_out / "grades.csv")
+    reference = rows["reference"]
+    assert float(rows["bug_update_plus"]["update_parameters"]) < float(reference["update_parameters"])
+    assert float(rows["bug_cost_sum_not_mean"]["compute_cost"]) < float(reference["compute_cost"])
+    assert float(rows["bug_batches_partial_last"]["batch_generator"]) < float(reference["batch_generator"])
+
+
+# ----------------------------------------------------------------------------- results and feedback
+
+def test_every_results_file_follows_gradescopes_schema(examples_out: Path) -> None:
+    for name in EXAMPLE_NAMES:
+        results = read_results(examples_out, name)
+        jsonschema.validate(results, GRADESCOPE_SCHEMA)
+        assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+
+
+def test_feedback_shows_each_failing_public_check_with_its_message(examples_out: Path) -> None:
+    results = read_results(examples_out, "bug_update_plus")
+    feedback = (examples_out / "feedback" / "bug_update_plus.md").read_text()
+    failing_public = [t for t in results["tests"] if t["visibility"] == "visible" and t["score"] < t["max_score"]]
+    assert any(t["name"].startswith("update_parameters") for t in failing_public)
+    for test in failing_public:
+        assert test["name"] in feedback
+        assert test["output"].splitlines()[0] in feedback
+
+
+def test_feedback_names_hidden_checks_without_their_messages(examples_out: Path) -> None:
+    results = read_results(examples_out, "bug_update_plus")
+    feedback = (examples_out / "feedback" / "bug_update_plus.md").read_text()
+    failing_hidden = [t for t in results["tests"] if t["visibility"] != "visible" and t["score"] < t["max_score"]]
+    assert failing_hidden
+    for test in failing_hidden:
+        assert test["name"] in feedback
+        assert test["output"].splitlines()[0] not in feedback
+
+
+def test_feedback_of_the_reference_has_nothing_to_fix(examples_out: Path) -> None:
+    feedback = (examples_out / "feedback" / "reference.md").read_text()
+    assert "to fix" not in feedback and "failed**" not in feedback
+    assert feedback.startswith("# Feedback for reference")
+
+
+def test_the_summary_counts_what_the_results_files_say(examples_run: grade.GradeRun) -> None:
+    summary = summarise(examples_run.reports.values())
+    scores = [read_results(examples_run.out, name)["score"] for name in EXAMPLE_NAMES]
+    assert summary.submissions == len(EXAMPLE_NAMES) == sum(count for _, count in summary.bands)
+    assert (summary.scores["min"], summary.scores["max"]) == (min(scores), max(scores))
+    assert summary.bands[-1] == ("100%", 1) and summary.bands[0][1] == 1  # reference; stub
+    assert summary.failed_most
+    for name, count in summary.failed_most:
+        failing = sum(any(t["name"] == name and t["score"] < t["max_score"] for t in read_results(
+            examples_run.out, n)["tests"]) for n in EXAMPLE_NAMES)
+        assert count == failing
+
+
+# ----------------------------------------------------------------------------- re-runs
+
+def test_a_rerun_skips_what_is_already_graded_and_keeps_every_row(examples_out: Path, tmp_path: Path) -> None:
+    out = copy_of(examples_out, tmp_path)
+    (out / "grades.csv").unlink()
+    again = grade.run([EXAMPLES], out, jobs=2)
+    assert again.graded == [] and sorted(again.skipped) == EXAMPLE_NAMES
+    _, rows = read_csv(out / "grades.csv")
+    assert sorted(rows) == EXAMPLE_NAMES
+
+
+def test_a_rerun_grades_only_the_submission_whose_results_are_missing(examples_out: Path, tmp_path: Path) -> None:
+    out = copy_of(examples_out, tmp_path)
+    (out / "results" / "bug_update_plus.json").unlink()
+    (out / "results" / "stub.json").write_text('{"score": 0, "tests": [')  # cut short: not valid
+    again = grade.run([EXAMPLES], out, jobs=2)
+    assert sorted(again.graded) == ["bug_update_plus", "stub"]
+    assert sorted(again.skipped) == sorted(set(EXAMPLE_NAMES) - {"bug_update_plus", "stub"})
+    assert read_results(out, "bug_update_plus") == read_results(examples_out, "bug_update_plus") | {
+        "extra_data": read_results(out, "bug_update_plus")["extra_data"]}
+
+
+def test_force_grades_everything_again(examples_out: Path, tmp_path: Path) -> None:
+    out = copy_of(examples_out, tmp_path)
+    again = grade.run([EXAMPLES], out, jobs=2, force=True)
+    assert sorted(again.graded) == EXAMPLE_NAMES and again.skipped == []
+
+
+def test_a_changed_file_is_graded_again(tmp_path: Path) -> None:
+    folder = make_class(tmp_path / "class", ann=STUB_CODE, ben=REFERENCE_CODE)
+    out = tmp_path / "out"
+    assert sorted(grade.run([folder], out, jobs=1).graded) == ["ann", "ben"]
+    (folder / "ann.py").write_text(REFERENCE_CODE)
+    again = grade.run([folder], out, jobs=1)
+    assert again.graded == ["ann"] and again.skipped == ["ben"]
+    assert again.reports["ann"].score == again.reports["ann"].max_score > 0
+
+
+def test_public_only_runs_fewer_checks_all_of_them_visible(examples_out: Path, tmp_path: Path) -> None:
+    out = copy_of(examples_out, tmp_path)  # graded with hidden checks: a public-only run must not reuse it
+    public = grade.run([EXAMPLES / "reference.py", EXAMPLES / "stub.py"], out, Settings(public_only=True), jobs=1)
+    assert sorted(public.graded) == ["reference", "stub"]
+    full_tests = read_results(examples_out, "reference")["tests"]
+    public_tests = read_results(out, "reference")["tests"]
+    assert 0 < len(public_tests) < len(full_tests)
+    assert {t["visibility"] for t in public_tests} == {"visible"}
+    assert [t["name"] for t in public_tests] == [t["name"] for t in full_tests if t["visibility"] == "visible"]
+    _, rows = read_csv(out / "grades.csv")
+    assert sorted(rows) == ["reference", "stub"]
+    assert float(rows["reference"]["score"]) == sum(t["max_score"] for t in public_tests)
+
+
+# ----------------------------------------------------------------------------- errors
+
+def test_a_missing_path_exits_2_with_one_line(tmp_path: Path) -> None:
+    code, out, err = run_cli(str(tmp_path / "nowhere"), "--out", str(tmp_path / "g"))
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "nowhere" in err
+    assert not (tmp_path / "g").exists()
+
+
+def test_an_empty_folder_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli(str(tmp_path / "empty"), "--out", str(tmp_path / "g"))
+    assert code == 2 and "no submissions" in err
+
+
+def test_clashing_names_exit_2_before_anything_runs(tmp_path: Path) -> None:
+    make_class(tmp_path / "a", ann=STUB_CODE)
+    make_class(tmp_path / "b", ann=STUB_CODE)
+    code, _, err = run_cli(str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "g"))
+    assert code == 2
+    assert str(tmp_path / "a" / "ann.py") in err and str(tmp_path / "b" / "ann.py") in err
+    assert not (tmp_path / "g").exists()
+
+
+def test_a_file_that_cannot_be_loaded_gets_an_error_row_with_the_reason(tmp_path: Path) -> None:
+    folder = make_class(tmp_path / "class", broken="def initialize_parameters(:\n", fine=REFERENCE_CODE)
+    code, stdout, _ = run_cli(str(folder), "--out", str(tmp_path / "g"), "--jobs", "2")
+    assert code == 0
+    _, rows = read_csv(tmp_path / "g" / "grades.csv")
+    assert rows["broken"]["status"] == "error" and float(rows["broken"]["score"]) == 0
+    assert float(rows["broken"]["max_score"]) == float(rows["fine"]["max_score"]) > 0
+    assert rows["fine"]["status"] == "ok" and rows["fine"]["score"] == rows["fine"]["max_score"]
+    feedback = (tmp_path / "g" / "feedback" / "broken.md").read_text()
+    assert "does not parse" in feedback and "line 1" in feedback
+    assert "grades.csv" in stdout
+
+
+# ----------------------------------------------------------------------------- failures of the run
+
+SLEEPER_CODE = "import time\n\ndef initialize_parameters(*args):\n    time.sleep(600)\n"
+
+
+def test_a_dead_worker_costs_only_its_submission(tmp_path: Path) -> None:
+    folder = make_class(tmp_path / "class", fast=REFERENCE_CODE, sleeper=SLEEPER_CODE, later=REFERENCE_CODE)
+    submissions = [Submission(name, folder / f"{name}.py", name) for name in ("fast", "sleeper", "later")]
+    finished: dict[str, Outcome] = {}
+    settings = Settings(call_timeout=300)
+    with WorkerPool(2, settings, deadline=600) as pool:
+        def on_done(submission: Submission, outcome: Outcome) -> None:
+            finished[submission.name] = outcome
+            if submission.name == "fast":  # the sleeper's worker is busy now: kill it
+                busy = [w for w in pool.workers if w.task is not None and w.task.name == "sleeper"]
+                assert len(busy) == 1
+                os.kill(busy[0].process.pid, signal.SIGKILL)
+
+        pool.grade(submissions, on_done)
+    assert sorted(finished) == ["fast", "later", "sleeper"]
+    assert finished["sleeper"].report.status == "grader-error"
+    assert "stopped unexpectedly" in finished["sleeper"].report.error
+    assert finished["sleeper"].report.score == 0
+    assert finished["later"].report.status == "ok"
+    assert finished["later"].report.score == finished["later"].report.max_score > 0
+
+
+def test_a_submission_over_its_deadline_is_stopped_and_the_others_graded(tmp_path: Path) -> None:
+    folder = make_class(tmp_path / "class", sleeper=SLEEPER_CODE, after=REFERENCE_CODE)
+    submissions = [Submission(name, folder / f"{name}.py", name) for name in ("sleeper", "after")]
+    finished: dict[str, Outcome] = {}
+    with WorkerPool(1, Settings(call_timeout=300), deadline=1) as pool:
+        pool.grade(submissions, lambda s, o: finished.__setitem__(s.name, o))
+    assert finished["sleeper"].report.status == "timeout" and finished["sleeper"].report.score == 0
+    assert finished["after"].report.score == finished["after"].report.max_score > 0
+
+
+def test_sigterm_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path: Path) -> None:
+    folder = make_class(tmp_path / "class", a_done=REFERENCE_CODE, b_sleeper=SLEEPER_CODE)
+    out = tmp_path / "g"
+    command = [sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--jobs", "1",
+               "--timeout", "300", "--public-only"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(out / "results" / "a_done.json", process)
+        process.send_signal(signal.SIGTERM)
+        stdout, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "interrupted" in stdout
+    _, rows = read_csv(out / "grades.csv")
+    assert list(rows) == ["a_done"]
+    assert not (out / "results" / "b_sleeper.json").exists()
+
+    (folder / "b_sleeper.py").write_text(STUB_CODE)  # the student fixed the endless wait
+    again = grade.run([folder], out, Settings(public_only=True), jobs=1)
+    assert again.graded == ["b_sleeper"] and again.skipped == ["a_done"]
+    _, rows = read_csv(out / "grades.csv")
+    assert sorted(rows) == ["a_done", "b_sleeper"]
+
+
+def _wait_for(path: Path, process: subprocess.Popen, limit: float = 120) -> None:
+    """Poll until ``path`` exists (the run is slow to start on a busy machine, never slower than ``limit``)."""
+    give_up = time.monotonic() + limit
+    while not path.exists():
+        if process.poll() is not None or time.monotonic() > give_up:
+            raise AssertionError(f"{path} never appeared; the run said {process.communicate()}")
+        time.sleep(0.05)
