@@ -47,6 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
         release.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the release to")
         release.add_argument("--skip-otter", action="store_true",
                              help="leave out otter/autograder.zip (when otter-grader is not installed)")
+
+    if shipped("grade"):
+        grade = commands.add_parser("grade", help="grade many submissions in isolated processes (instructors)")
+        grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                           help="a .py file, a folder of them, a folder of student folders, or a .zip")
+        grade.add_argument("--out", type=Path, required=True, metavar="DIR",
+                           help="folder for grades.csv, results/ and feedback/")
+        grade.add_argument("--jobs", type=int, metavar="N", help="submissions graded at once (default: cores)")
+        grade.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                           help="time allowed for each call into a submission (default: 10)")
+        grade.add_argument("--public-only", action="store_true", help="run the public checks only")
+        grade.add_argument("--force", action="store_true", help="grade again what DIR already holds")
     return parser
 
 
@@ -72,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         from grader.commands import release
 
         return release.main(args.out, skip_otter=args.skip_otter)
+    if args.command == "grade":
+        from grader.commands import grade
+
+        return grade.main(args.paths, args.out, jobs=args.jobs, timeout=args.timeout,
+                          public_only=args.public_only, force=args.force)
     return 2
 
 
