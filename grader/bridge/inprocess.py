@@ -29,20 +29,37 @@ MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridg
 
 def load_submission(path: Path, module_name: str = "two_layer_net") -> types.ModuleType:
     """Import the file at ``path`` as a fresh module. Raises SubmissionLoadError with one clear line."""
+    return exec_submission(read_submission(path), Path(path), module_name)
+
+
+def read_submission(path: Path) -> str:
+    """The source text of the file at ``path``. Raises SubmissionLoadError with one clear line."""
     path = Path(path)
     if not path.is_file():
         raise SubmissionLoadError(f"no submission file at {path}")
     try:
-        source = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, ValueError, OSError) as error:
+        raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
+
+
+def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
+                    quiet: bool = True) -> types.ModuleType:
+    """Run ``source`` (the text of the file at ``path``) as a fresh module.
+
+    quiet  hide what the module prints while it is imported
+    Raises SubmissionLoadError with one clear line.
+    """
+    try:
         code = compile(source, str(path), "exec")
     except SyntaxError as error:
         raise SubmissionLoadError(f"{path} does not parse: line {error.lineno}: {error.msg}") from None
-    except (UnicodeDecodeError, ValueError) as error:
+    except ValueError as error:
         raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
             exec(code, module.__dict__)
     except BaseException as error:  # SystemExit too: a submission may call sys.exit at import
         if isinstance(error, KeyboardInterrupt):
@@ -64,6 +81,45 @@ def student_traceback(error: BaseException, filename: str, limit: int = 3) -> st
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
     lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames[-limit:]]
     return "\n".join(lines)
+
+
+def call_student(namespace: dict[str, Any], filename: str, function: str, *args: Any,
+                 seed: int | None = None) -> Any:
+    """``namespace[function](*args)``, after ``np.random.seed(seed)`` when a seed is given.
+
+    The one mapping of student failures (shared with the isolated bridge's child process):
+    raises StudentCodeError "missing", "not_implemented" or "exception" (sys.exit included).
+    """
+    target = namespace.get(function)
+    if not callable(target):
+        raise StudentCodeError("missing", function)
+    if seed is not None:
+        np.random.seed(seed)
+    try:
+        return target(*args)
+    except StudentCodeError:
+        raise
+    except NotImplementedError as error:
+        raise StudentCodeError("not_implemented", function, str(error)) from None
+    except (Exception, SystemExit) as error:
+        raise StudentCodeError(
+            "exception", function, f"{type(error).__name__}: {error}", student_traceback(error, filename),
+        ) from None
+
+
+def plain_result(name: str, filename: str, work: Callable[[], Any]) -> Any:
+    """``work()`` as plain data, NumPy warnings silenced; failures become StudentCodeError for ``name``."""
+    with np.errstate(all="ignore"):
+        try:
+            return to_plain(work())
+        except StudentCodeError:
+            raise
+        except NotImplementedError as error:  # raised inside a generator being consumed
+            raise StudentCodeError("not_implemented", name, str(error)) from None
+        except (Exception, SystemExit) as error:  # raised while turning a generator's items into data
+            raise StudentCodeError(
+                "exception", name, f"{type(error).__name__}: {error}", student_traceback(error, filename),
+            ) from None
 
 
 class InProcessBridge:
@@ -94,37 +150,13 @@ class InProcessBridge:
 
     # -- helpers
     def _direct_call(self, function: str, *args: Any, seed: int | None = None) -> Any:
-        target = self.namespace.get(function)
-        if not callable(target):
-            raise StudentCodeError("missing", function)
-        if seed is not None:
-            np.random.seed(seed)
-        try:
-            return target(*args)
-        except StudentCodeError:
-            raise
-        except NotImplementedError as error:
-            raise StudentCodeError("not_implemented", function, str(error)) from None
-        except Exception as error:
-            raise StudentCodeError(
-                "exception", function, f"{type(error).__name__}: {error}",
-                student_traceback(error, self.filename),
-            ) from None
+        return call_student(self.namespace, self.filename, function, *args, seed=seed)
 
     def _guarded(self, name: str, work) -> Any:
         """Run ``work`` with the student's prints captured; convert the result to plain data."""
-        with contextlib.redirect_stdout(self.output), np.errstate(all="ignore"):
+        with contextlib.redirect_stdout(self.output):
             try:
-                return to_plain(work())
-            except StudentCodeError:
-                raise
-            except NotImplementedError as error:  # raised inside a generator being consumed
-                raise StudentCodeError("not_implemented", name, str(error)) from None
-            except Exception as error:  # raised while turning a generator's items into data
-                raise StudentCodeError(
-                    "exception", name, f"{type(error).__name__}: {error}",
-                    student_traceback(error, self.filename),
-                ) from None
+                return plain_result(name, self.filename, work)
             finally:
                 if self.output.tell() > MAX_CAPTURED_OUTPUT:
                     self.output = io.StringIO(self.output.getvalue()[-MAX_CAPTURED_OUTPUT:])
