@@ -16,11 +16,12 @@ used (missing path, no submissions, clashing names, no reference solution);
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,8 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
             on_plan(result)
 
         def finished(submission: Any, outcome: Outcome) -> None:
-            folder.record(outcome, fingerprints[submission.name])
+            with _signals_deferred():  # a Ctrl-C lands after the results, the feedback and the row
+                folder.record(outcome, fingerprints[submission.name])
             result.graded.append(submission.name)
             result.remaining.remove(submission.name)
             if outcome.sandbox_note and outcome.sandbox_note not in result.sandbox_notes:
@@ -106,6 +108,17 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
             result.interrupted = True
     result.reports = dict(folder.reports)
     return result
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends (they are delivered then)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _require_reference(settings: Settings) -> None:

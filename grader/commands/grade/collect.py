@@ -149,8 +149,8 @@ def _check_members(archive: Path, members: list[zipfile.ZipInfo], max_bytes: int
         parts = PurePosixPath(name).parts
         if name.startswith("/") or (parts and parts[0].endswith(":")) or ".." in parts:
             raise CollectError(f"{archive}: refusing member {member.filename!r} (absolute path or '..')")
-        mode = member.external_attr >> 16
-        if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = stat.S_IFMT(member.external_attr >> 16)  # 0 when the zip was not made on Unix
+        if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
             raise CollectError(f"{archive}: refusing member {member.filename!r} (a link or special file)")
         total += member.file_size
         if total > max_bytes:
