@@ -1,0 +1,64 @@
+"""Shared fixtures of the kit's own tests: repository paths and grading a file in this process.
+
+Grading goes through ``grader.commands.check.run`` (what `backprop-lab check` runs) with the
+in-process bridge; one ``LiveReference`` is shared by the whole session so that the
+reference's own observations (four training runs among them) are computed once, not once
+per variant.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from grader.commands import check
+from grader.contract import SUBMISSION_FILE
+from grader.reference import LiveReference, load_mistakes
+from grader.results import Report
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VARIANTS_DIR = Path(__file__).resolve().parent / "variants"
+
+Grade = Callable[..., Report]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def reference_file() -> Path:
+    return REPO_ROOT / "solutions" / SUBMISSION_FILE
+
+
+@pytest.fixture(scope="session")
+def stub_file() -> Path:
+    return REPO_ROOT / "student" / SUBMISSION_FILE
+
+
+@pytest.fixture(scope="session")
+def mistakes() -> tuple:
+    return load_mistakes(REPO_ROOT / "solutions" / SUBMISSION_FILE)
+
+
+@pytest.fixture(scope="session")
+def grade() -> Grade:
+    """grade(path, hidden=True) -> Report: `backprop-lab check [--hidden] path`, as data.
+
+    Reports are memoised per (path, hidden): several tests look at the same variant.
+    """
+    live = LiveReference(REPO_ROOT / "solutions" / SUBMISSION_FILE)
+    reports: dict[tuple[Path, bool], Report] = {}
+
+    def run(path: Path, hidden: bool = True) -> Report:
+        key = (Path(path).resolve(), hidden)
+        if key not in reports:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(check, "LiveReference", lambda: live)
+                reports[key] = check.run(Path(path), hidden=hidden)
+        return reports[key]
+
+    return run
+
