@@ -1,0 +1,128 @@
+"""Variants: every known mistake loses points where it is; correct rewrites keep full marks.
+
+- ``solutions/mistakes.py``: each known mistake put into the reference;
+- ``tests/variants/buggy/``: mistakes that are not one-snippet edits, written by hand;
+- ``tests/variants/correct/``: complete, correct files written differently from the reference.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.contract import REFERENCE_FILE, TRAINING
+from grader.formats import terminal
+from grader.reference import apply_mistake, load_mistakes
+
+VARIANTS = Path(__file__).resolve().parents[1] / "variants"
+CORRECT = sorted((VARIANTS / "correct").glob("*.py"))
+BUGGY_DIR = VARIANTS / "buggy"
+MISTAKES = load_mistakes(REFERENCE_FILE)
+SOURCE = REFERENCE_FILE.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ known mistakes
+
+
+def test_there_are_at_least_twenty_known_mistakes_with_unique_names():
+    names = [m.name for m in MISTAKES]
+    assert len(names) >= 20
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_mistake_snippet_occurs_exactly_once_in_the_solution(mistake):
+    assert SOURCE.count(mistake.find) == 1
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_mistake_edits_inside_its_own_function(mistake):
+    """The snippet sits in the body of the function the mistake is filed under."""
+    start = SOURCE.index(f"def {mistake.function}(")
+    end = SOURCE.find("\ndef ", start + 1)
+    assert mistake.find in SOURCE[start:end if end != -1 else None]
+
+
+@pytest.fixture
+def mistaken_file(tmp_path, request) -> Path:
+    mistake = request.param
+    variant = apply_mistake(SOURCE, mistake)
+    assert variant != SOURCE  # the edit changes the program, so a loss of points is its doing
+    path = tmp_path / "two_layer_net.py"
+    path.write_text(variant, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("mistaken_file, mistake", [(m, m) for m in MISTAKES], indirect=["mistaken_file"],
+                         ids=[m.name for m in MISTAKES])
+def test_known_mistake_loses_points_on_its_function(grade, mistaken_file, mistake):
+    report = grade(mistaken_file, hidden=True)
+    assert report.status == "ok"
+    assert 0 < report.score < report.max_score, terminal.render(report)
+    own_failures = [r for r in report.results if not r.passed and r.name.startswith(f"{mistake.function}: ")]
+    assert own_failures, terminal.render(report)
+
+
+@pytest.mark.parametrize("mistaken_file, mistake", [(m, m) for m in MISTAKES], indirect=["mistaken_file"],
+                         ids=[m.name for m in MISTAKES])
+def test_known_mistake_costs_no_points_elsewhere(grade, mistaken_file, mistake):
+    """Checks of other functions still pass: backward checks get the reference cache, and only
+    training and the backward check on the student's own forward + cost compose functions."""
+    report = grade(mistaken_file, hidden=True)
+    composed = {TRAINING}
+    if mistake.function in ("forward_propagation", "compute_cost"):
+        composed.add("backward_propagation: agrees with the numerical gradient of your own forward + cost")
+    elsewhere = [r for r in report.results if not r.passed and r.function != mistake.function
+                 and not any(r.name.startswith(prefix) for prefix in composed)]
+    assert not elsewhere, terminal.render(report)
+
+
+# ------------------------------------------------------------------ hand-written bugs
+
+# file -> (the function whose check must fail, words its message must contain, or None
+# where the grader shows the numbers without naming a mistake)
+BUGGY = {
+    "cost_flat_labels.py": ("compute_cost", None),
+    "cost_1x1_array.py": ("compute_cost", "float"),
+    "forward_clips_parameters.py": ("forward_propagation", "changed parameters['W1']"),
+    "forward_cache_missing_key.py": ("forward_propagation", "missing Z2"),
+    "forward_tanh_overwrites_z1.py": ("forward_propagation", "Z1: relative error"),
+    "batches_returns_list.py": ("batch_generator", "use yield"),
+    "update_weights_only.py": ("update_parameters", "b1: relative error"),
+    "backward_mean_then_divide.py": ("backward_propagation", "m times too small"),
+    "backward_sign_einsum.py": ("backward_propagation", "wrong sign"),
+    "backward_sums_lose_rows.py": ("backward_propagation", "keepdims"),
+}
+
+
+def test_every_buggy_variant_file_is_listed():
+    assert sorted(p.name for p in BUGGY_DIR.glob("*.py")) == sorted(BUGGY)
+
+
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_buggy_variant_loses_points_on_its_function(grade, name):
+    function, words = BUGGY[name]
+    report = grade(BUGGY_DIR / name, hidden=True)
+    assert report.status == "ok"
+    assert 0 < report.score < report.max_score, terminal.render(report)
+    own_failures = [r for r in report.results if not r.passed and r.name.startswith(f"{function}: ")]
+    assert own_failures, terminal.render(report)
+    for result in own_failures:
+        assert "could not be judged" not in result.output, result.output
+    if words:
+        assert any(words in r.output for r in own_failures), terminal.render(report)
+
+
+# ------------------------------------------------------------------ correct rewrites
+
+
+def test_there_are_at_least_eight_correct_variants():
+    assert len(CORRECT) >= 8
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_correct_variant_scores_full_marks(grade, path):
+    assert path.read_text(encoding="utf-8") != SOURCE
+    report = grade(path, hidden=True)
+    assert report.all_passed, terminal.render(report)
+    assert report.score == report.max_score > 0
