@@ -32,10 +32,13 @@ import subprocess
 import sys
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.contract import FIXTURES_DIR, PACKAGE_DIR, SCORED
 from grader.results import CheckResult
+
+if TYPE_CHECKING:
+    from grader.checks.base import Check
 
 SUPPORT_DIR = "backprop_lab_support"  # the folder shipped beside the submission at grading time
 ALL_EXPECTED = "all_expected.bin"  # in grader/fixtures/ of the shipped copy: public + hidden observations
@@ -121,7 +124,7 @@ def check_{index}(env):
 '''
 
 
-def test_files(checks: list | None = None) -> "OrderedDict[str, str]":
+def test_files(checks: list[Check] | None = None) -> "OrderedDict[str, str]":
     """file name -> source of an otter exception-based test file, one per scored function.
 
     checks  the catalogue to write (default: public and hidden checks)
@@ -170,6 +173,7 @@ def build_autograder(out_dir: Path) -> Path:
     Returns the path of ``out_dir/autograder.zip``. Raises OtterUnavailable without
     otter-grader, RuntimeError when ``otter generate`` fails.
     """
+    _require_otter()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     tests_dir = out_dir / "tests"
@@ -183,13 +187,16 @@ def build_autograder(out_dir: Path) -> Path:
     return out_dir / "autograder.zip"
 
 
-def _otter_generate(out_dir: Path) -> None:
-    command = [sys.executable, "-m", "otter", "generate", "-t", "tests", "-r", "requirements.txt",
-               "-c", "otter_config.json", "-o", "autograder.zip", SUPPORT_DIR]
+def _require_otter() -> None:
     try:
         import otter  # noqa: F401
     except ImportError:
         raise OtterUnavailable('otter-grader is not installed: pip install "backprop-lab[otter]"') from None
+
+
+def _otter_generate(out_dir: Path) -> None:
+    command = [sys.executable, "-m", "otter", "generate", "-t", "tests", "-r", "requirements.txt",
+               "-c", "otter_config.json", "-o", "autograder.zip", SUPPORT_DIR]
     done = subprocess.run(command, cwd=out_dir, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"otter generate failed ({done.returncode}):\n{done.stderr.strip()}")
