@@ -43,13 +43,21 @@ def test_mistake_edits_inside_its_own_function(mistake):
     assert mistake.find in SOURCE[start:end if end != -1 else None]
 
 
+@pytest.fixture(scope="module")
+def mistakes_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("mistakes")
+
+
 @pytest.fixture
-def mistaken_file(tmp_path, request) -> Path:
+def mistaken_file(mistakes_dir, request) -> Path:
+    """The reference with one mistake put in; one file per mistake, so its report is graded once."""
     mistake = request.param
     variant = apply_mistake(SOURCE, mistake)
     assert variant != SOURCE  # the edit changes the program, so a loss of points is its doing
-    path = tmp_path / "two_layer_net.py"
-    path.write_text(variant, encoding="utf-8")
+    path = mistakes_dir / mistake.name / "two_layer_net.py"
+    if not path.is_file():
+        path.parent.mkdir()
+        path.write_text(variant, encoding="utf-8")
     return path
 
 

@@ -73,7 +73,7 @@ def test_reference_exits_0_with_full_public_points(capsys, reference_file):
 def test_report_is_grouped_by_function(capsys, reference_file):
     main(["check", str(reference_file)])
     out = capsys.readouterr().out
-    headings = [line.split()[0] for line in out.splitlines() if re.match(r"^\w+\s+\(\d+/\d+\)$", line)]
+    headings = [line.split()[0] for line in out.splitlines() if re.match(r"^\w+\s+\([\d.]+/[\d.]+\)$", line)]
     assert headings == list(dict.fromkeys(c.function for c in PUBLIC))
 
 
