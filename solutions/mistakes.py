@@ -52,6 +52,11 @@ MISTAKES = (
             "the (1 - Y) log(1 - A2) term, for samples of label 0, is missing."),
     Mistake("cost_sign", "compute_cost", "-np.sum(log_probs) / m", "np.sum(log_probs) / m",
             "the cost has the wrong sign: cross-entropy is minus the mean log-likelihood."),
+    Mistake("cost_flat_labels", "compute_cost",
+            "Y * np.log(A2) + (1 - Y) * np.log(1 - A2)",
+            "Y.ravel() * np.log(A2) + (1 - Y.ravel()) * np.log(1 - A2)",
+            "labels of shape (m,) met A2 of shape (m, 1), and NumPy broadcast them into an (m, m) "
+            "matrix: keep Y as a column of shape (m, 1)."),
     Mistake("cost_log_a2_twice", "compute_cost", "(1 - Y) * np.log(1 - A2)", "(1 - Y) * np.log(A2)",
             "the label-0 term uses log(A2); it needs the log of the probability of label 0."),
     # backward_propagation

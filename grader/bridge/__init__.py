@@ -13,6 +13,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 
+SHAPE_ERROR_WORDS = ("matmul", "could not be broadcast", "shapes", "not aligned")
+
+
 class StudentCodeError(Exception):
     """A call into student code did not return a value.
 
@@ -39,6 +42,9 @@ class StudentCodeError(Exception):
         if self.kind == "crashed":
             return f"the submission's process died while running {self.function} ({self.detail})."
         text = f"{self.function} raised {self.detail}"
+        if any(word in self.detail for word in SHAPE_ERROR_WORDS):
+            text += ("\nThe shapes on that line do not fit together: print each array's .shape and "
+                     "compare with the shapes in the docstring.")
         return text if not self.traceback else f"{text}\n{self.traceback}"
 
 

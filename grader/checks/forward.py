@@ -73,6 +73,8 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
         X_before, params_before = exp.value["args_after"]  # the reference leaves them as they were
         if not np.array_equal(X_after, X_before):
             raise Fail(f"{FUNCTION} changed its input X. Compute new arrays instead of changing X in place.")
+        if not isinstance(params_after, dict) or set(params_after) != set(params_before):
+            raise Fail(f"{FUNCTION} added or removed keys of its parameters dict. It should only read them.")
         for name in PARAM_KEYS:
             if name not in params_after or not np.array_equal(params_after[name], params_before[name]):
                 raise Fail(f"{FUNCTION} changed parameters['{name}']. It should only read the parameters "
