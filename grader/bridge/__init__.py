@@ -41,6 +41,8 @@ class StudentCodeError(Exception):
             return f"{self.function} did not return in time ({self.detail}); look for an endless loop."
         if self.kind == "crashed":
             return f"the submission's process died while running {self.function} ({self.detail})."
+        if self.kind == "output":
+            return f"the grader could not use what {self.function} sent back ({self.detail})."
         text = f"{self.function} raised {self.detail}"
         if any(word in self.detail for word in SHAPE_ERROR_WORDS):
             text += ("\nThe shapes on that line do not fit together: print each array's .shape and "

@@ -1,0 +1,351 @@
+"""The isolated bridge's helper processes: zygote, keeper and worker (see ``isolated.py``).
+
+zygote  one per grading process, started by exec'ing a fresh interpreter: it never held
+        the reference solution, the checks or any grading state. It imports NumPy and
+        what a worker needs, then forks a keeper whenever a bridge asks for a process.
+keeper  a child subreaper forked from the zygote: forks the worker, tells the bridge how
+        the worker ended, and when the bridge says stop (or goes away) kills every
+        process below it, detached and double-forked ones included.
+worker  forked from the keeper: its own session, scratch folder, sandbox and limits;
+        imports the submission from the source text the bridge sends and answers
+        requests by calling student functions exactly as the in-process bridge does.
+
+Worker pipes carry frames: an 8-byte little-endian length, then a ``grader.values``
+payload (plain data, arrays without pickle). Zygote and keeper speak small JSON messages
+over SOCK_SEQPACKET sockets. Nothing in this module runs in the grading process.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import linecache
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np  # noqa: F401  (imported once in the zygote, so every worker starts warm)
+
+from grader import values
+from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
+from grader.bridge.inprocess import call_student, exec_submission, plain_result
+from grader.bridge.routines import ROUTINES
+
+HEADER = struct.Struct("<Q")
+MAX_FRAME = 64 << 20  # bytes in one reply; real answers are a few kilobytes
+# Modules that could carry reference code or grading state; a worker drops any it inherited.
+KIT_MODULES = ("solutions", "reference_solution", "backprop_lab_mistakes", "grader.reference",
+               "grader.checks", "grader.commands", "grader.runner")
+
+
+# ------------------------------------------------------------------ frames (blocking: worker side)
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    data = memoryview(HEADER.pack(len(payload)) + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read_frame(fd: int) -> bytes | None:
+    """The next frame's payload; None at end of file."""
+    header = _read_exact(fd, HEADER.size)
+    if header is None:
+        return None
+    return _read_exact(fd, HEADER.unpack(header)[0])
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks, missing = [], size
+    while missing:
+        chunk = os.read(fd, min(missing, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+# ------------------------------------------------------------------ zygote
+
+
+def zygote_main(channel_fd: int) -> None:
+    """Serve spawn requests from the bridge's process until it closes the channel.
+
+    Request: JSON worker settings with four file descriptors attached (the worker's
+    request and reply pipe ends, its output pipe, the keeper's control socket).
+    Reply: {"keeper": pid} or {"error": text}.
+    """
+    channel = socket.socket(fileno=channel_fd)
+    sandbox.make_subreaper()  # a keeper that dies leaves its orphans here, to be killed
+    wake = _wake_on_sigchld()
+    keepers: set[int] = set()
+    channel.send(json.dumps({"ready": os.getpid()}).encode())
+    poller = select.poll()
+    poller.register(channel, select.POLLIN)
+    poller.register(wake, select.POLLIN)
+    try:
+        while True:
+            ready = dict(poller.poll())
+            _drain(wake)
+            _reap_keepers(keepers)
+            if channel.fileno() not in ready:
+                continue
+            message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 8)
+            if not message:
+                return  # the bridge's process has gone
+            try:
+                keeper = _fork_keeper(json.loads(message), fds, channel, wake)
+                keepers.add(keeper)
+                answer = {"keeper": keeper}
+            except OSError as error:
+                answer = {"error": f"could not start a process: {error}"}
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            channel.send(json.dumps(answer).encode())
+    finally:
+        sandbox.kill_descendants(os.getpid())
+
+
+def _fork_keeper(config: dict[str, Any], fds: list[int], channel: socket.socket, wake: int) -> int:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(channel.detach())
+            signal.set_wakeup_fd(-1)
+            os.close(wake)
+            _keeper(config, *fds)
+        finally:
+            os._exit(70)
+    return pid
+
+
+def _reap_keepers(keepers: set[int]) -> None:
+    """Collect ended keepers; kill any other process that was re-parented here (an orphan)."""
+    for pid, _ in sandbox.reap_children():
+        keepers.discard(pid)
+    me = os.getpid()
+    for pid, parent in sandbox._parents().items():
+        if parent == me and pid not in keepers:
+            for victim in [pid, *sandbox.descendants(pid)]:
+                _kill(victim)
+
+
+def _wake_on_sigchld() -> int:
+    """A pipe that becomes readable whenever a child ends (so poll() wakes up)."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    signal.set_wakeup_fd(write_end)
+    return read_end
+
+
+def _drain(fd: int) -> None:
+    os.set_blocking(fd, False)
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+# ------------------------------------------------------------------ keeper
+
+
+def _keeper(config: dict[str, Any], requests: int, replies: int, output: int, control_fd: int) -> None:
+    """Fork the worker, report its end, and stop every process below this one when told to."""
+    sandbox.make_subreaper()
+    control = socket.socket(fileno=control_fd)
+    wake = _wake_on_sigchld()
+    worker = os.fork()
+    if worker == 0:
+        code = 70
+        try:
+            os.close(control.detach())
+            signal.set_wakeup_fd(-1)
+            os.close(wake)
+            _worker(config, requests, replies, output)
+            code = 0
+        except BaseException:
+            traceback.print_exc()  # into the output pipe: the bridge shows it
+        finally:
+            os._exit(code)
+    for fd in (requests, replies, output):
+        os.close(fd)
+    poller = select.poll()
+    poller.register(control, select.POLLIN)
+    poller.register(wake, select.POLLIN)
+    while True:
+        ready = dict(poller.poll())
+        _drain(wake)
+        for pid, status in sandbox.reap_children():
+            if pid == worker:
+                limits = (config["cpu_seconds"], config["memory_bytes"])
+                _send(control, {"worker": sandbox.describe_exit(status, *limits)})
+        if control.fileno() in ready and control.recv(4096) in (b"", b"stop"):
+            break
+    killed, _ = sandbox.kill_descendants(os.getpid())
+    _send(control, {"stopped": len(killed - {worker}), "worker_killed": worker in killed})
+    os._exit(0)
+
+
+def _send(sock: socket.socket, message: dict[str, Any]) -> None:
+    try:
+        sock.send(json.dumps(message).encode())
+    except OSError:
+        pass  # the bridge has gone; nobody to tell
+
+
+# ------------------------------------------------------------------ worker
+
+
+def _worker(config: dict[str, Any], requests: int, replies: int, output: int) -> None:
+    """Set up the sandbox, import the submission, then answer requests until end of file."""
+    os.setsid()
+    for signum in (signal.SIGCHLD, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    _own_files(requests, replies, output)
+    scratch = config["scratch"]
+    os.chdir(scratch)
+    os.environ.update(HOME=scratch, TMPDIR=scratch)
+    tempfile.tempdir = scratch
+    _forget_kit(config["protected"])
+    try:
+        note = _sandbox(config)
+    except sandbox.SandboxUnavailable as error:
+        write_frame(replies, values.encode({"sandbox_error": str(error)}))
+        return
+    sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], config["file_bytes"])
+    sandbox.drop_privileges()
+    first = read_frame(requests)
+    if first is None:
+        return
+    submission = values.decode(first)
+    filename, source = submission["filename"], submission["source"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks
+    try:
+        module = exec_submission(source, Path(filename), quiet=False)
+    except SubmissionLoadError as error:
+        _flush_stdio()
+        write_frame(replies, values.encode({"sandbox": note, "load_error": str(error)}))
+        return
+    _flush_stdio()
+    write_frame(replies, values.encode({"sandbox": note, "loaded": True}))
+    _serve(vars(module), filename, requests, replies, config["memory_bytes"])
+
+
+def _own_files(requests: int, replies: int, output: int) -> None:
+    """stdin from /dev/null, stdout and stderr into the output pipe; every other inherited file closed."""
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    keep = sorted({0, 1, 2, requests, replies})
+    for low, high in zip(keep, keep[1:] + [os.sysconf("SC_OPEN_MAX")]):
+        os.closerange(low + 1, high)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)  # what was printed before a hang still arrives
+        except (AttributeError, ValueError):
+            pass
+
+
+def _forget_kit(protected: list[str]) -> None:
+    """Drop import paths into the kit's checkout and any inherited module that could expose it."""
+    def inside(path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(real == p or real.startswith(p.rstrip("/") + "/") for p in map(os.path.realpath, protected))
+
+    sys.path[:] = [p for p in sys.path if p and not (os.path.isabs(p) and inside(p))]
+    for name in list(sys.modules):
+        if any(name == kit or name.startswith(kit + ".") for kit in KIT_MODULES):
+            del sys.modules[name]
+    sys.path_importer_cache.clear()
+
+
+def _sandbox(config: dict[str, Any]) -> str:
+    """Restrict the filesystem as ``config["sandbox"]`` asks ("auto" tries Landlock, then a mount namespace)."""
+    mode, protected = config["sandbox"], config["protected"]
+    if mode == "none":
+        return "the filesystem is NOT restricted: the sandbox was turned off"
+    reasons = []
+    if mode in ("auto", "landlock"):
+        try:
+            read_paths = sandbox.interpreter_read_paths() + list(sandbox.SYSTEM_READ_PATHS)
+            return sandbox.restrict_with_landlock(read_paths, [config["scratch"]], protected)
+        except sandbox.SandboxUnavailable as error:
+            if mode == "landlock":
+                raise
+            reasons.append(f"Landlock: {error}")
+    try:
+        return sandbox.hide_with_mount_namespace(protected)
+    except sandbox.SandboxUnavailable as error:
+        if mode == "namespace":
+            raise
+        reasons.append(f"mount namespace: {error}")
+    return ("the filesystem is NOT restricted on this platform ({}): the submission can read every file "
+            "this user can read, the kit's checkout included".format("; ".join(reasons)))
+
+
+def _serve(namespace: dict[str, Any], filename: str, requests: int, replies: int, memory_bytes: int) -> None:
+    while (frame := read_frame(requests)) is not None:
+        request = values.decode(frame)
+        name = request["name"]
+        try:
+            reply = {"ok": _answer(namespace, filename, request)}
+        except StudentCodeError as error:
+            reply = {"error": [error.kind, error.function, _with_limit(error.detail, memory_bytes), error.traceback]}
+        except BaseException as error:  # what the shared mapping lets through (KeyboardInterrupt, ...)
+            reply = {"error": ["exception", name, f"{type(error).__name__}: {error}", ""]}
+        _flush_stdio()
+        write_frame(replies, _encoded(reply, name))
+
+
+def _answer(namespace: dict[str, Any], filename: str, request: dict[str, Any]) -> Any:
+    """What InProcessBridge.call / .run return, computed with the same shared functions."""
+    name = request["name"]
+    direct = functools.partial(call_student, namespace, filename)
+    if request["op"] == "run":
+        return plain_result(name, filename, lambda: ROUTINES[name](direct, **request["kwargs"]))
+    args = request["args"]
+    result = plain_result(name, filename, lambda: direct(name, *args, seed=request["seed"]))
+    return (result, values.to_plain(args)) if request["keep_args"] else result
+
+
+def _with_limit(detail: str, memory_bytes: int) -> str:
+    if detail.startswith("MemoryError"):
+        return f"{detail} (the grader allows {memory_bytes / 2**30:g} GiB of memory)"
+    return detail
+
+
+def _encoded(reply: dict[str, Any], name: str) -> bytes:
+    try:
+        payload = values.encode(reply)
+    except (MemoryError, values.PlainDataError) as error:
+        return values.encode({"error": ["output", name, f"its result could not be sent ({type(error).__name__})", ""]})
+    if len(payload) > MAX_FRAME:
+        detail = f"it returned {len(payload) / 2**20:.0f} MB of data; at most {MAX_FRAME >> 20} MB are read"
+        return values.encode({"error": ["output", name, detail, ""]})
+    return payload
+
+
+def _flush_stdio() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a submission may have replaced or closed them
+            pass

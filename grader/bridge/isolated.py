@@ -1,0 +1,487 @@
+"""Isolated transport: the submission runs in a sandboxed child process (batch grading).
+
+Security model, in the order a submission meets it:
+
+- **Not in our process.** The grading process never imports the submission. A helper
+  process (the *zygote*) is started once per grading process by exec'ing a fresh Python
+  that imports NumPy and the grader's small calling code, and never the reference, the
+  checks or any result. For each submission it forks a *keeper*, which forks the
+  *worker* that imports the submission. So no worker inherits reference code, expected
+  values or grader objects, not even as stray bytes in memory, and a worker starts in
+  milliseconds.
+- **Only plain data comes back.** Requests and replies are length-prefixed frames in
+  the ``grader.values`` format: a JSON header plus ``.npy`` blobs read with
+  ``allow_pickle=False``. The grading process never unpickles anything a worker wrote;
+  it judges what it decoded, in its own memory, so patching NumPy or grader objects
+  inside the worker changes nothing here. Replies over 64 MB are refused.
+- **Limits.** Each call has a wall-clock timeout; the worker has a CPU-time limit, an
+  address-space limit (a multi-gigabyte allocation fails with MemoryError inside it),
+  a file-size limit, no core files, its own session, and a fresh scratch folder as its
+  working directory (deleted afterwards). Its stdout and stderr go into a pipe that
+  this process drains while it waits, keeping only the head and tail (``output``).
+- **Filesystem.** With Landlock (Linux 5.13 or later, no privileges needed) the worker
+  can read only the interpreter, its libraries and system libraries, and write only its
+  scratch folder: the kit's checkout (``solutions/``, ``grader/`` and its fixtures), other
+  submissions and the grading output cannot be opened, and ``import solutions`` fails.
+  Newer kernels also deny it TCP and signals to processes outside its sandbox. Without
+  Landlock, a private mount namespace hides the kit's checkout only; where neither
+  works, nothing is hidden, and ``sandbox_note`` says so.
+- **Privileges.** The worker sets no-new-privileges and, when run as root, drops every
+  capability, so it cannot raise its limits, mount, trace or signal other users.
+- **Cleanup.** The keeper is a child subreaper: processes the submission starts stay
+  below it even after ``setsid`` or a double fork, and when the worker dies, hangs, or the
+  bridge closes, the keeper kills all of them. If the grading process itself dies, the
+  keeper and the zygote notice the closed socket and do the same.
+- **Failures.** A call that times out or whose worker dies raises StudentCodeError
+  ("timeout", "crashed", "output"): the check fails with that message, the event is
+  recorded in ``events``, and a fresh worker re-imports the submission for the next call.
+"""
+from __future__ import annotations
+
+import atexit
+import fcntl
+import json
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from grader import values
+from grader.bridge import StudentCodeError, SubmissionLoadError
+from grader.bridge.child import HEADER, MAX_FRAME
+from grader.bridge.inprocess import read_submission
+from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
+
+SCRATCH_PREFIX = "backprop-lab-child-"
+FILE_BYTES = 64 << 20  # largest file a worker may write into its scratch folder
+STOP_SECONDS = 10.0  # how long the keeper gets to kill everything and report
+STATUS_SECONDS = 2.0  # how long to wait for the keeper to say how a dead worker ended
+ZYGOTE_START_SECONDS = 60.0
+KINDS = ("not_implemented", "exception", "missing", "timeout", "crashed", "output")
+SANDBOX_MODES = ("auto", "landlock", "namespace", "none")
+# One BLAS thread: the zygote must stay single-threaded to fork safely, and workers run in parallel.
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+_F_SETPIPE_SZ = 1031
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
+         "from grader.bridge.child import zygote_main; zygote_main(int(sys.argv[2]))")
+
+
+class IsolatedBridge:
+    """The Bridge interface for a submission file that runs in a sandboxed child process.
+
+    path          the submission file; its text is read here and sent to the child
+    call_timeout  wall-clock seconds per call (and for importing the submission)
+    cpu_seconds   CPU-time limit of each child process
+    memory_bytes  address-space limit of each child process
+    output_limit  characters of captured stdout+stderr kept (head and tail)
+    sandbox       "auto" (Landlock, else a mount namespace, else none), or one of them forced
+
+    output        the submission's captured stdout and stderr, truncated in the middle
+    events        what happened to its processes, in plain words, for feedback
+    sandbox_note  how the filesystem was restricted, or why it could not be
+
+    Raises SubmissionLoadError when the file cannot be used (missing, does not parse,
+    fails, exits or hangs at import). Use as a context manager, or call ``close()``.
+    """
+
+    def __init__(self, path: Path, *, call_timeout: float = 10.0, cpu_seconds: int = 60,
+                 memory_bytes: int = 1 << 30, output_limit: int = 64_000, sandbox: str = "auto"):
+        if sandbox not in SANDBOX_MODES:
+            raise ValueError(f"sandbox must be one of {SANDBOX_MODES}, not {sandbox!r}")
+        self.path = Path(path).absolute()  # the child's working directory is elsewhere
+        self.call_timeout = call_timeout
+        self.events: list[str] = []
+        self.sandbox_note = ""
+        self._settings = {"cpu_seconds": int(cpu_seconds), "memory_bytes": int(memory_bytes),
+                          "file_bytes": FILE_BYTES, "sandbox": sandbox, "protected": protected_paths()}
+        self._captured = HeadTail(output_limit)
+        self._source = read_submission(self.path)
+        self._child: _Child | None = None
+        try:
+            self._child = self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def output(self) -> str:
+        return self._captured.text()
+
+    # -- the Bridge interface
+    def call(self, function: str, *args: Any, seed: int | None = None, keep_args: bool = False) -> Any:
+        request = {"op": "call", "name": function, "args": args, "seed": seed, "keep_args": keep_args}
+        return self._ask(function, request)
+
+    def run(self, routine: str, **kwargs: Any) -> Any:
+        return self._ask(routine, {"op": "run", "name": routine, "kwargs": kwargs})
+
+    def close(self) -> None:
+        if self._child is not None:
+            child, self._child = self._child, None
+            self._retire(child)
+
+    def __enter__(self) -> "IsolatedBridge":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- helpers
+    def _ask(self, name: str, request: dict[str, Any]) -> Any:
+        child = self._child or self._restart(name)
+        try:
+            reply = child.exchange(values.encode(request), self.call_timeout, self._captured)
+        except _NoAnswer as trouble:
+            self._child = None
+            self.events.append(trouble.event(name))
+            self._retire(child)
+            raise StudentCodeError(trouble.kind, name, trouble.detail) from None
+        error = reply.get("error") if isinstance(reply, dict) else None
+        if error is not None:
+            raise _student_error(error, name)
+        return reply["ok"]
+
+    def _start(self) -> "_Child":
+        """A new child with the submission imported. Raises SubmissionLoadError."""
+        child = _Child.spawn(self._settings)
+        submission = values.encode({"filename": str(self.path), "source": self._source})
+        try:
+            first = child.exchange(submission, self.call_timeout, self._captured)
+        except _NoAnswer as trouble:
+            self._retire(child)
+            raise SubmissionLoadError(trouble.during_import(self.path)) from None
+        if not isinstance(first, dict):
+            self._retire(child)
+            raise SubmissionLoadError(f"{self.path} could not be imported (its process sent a malformed reply)")
+        if "sandbox_error" in first:
+            self._retire(child)
+            raise RuntimeError(f"the {self._settings['sandbox']} sandbox could not be set up: {first['sandbox_error']}")
+        self.sandbox_note = str(first.get("sandbox", ""))
+        if "load_error" in first:
+            self._retire(child)
+            raise SubmissionLoadError(str(first["load_error"]))
+        return child
+
+    def _restart(self, name: str) -> "_Child":
+        try:
+            self._child = self._start()
+        except SubmissionLoadError as error:
+            raise StudentCodeError("crashed", name, f"the submission could not be imported again: {error}") from None
+        self.events.append(f"a fresh process re-imported the submission and took over from {name} on")
+        return self._child
+
+    def _retire(self, child: "_Child") -> None:
+        leftovers = child.stop(self._captured)
+        if leftovers:
+            self.events.append(f"{leftovers} process(es) the submission had started were still running "
+                               "and were killed")
+
+
+def _student_error(error: Any, name: str) -> StudentCodeError:
+    """The child's error report as a StudentCodeError (fields checked: the child is not trusted)."""
+    if not (isinstance(error, list) and len(error) == 4 and all(isinstance(e, str) for e in error)):
+        return StudentCodeError("output", name, "its process sent a malformed reply")
+    kind, function, detail, traceback = error
+    return StudentCodeError(kind if kind in KINDS else "exception", function, detail, traceback)
+
+
+def protected_paths() -> list[str]:
+    """Folders no worker may read: the grader package, solutions/, and the kit's checkout if this is one."""
+    paths = {PACKAGE_DIR, REFERENCE_FILE.parent}
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        paths.add(REPO_ROOT)
+    return sorted(str(p.resolve()) for p in paths)
+
+
+class HeadTail:
+    """The first and last ``limit // 2`` bytes of a stream, and how much was left out between them."""
+
+    def __init__(self, limit: int):
+        self.half = max(1, limit // 2)
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = self.half - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if len(data) >= self.half:
+            self.tail = bytearray(data[-self.half:])
+        elif data:
+            self.tail += data
+            del self.tail[: max(0, len(self.tail) - self.half)]
+
+    def text(self) -> str:
+        head = self.head.decode("utf-8", "replace")
+        tail = self.tail.decode("utf-8", "replace")
+        cut = self.total - len(self.head) - len(self.tail)
+        return f"{head}\n[... {cut} bytes of output not shown ...]\n{tail}" if cut else head + tail
+
+
+# ------------------------------------------------------------------ one child, seen from here
+
+
+class _NoAnswer(Exception):
+    """A call got no usable reply: kind "timeout", "crashed" or "output"."""
+
+    def __init__(self, kind: str, detail: str, seconds: float = 0.0):
+        super().__init__(detail)
+        self.kind, self.detail, self.seconds = kind, detail, seconds
+
+    def event(self, name: str) -> str:
+        if self.kind == "timeout":
+            return f"the process was killed after {self.seconds:g} s in {name} (timeout)"
+        if self.kind == "crashed":
+            return f"the process died in {name}: {self.detail}"
+        return f"the reply of {name} could not be used ({self.detail}); the process was stopped"
+
+    def during_import(self, path: Path) -> str:
+        if self.kind == "timeout":
+            return (f"{path} did not finish importing within {self.seconds:g} s "
+                    "(an endless loop, or training at import time?)")
+        if self.kind == "crashed":
+            return f"{path} ended its process while being imported ({self.detail})"
+        return f"{path} could not be imported ({self.detail})"
+
+
+class _Child:
+    """A worker process and its keeper: pipes to the worker, a control socket to the keeper."""
+
+    def __init__(self, control: socket.socket, requests: int, replies: int, output: int, scratch: str):
+        self.control, self.requests, self.replies, self.output = control, requests, replies, output
+        self.scratch = scratch
+        self.worker_end: str | None = None  # how the worker ended, once the keeper said
+        self.keeper_report: dict[str, Any] = {}
+        self.output_open = self.control_open = True
+        for fd in (requests, replies, output):
+            os.set_blocking(fd, False)
+
+    @classmethod
+    def spawn(cls, settings: dict[str, Any]) -> "_Child":
+        scratch = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        output_r, output_w = os.pipe()
+        control, control_keeper = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            fcntl.fcntl(output_r, _F_SETPIPE_SZ, 1 << 20)  # fewer wake-ups when a submission prints a lot
+        except OSError:
+            pass
+        theirs = [requests_r, replies_w, output_w, control_keeper.fileno()]
+        try:
+            _zygote().spawn(dict(settings, scratch=scratch), theirs)
+        except BaseException:
+            for fd in (requests_w, replies_r, output_r):
+                os.close(fd)
+            control.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        finally:
+            for fd in theirs[:3]:
+                os.close(fd)
+            control_keeper.close()
+        return cls(control, requests_w, replies_r, output_r, scratch)
+
+    def exchange(self, payload: bytes, timeout: float, sink: HeadTail) -> Any:
+        """Send one request and return the decoded reply. Raises _NoAnswer."""
+        deadline = time.monotonic() + timeout
+        try:
+            self._send(HEADER.pack(len(payload)) + payload, deadline, timeout, sink)
+            size = HEADER.unpack(self._receive(HEADER.size, deadline, timeout, sink))[0]
+            if size > MAX_FRAME:
+                raise _NoAnswer("output", f"it sent a reply of {size / 2**20:.0f} MB; at most "
+                                          f"{MAX_FRAME >> 20} MB are read")
+            body = self._receive(size, deadline, timeout, sink)
+        finally:
+            self._drain_output(sink)
+        try:
+            return values.decode(body)
+        except Exception as error:  # malformed or hostile bytes: refused, never unpickled
+            raise _NoAnswer("output", f"its reply is not plain data ({type(error).__name__})") from None
+
+    def stop(self, sink: HeadTail) -> int:
+        """Have the keeper kill the worker and everything it started; returns how many besides the worker."""
+        try:
+            self.control.send(b"stop")
+        except OSError:
+            pass
+        deadline = time.monotonic() + STOP_SECONDS
+        while self.control_open and time.monotonic() < deadline:
+            self._wait_for(None, 0, deadline, sink)
+        self._drain_output(sink)
+        self.control.close()
+        for fd in (self.requests, self.replies, self.output):
+            os.close(fd)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return int(self.keeper_report.get("stopped", 0))
+
+    # -- waiting, with the output drained and the keeper heard meanwhile
+    def _send(self, data: bytes, deadline: float, timeout: float, sink: HeadTail) -> None:
+        view = memoryview(data)
+        while view:
+            self._wait_for(self.requests, select.POLLOUT, deadline, sink, timeout)
+            try:
+                view = view[os.write(self.requests, view):]
+            except BlockingIOError:
+                continue
+            except BrokenPipeError:
+                raise _NoAnswer("crashed", self._end_of_worker(sink)) from None
+
+    def _receive(self, size: int, deadline: float, timeout: float, sink: HeadTail) -> bytes:
+        chunks, missing = [], size
+        while missing:
+            self._wait_for(self.replies, select.POLLIN, deadline, sink, timeout)
+            try:
+                chunk = os.read(self.replies, min(missing, 1 << 20))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise _NoAnswer("crashed", self._end_of_worker(sink))
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
+
+    def _wait_for(self, fd: int | None, event: int, deadline: float, sink: HeadTail,
+                  timeout: float = 0.0) -> None:
+        """Return once ``fd`` is ready for ``event`` (or, with fd None, once anything happened).
+
+        Raises _NoAnswer "timeout" at the deadline, "crashed" as soon as the keeper reports
+        that the worker ended (its descendants may still hold the reply pipe open).
+        """
+        while True:
+            if fd is not None and self.worker_end is not None:
+                raise _NoAnswer("crashed", self.worker_end)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if fd is None:
+                    return
+                raise _NoAnswer("timeout", f"{timeout:g} s", timeout)
+            poller = select.poll()
+            if fd is not None:
+                poller.register(fd, event)
+            if self.output_open:
+                poller.register(self.output, select.POLLIN)
+            if self.control_open:
+                poller.register(self.control, select.POLLIN)
+            ready = {ready_fd for ready_fd, _ in poller.poll(remaining * 1000)}
+            if self.output in ready:
+                self._drain_output(sink)
+            if self.control_open and self.control.fileno() in ready:
+                self._hear_keeper()
+            if fd is None or fd in ready:
+                return
+
+    def _drain_output(self, sink: HeadTail) -> None:
+        while self.output_open:
+            try:
+                data = os.read(self.output, 1 << 20)
+            except BlockingIOError:
+                return
+            if not data:
+                self.output_open = False
+                return
+            sink.feed(data)
+
+    def _hear_keeper(self) -> None:
+        try:
+            message = self.control.recv(1 << 16)
+        except OSError:
+            message = b""
+        if not message:
+            self.control_open = False
+            if self.worker_end is None:
+                self.worker_end = "its supervising process ended"
+            return
+        report = json.loads(message)
+        if "worker" in report:
+            self.worker_end = str(report["worker"])
+        self.keeper_report.update(report)
+
+    def _end_of_worker(self, sink: HeadTail) -> str:
+        """How the worker ended, as the keeper tells it (it may take a moment to notice)."""
+        deadline = time.monotonic() + STATUS_SECONDS
+        while self.worker_end is None and self.control_open and time.monotonic() < deadline:
+            self._wait_for(None, 0, deadline, sink)
+        return self.worker_end or "it stopped without answering"
+
+
+# ------------------------------------------------------------------ the zygote, one per process
+
+
+class _Zygote:
+    """Client of the zygote process (see child.py): asks it for new keeper+worker pairs."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.errors = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, str(PACKAGE_DIR.parent), str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=self.errors, cwd="/", env=dict(os.environ, **SINGLE_THREAD_ENV), start_new_session=True,
+        )
+        theirs.close()
+        self.channel = ours
+        self.owner = os.getpid()
+        self.lock = threading.Lock()
+        hello = self._receive(ZYGOTE_START_SECONDS)
+        if "ready" not in hello:
+            raise RuntimeError(f"the isolated bridge's helper process did not start: {hello}")
+
+    def alive(self) -> bool:
+        return self.owner == os.getpid() and self.process.poll() is None
+
+    def spawn(self, settings: dict[str, Any], fds: list[int]) -> int:
+        """Start a keeper and its worker on ``fds``; returns the keeper's pid."""
+        with self.lock:
+            socket.send_fds(self.channel, [json.dumps(settings).encode()], fds)
+            answer = self._receive(ZYGOTE_START_SECONDS)
+        if "keeper" not in answer:
+            raise OSError(answer.get("error", "the helper process refused"))
+        return int(answer["keeper"])
+
+    def close(self) -> None:
+        self.channel.close()  # the zygote kills whatever is left below it and exits
+        try:
+            self.process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.errors.close()
+
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        ready, _, _ = select.select([self.channel], [], [], timeout)
+        message = self.channel.recv(1 << 16) if ready else b""
+        if not message:
+            self.errors.seek(0)
+            trace = self.errors.read()[-2000:].decode("utf-8", "replace")
+            raise RuntimeError(f"the isolated bridge's helper process is not answering{': ' + trace if trace else ''}")
+        return json.loads(message)
+
+
+_zygote_lock = threading.Lock()
+_zygote_instance: _Zygote | None = None
+
+
+def _zygote() -> _Zygote:
+    """This process's zygote, started on first use (and again if it died or this process was forked)."""
+    global _zygote_instance
+    with _zygote_lock:
+        if _zygote_instance is None or not _zygote_instance.alive():
+            _zygote_instance = _Zygote()
+        return _zygote_instance
+
+
+@atexit.register
+def _stop_zygote() -> None:
+    if _zygote_instance is not None and _zygote_instance.owner == os.getpid():
+        _zygote_instance.close()
