@@ -11,8 +11,8 @@ Secrets, all read from the instructors' sources at release time:
   of each array) and the probe keys they record.
 
 The matching rule, strict on purpose. Text is compared as *tokens* (identifiers, numbers, and
-single punctuation marks; ``'`` counts as ``"``), so indentation, spacing, line breaks and
-trailing comments do not hide a copy, and a match must start and end on token boundaries
+single punctuation marks; ``'`` counts as ``"``; a backslash line continuation is dropped), so
+indentation, spacing, line breaks and trailing comments do not hide a copy, and a match must start and end on token boundaries
 (``m = X.shape[0]`` is not found inside ``num = X.shape[0]``). A source line is a secret unless
 - it has fewer than ``MIN_TOKENS`` tokens once its comment is dropped (``return parameters``,
   ``else:``, ``],``), or
@@ -50,7 +50,7 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 def normalize(text: str) -> str:
     """The tokens of ``text`` joined by single spaces (the form every comparison uses)."""
-    return " ".join(_TOKEN.findall(text.replace("'", '"')))
+    return " ".join(_TOKEN.findall(text.replace("\\\n", " ").replace("'", '"')))
 
 
 def _contains(haystack: str, needle: str) -> bool:
