@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader.commands.grade.store import EXTRA_KEY
+from grader.commands.grade.worker import GRADER_ERROR
 from grader.contract import SUBMISSION_FILE
 
 DEFAULT_CALL_TIMEOUT = "5"  # a hostile file that hangs in every call still ends well inside Gradescope's 10 min
@@ -90,6 +92,10 @@ def grade(submission: Path, timeout: str) -> dict:
         return json.loads(results[0].read_text(encoding="utf-8"))
 
 
+def _status(results: dict) -> str:
+    return results.get("extra_data", {}).get(EXTRA_KEY, {}).get("status", "")
+
+
 def main() -> int:
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     folder = Path(os.environ.get("AUTOGRADER_SUBMISSION", root / "submission"))
@@ -98,6 +104,8 @@ def main() -> int:
     try:
         submission, note = find_submission(folder)
         results = grade(submission, timeout)
+        if _status(results) == GRADER_ERROR:  # our side failed, not the submission: once more
+            results = grade(submission, timeout)
         if note:
             results["output"] = "\n".join(filter(None, [note, results.get("output", "")]))
     except NoSubmission as error:

@@ -1,0 +1,192 @@
+"""The Gradescope autograder: its zip, how it finds the submission, and real runs of run_autograder."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader.checks import catalogue
+from grader.commands.release.autograder import NoSubmission, find_submission
+from grader.contract import SCORED, SUBMISSION_FILE
+
+from release_support import EXAMPLES, run
+
+# Gradescope's results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/),
+# as far as this autograder writes it: a total, and one entry per check.
+RESULTS_SCHEMA = {
+    "type": "object",
+    "required": ["score", "tests"],
+    "properties": {
+        "score": {"type": "number", "minimum": 0},
+        "output": {"type": "string"},
+        "extra_data": {"type": "object"},
+        "tests": {"type": "array", "items": {
+            "type": "object",
+            "required": ["name", "score", "max_score", "output", "visibility"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "score": {"type": "number", "minimum": 0},
+                "max_score": {"type": "number", "minimum": 0},
+                "output": {"type": "string"},
+                "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+            },
+            "additionalProperties": False,
+        }},
+    },
+    "additionalProperties": False,
+}
+ALL_CHECKS = catalogue(include_hidden=True)
+HOSTILE_TAIL = '''
+import os, signal
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+try:  # a fake full score where the autograder writes its results
+    with open(os.environ.get("AUTOGRADER_RESULTS", "/autograder/results/results.json"), "w") as fake:
+        fake.write('{"score": 999, "tests": []}')
+except OSError:
+    pass
+
+
+def update_parameters(parameters, grads, learning_rate=0.01):
+    os._exit(3)
+
+
+_batch_generator = batch_generator
+
+
+def batch_generator(X, Y, batch_size=32):
+    while batch_size == 7:  # one public case hangs, ignoring SIGTERM
+        pass
+    yield from _batch_generator(X, Y, batch_size)
+'''
+
+
+def test_zip_holds_executable_scripts_and_the_instructors_kit(release_dir):
+    with zipfile.ZipFile(release_dir / "gradescope" / "autograder.zip") as archive:
+        names = set(archive.namelist())
+        modes = {name: archive.getinfo(name).external_attr >> 16 for name in ("setup.sh", "run_autograder")}
+    assert {"setup.sh", "run_autograder", "kit/pyproject.toml", f"kit/solutions/{SUBMISSION_FILE}",
+            "kit/grader/checks/hidden.py", "kit/grader/commands/grade/__init__.py",
+            "kit/grader/commands/release/autograder.py"} <= names
+    assert all(mode & stat.S_IXUSR for mode in modes.values())
+    assert not [n for n in names if "__pycache__" in n]
+
+
+# -- finding the student's file -----------------------------------------------------------------
+
+def make_files(folder: Path, *names: str) -> Path:
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("# a file\n")
+    return folder
+
+
+def test_the_top_level_file_wins_over_anything_else(tmp_path):
+    make_files(tmp_path, SUBMISSION_FILE, "helper.py", f"old/{SUBMISSION_FILE}")
+    assert find_submission(tmp_path) == (tmp_path / SUBMISSION_FILE, "")
+
+
+def test_a_file_one_folder_down_is_found_and_named_in_the_note(tmp_path):
+    make_files(tmp_path, f"lab/{SUBMISSION_FILE}", "lab/conftest.py", "lab/grader/cli.py", "__MACOSX/x.py")
+    path, note = find_submission(tmp_path)
+    assert path == tmp_path / "lab" / SUBMISSION_FILE and f"lab/{SUBMISSION_FILE}" in note
+
+
+def test_a_single_differently_named_file_is_graded_with_a_note(tmp_path):
+    make_files(tmp_path, "hw3_zhang.py", ".hidden.py")
+    path, note = find_submission(tmp_path)
+    assert path == tmp_path / "hw3_zhang.py" and "only Python file" in note
+
+
+@pytest.mark.parametrize("names", [(), ("a.py", "b.py"), (f"x/{SUBMISSION_FILE}", f"y/{SUBMISSION_FILE}")])
+def test_no_single_candidate_is_an_error_that_lists_what_was_found(tmp_path, names):
+    make_files(tmp_path, *names)
+    with pytest.raises(NoSubmission, match=SUBMISSION_FILE) as error:
+        find_submission(tmp_path)
+    assert all(name in str(error.value) for name in names)
+
+
+# -- run_autograder, pointed at temporary folders -----------------------------------------------
+
+def run_autograder(root: Path, submission_files: dict[str, str], timeout: str = "5") -> dict:
+    """Put the files into a fresh submission folder, run run_autograder, return the valid results.json."""
+    submission = root / "submission"
+    results = root / "results" / "results.json"
+    for folder in (submission, results.parent):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    for name, text in submission_files.items():
+        (submission / name).write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {
+        "AUTOGRADER_ROOT": str(root), "AUTOGRADER_TIMEOUT": timeout}
+    done = run([str(root / "source" / "run_autograder")], env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(results.read_text())
+    jsonschema.validate(data, RESULTS_SCHEMA)
+    return data
+
+
+def points(results: dict) -> dict[str, float]:
+    """function -> points earned, from the check names ("forward_propagation: ...")."""
+    earned = {function: 0.0 for function in SCORED}
+    for test in results["tests"]:
+        earned[test["name"].split(":")[0]] += test["score"]
+    return earned
+
+
+def full_points(function: str) -> float:
+    return sum(c.points for c in ALL_CHECKS if c.function == function)
+
+
+def test_reference_gets_full_marks_with_hidden_checks_shown_after_publishing(gradescope_root):
+    results = run_autograder(gradescope_root, {SUBMISSION_FILE: (EXAMPLES / "reference.py").read_text()})
+    assert results["score"] == sum(c.points for c in ALL_CHECKS)
+    assert len(results["tests"]) == len(ALL_CHECKS)
+    hidden = {c.name for c in ALL_CHECKS if c.hidden}
+    assert {t["name"] for t in results["tests"] if t["visibility"] == "after_published"} == hidden
+
+
+def test_stub_under_another_name_scores_zero_and_says_which_file_was_graded(gradescope_root):
+    results = run_autograder(gradescope_root, {"my_lab.py": (EXAMPLES / "stub.py").read_text()})
+    assert results["score"] == 0 and len(results["tests"]) == len(ALL_CHECKS)
+    assert "my_lab.py" in results["output"]
+    assert all("not implemented" in t["output"] for t in results["tests"] if t["name"].startswith("initialize"))
+
+
+def test_a_submission_without_python_gets_zero_and_a_clear_message(gradescope_root):
+    results = run_autograder(gradescope_root, {"answers.txt": "I did it in my head"})
+    assert results["score"] == 0 and results["tests"] == []
+    assert f"no {SUBMISSION_FILE} was found" in results["output"]
+
+
+def test_hostile_submission_cannot_fake_its_score_and_loses_only_what_it_broke(gradescope_root):
+    source = (EXAMPLES / "reference.py").read_text() + HOSTILE_TAIL
+    results = run_autograder(gradescope_root, {SUBMISSION_FILE: source}, timeout="1")
+    earned = points(results)
+    assert earned["update_parameters"] == earned["training"] == 0
+    assert 0 < earned["batch_generator"] < full_points("batch_generator")
+    for function in ("initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation"):
+        assert earned[function] == full_points(function)
+    assert results["score"] == sum(earned.values())
+    outputs = " ".join(t["output"] for t in results["tests"])
+    assert "os._exit" in outputs and "1 s" in outputs
+
+
+def test_a_grader_failure_is_retried_once_and_the_retry_s_results_are_written(tmp_path, monkeypatch):
+    from grader.commands.release import autograder
+
+    make_files(tmp_path / "submission", SUBMISSION_FILE)
+    attempts = [{"score": 0.0, "tests": [], "extra_data": {"backprop_lab": {"status": "grader-error"}}},
+                {"score": 7.0, "tests": [], "extra_data": {"backprop_lab": {"status": "ok"}}}]
+    monkeypatch.setattr(autograder, "grade", lambda path, timeout: attempts.pop(0))
+    monkeypatch.setenv("AUTOGRADER_ROOT", str(tmp_path))
+    monkeypatch.delenv("AUTOGRADER_RESULTS", raising=False)
+    monkeypatch.delenv("AUTOGRADER_SUBMISSION", raising=False)
+    assert autograder.main() == 0
+    assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 7.0
+    assert attempts == []

@@ -1,0 +1,56 @@
+"""`otter run` with the release's otter/autograder.zip agrees with `backprop-lab grade`, per function."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.checks import catalogue
+from grader.contract import SCORED
+
+from release_support import EXAMPLES, OTTER_INSTALLED, run
+
+pytestmark = pytest.mark.skipif(not OTTER_INSTALLED,
+                                reason='otter-grader is not installed (pip install -e ".[dev,otter]")')
+EXAMPLE_NAMES = ("reference", "stub", "bug_backward_tanh_of_z1")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> dict[str, dict[str, float]]:
+    """submission -> function -> points, from `backprop-lab grade`'s grades.csv."""
+    folder = tmp_path_factory.mktemp("submissions")
+    for name in EXAMPLE_NAMES:
+        shutil.copyfile(EXAMPLES / f"{name}.py", folder / f"{name}.py")
+    out = folder.parent / "grades"
+    done = run([sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--jobs", "2"])
+    assert done.returncode == 0, done.stderr[-3000:]
+    with (out / "grades.csv").open(newline="") as table:
+        return {row["submission"]: {f: float(row[f]) for f in SCORED} for row in csv.DictReader(table)}
+
+
+def otter_points(autograder: Path, submission: Path, out: Path) -> dict[str, float]:
+    """function -> points from `otter run`'s results.json (one entry per test file, named for its function)."""
+    out.mkdir()
+    done = run([sys.executable, "-m", "otter", "run", "-a", str(autograder), "-o", str(out), str(submission)])
+    assert done.returncode == 0, done.stderr[-3000:]
+    tests = json.loads((out / "results.json").read_text())["tests"]
+    return {t["name"]: float(t["score"]) for t in tests if "score" in t}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_otter_run_gives_the_same_points_per_function_as_grade(name, release_dir, graded, tmp_path):
+    submission = tmp_path / f"{name}.py"
+    shutil.copyfile(EXAMPLES / f"{name}.py", submission)
+    found = otter_points(release_dir / "otter" / "autograder.zip", submission, tmp_path / "out")
+    assert found == graded[name]
+    full = {f: float(sum(c.points for c in catalogue(include_hidden=True) if c.function == f)) for f in SCORED}
+    if name == "reference":
+        assert found == full
+    elif name == "stub":
+        assert set(found.values()) == {0.0}
+    else:
+        assert found["backward_propagation"] < full["backward_propagation"]
