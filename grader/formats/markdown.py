@@ -14,6 +14,7 @@ results.json does carry the hidden messages, shown once grades are published.)
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from grader.results import CheckResult, Report
 
@@ -109,11 +110,20 @@ def _process_lines(events: list[str] | tuple[str, ...], output: str) -> list[str
     if not events and not output:
         return []
     lines = ["## What happened when your code ran", ""]
-    lines += [f"- {event}" for event in events]
+    counts = Counter(events)  # a loop that times out in every check says so once, with a count
+    lines += [f"- {event}" + (f" ({counts[event]} times)" if counts[event] > 1 else "") for event in counts]
     if events:
         lines.append("")
     if output:
-        shown = output[:OUTPUT_EXCERPT_CHARS]
-        cut = f" (the first {len(shown)} of {len(output)} characters)" if len(shown) < len(output) else ""
-        lines += [f"Your code printed{cut}:", "", *_fenced(shown), ""]
+        lines += ["What your code printed:" if len(output) <= OUTPUT_EXCERPT_CHARS else
+                  f"What your code printed ({len(output)} characters; the start and the end are shown):",
+                  "", *_fenced(excerpt(output)), ""]
     return lines
+
+
+def excerpt(text: str, limit: int = OUTPUT_EXCERPT_CHARS) -> str:
+    """``text`` cut to about ``limit`` characters: three quarters from the start, a quarter from the end."""
+    if len(text) <= limit:
+        return text
+    head, tail = text[: limit * 3 // 4], text[-(limit // 4):]
+    return f"{head}\n[... {len(text) - len(head) - len(tail)} characters not shown ...]\n{tail}"

@@ -10,9 +10,9 @@
 progress bar and the printed summary.
 
 Exit codes: 0 every submission has its row; 1 some submissions were not graded
-because the grader failed (status grader-error: run again); 2 the input cannot be
-used (missing path, no submissions, clashing names, no reference solution);
-130 interrupted (everything graded so far is kept in DIR).
+because the grader failed (status grader-error: run again); 2 nothing could be
+graded (missing path, no submissions, clashing names, no reference solution,
+workers that cannot start); 130 interrupted (everything graded so far is kept).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from typing import Any
 from grader.checks import hidden_available
 from grader.commands.grade import summary
 from grader.commands.grade.collect import CollectError, collect
-from grader.commands.grade.pool import WorkerPool
+from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings
 from grader.contract import REFERENCE_FILE
@@ -148,7 +148,7 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run(paths, out, settings, jobs, force, on_plan=planned, on_graded=graded)
-    except (CollectError, ReferenceUnavailable) as error:
+    except (CollectError, ReferenceUnavailable, WorkerStartError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:

@@ -1,9 +1,9 @@
 """A pool of warm worker processes that grade submissions in parallel.
 
 Workers are started by multiprocessing's *forkserver*: a fresh, single-threaded
-interpreter that has imported the grader (and NumPy) once, and forks each worker
-from itself. So no worker is forked from this process, which may run threads
-(tqdm's monitor), and a replacement worker starts in milliseconds.
+interpreter (one BLAS thread) that has imported the grader and NumPy once, and
+forks each worker from itself. So no worker is forked from this process, which may
+run threads (tqdm's monitor), and a replacement worker starts in milliseconds.
 
 Each worker grades one submission at a time (``worker.serve``). Requests and
 answers are JSON over a pipe: this process never unpickles anything that comes
@@ -24,32 +24,37 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
+from grader.bridge.isolated import SINGLE_THREAD_ENV
 from grader.commands.grade import worker
 from grader.commands.grade.collect import Submission
 from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings, not_graded
 
 POLL_SECONDS = 1.0  # how often deadlines are looked at while waiting for answers
-STOP_GRACE_SECONDS = 5.0  # a stopping worker gets this long to end its child before it is killed
-# One BLAS thread per worker: the pool already uses every core, and the forkserver
-# must stay single-threaded because workers (and their sandboxed children) are forked from it.
-SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+STARTUP_SECONDS = 120.0  # a worker that is not ready by then is stopped
+STOP_GRACE_SECONDS = 15.0  # a stopping worker gets this long to end its submission's processes
 
 OnDone = Callable[[Submission, Outcome], None]
+
+
+class WorkerStartError(RuntimeError):
+    """Workers keep failing before they are ready: nothing can be graded."""
 
 
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
+    ready: bool = False  # it has loaded the reference and the expected values
     task: Submission | None = None
-    started: float = 0.0  # time.monotonic() when the task was handed out
+    started: float = 0.0  # time.monotonic() when it was started, then when its task was handed out
 
 
 class WorkerPool:
     """Up to ``jobs`` workers; use as a context manager so that every worker is stopped.
 
-    deadline  seconds one submission may take in total before its worker is killed
-              (the bridge's per-call timeout normally fires long before)
+    deadline  seconds one submission may take in total before its worker is stopped
+              (the bridge's per-call timeout normally fires long before); a worker's
+              own start-up does not count
     """
 
     def __init__(self, jobs: int, settings: Settings, deadline: float):
@@ -58,6 +63,7 @@ class WorkerPool:
         self.deadline = deadline
         self.workers: list[_Worker] = []
         self.started_workers = 0  # how many processes were started, replacements included
+        self._failed_starts = 0  # in a row: reset by every worker that becomes ready
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -66,16 +72,25 @@ class WorkerPool:
         self.close()
 
     def grade(self, submissions: Iterable[Submission], on_done: OnDone) -> None:
-        """Grade every submission; call ``on_done`` in this process as each one finishes."""
+        """Grade every submission; call ``on_done`` in this process as each one finishes.
+
+        Raises WorkerStartError when workers cannot start at all.
+        """
         queue = deque(submissions)
         while queue or self._busy():
+            while len(self.workers) < min(self.jobs, len(queue) + len(self._busy())):
+                self._start_worker()
             self._hand_out(queue, on_done)
-            handles = [h for w in self._busy() for h in (w.conn, w.process.sentinel)]
+            watched = [w for w in self.workers if w.task is not None or not w.ready]
+            handles = [h for w in watched for h in (w.conn, w.process.sentinel)]
             ready = set(wait(handles, timeout=POLL_SECONDS)) if handles else set()
-            for busy in self._busy():
-                outcome = self._answer(busy, ready)
+            for w in watched:
+                if not w.ready:
+                    self._hear_start(w, ready)
+                    continue
+                outcome = self._answer(w, ready)
                 if outcome is not None:
-                    submission, busy.task = busy.task, None
+                    submission, w.task = w.task, None
                     on_done(submission, outcome)
 
     def close(self) -> None:
@@ -85,7 +100,7 @@ class WorkerPool:
                 w.conn.send_bytes(json.dumps({"stop": True}).encode())
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for w in self.workers:
-            if w.task is not None:
+            if w.task is not None or not w.ready:
                 w.process.terminate()
         for w in self.workers:
             _stop(w, max(0.0, deadline - time.monotonic()))
@@ -96,35 +111,46 @@ class WorkerPool:
         return [w for w in self.workers if w.task is not None]
 
     def _hand_out(self, queue: deque[Submission], on_done: OnDone) -> None:
-        while queue:
-            idle = next((w for w in self.workers if w.task is None), None)
-            if idle is None and len(self.workers) < self.jobs:
-                idle = self._start_worker()
-            if idle is None:
+        for idle in [w for w in self.workers if w.ready and w.task is None]:
+            if not queue:
                 return
             submission = queue.popleft()
+            idle.task, idle.started = submission, time.monotonic()
             request = {"name": submission.name, "path": str(submission.path)}
             try:
                 idle.conn.send_bytes(json.dumps(request).encode())
             except OSError:  # the worker is already gone
-                idle.task = submission
                 on_done(submission, self._replace(idle, "the grading worker could not take it"))
-                continue
-            idle.task, idle.started = submission, time.monotonic()
 
-    def _start_worker(self) -> _Worker:
+    def _start_worker(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([worker.__name__])  # effective when the forkserver first starts
         ours, theirs = context.Pipe()
-        with _environment(SINGLE_THREAD_ENV):
+        with _environment(SINGLE_THREAD_ENV):  # the forkserver forks workers: it must stay single-threaded
             process = context.Process(target=worker.serve, args=(theirs, self.settings),
                                       name="backprop-lab-grade-worker")
             process.start()
         theirs.close()
         self.started_workers += 1
-        fresh = _Worker(process, ours)
-        self.workers.append(fresh)
-        return fresh
+        self.workers.append(_Worker(process, ours, started=time.monotonic()))
+
+    def _hear_start(self, starting: _Worker, ready: set) -> None:
+        """Mark ``starting`` ready once it says so; drop it if it died or took too long."""
+        if starting.conn in ready:
+            with contextlib.suppress(EOFError, OSError, ValueError):
+                if json.loads(starting.conn.recv_bytes()).get("ready"):
+                    starting.ready = True
+                    self._failed_starts = 0
+                    return
+        elif starting.process.sentinel not in ready and time.monotonic() - starting.started < STARTUP_SECONDS:
+            return
+        starting.process.terminate()
+        _stop(starting, STOP_GRACE_SECONDS)
+        self.workers.remove(starting)
+        self._failed_starts += 1
+        if self._failed_starts > self.jobs + 2:
+            raise WorkerStartError(f"{self._failed_starts} grading workers in a row failed to start; "
+                                   "their errors are printed above")
 
     def _answer(self, busy: _Worker, ready: set) -> Outcome | None:
         """The worker's Outcome if it has finished, a not-graded Outcome if it failed, else None."""
@@ -141,8 +167,8 @@ class WorkerPool:
         return None
 
     def _replace(self, failed: _Worker, reason: str, status: str = GRADER_ERROR) -> Outcome:
-        """Stop ``failed``; the next hand-out starts a fresh worker. Returns its task's not-graded Outcome."""
-        failed.process.terminate()  # SIGTERM: a live worker still ends its sandboxed child
+        """Stop ``failed``; a fresh worker is started when there is work. Returns its task's not-graded Outcome."""
+        failed.process.terminate()  # SIGTERM: a live worker still ends its submission's processes
         _stop(failed, STOP_GRACE_SECONDS)
         self.workers.remove(failed)
         if status == GRADER_ERROR:

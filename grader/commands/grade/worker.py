@@ -2,9 +2,10 @@
 
 A worker imports NumPy, the checks and the reference once (``LiveReference``
 memoises the expected values, which are the same for every submission), then
-for each submission opens an isolated bridge (the submission runs in its own
-sandboxed child process), runs the checks, and judges the answers *here*, in
-the worker, never in the student's process.
+for each submission opens an ``IsolatedBridge``, runs the checks, and judges the
+answers *here*, in the worker, never in the student's process. The submission runs
+in a sandboxed process that the bridge forks from its own zygote (a fresh
+interpreter started once per worker), so it never inherits the reference loaded here.
 
 Worker and main process talk JSON over a pipe (``serve``): nothing a process
 near student code sends is ever unpickled.
@@ -20,13 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError
+from grader.bridge.isolated import IsolatedBridge
 from grader.checks import Check, catalogue
 from grader.reference import LiveReference
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
 
-# Kinds of StudentCodeError that are the student's code failing, not its process.
-CODE_FAILURES = ("not_implemented", "exception", "missing")
+# How a StudentCodeError's kind shows in a report's status; the other kinds (not implemented,
+# an exception, a missing function) are the code failing, not its process, and keep "ok".
+STATUS_BY_KIND = {"timeout": "timeout", "crashed": "crashed", "output": "bad-reply"}
 GRADER_ERROR = "grader-error"  # our side failed; a re-run grades the submission again
 
 
@@ -71,21 +74,6 @@ class Outcome:
         return cls(report=report, **data)
 
 
-def open_bridge(path: Path, call_timeout: float) -> Bridge:
-    """The transport for one submission. Raises SubmissionLoadError.
-
-    TEMPORARY: falls back to the in-process bridge while grader/bridge/isolated.py
-    is being written; grading must always be isolated once it exists.
-    """
-    try:
-        from grader.bridge.isolated import IsolatedBridge
-    except ModuleNotFoundError:
-        from grader.bridge.inprocess import InProcessBridge
-
-        return InProcessBridge.from_file(path)
-    return IsolatedBridge(path, call_timeout=call_timeout)
-
-
 class KindRecorder:
     """A bridge that passes calls through and remembers how student code failed."""
 
@@ -110,9 +98,8 @@ class KindRecorder:
             raise
 
     def status(self) -> str:
-        """"ok", or the first thing that happened to the process: "timeout", "crashed", ..."""
-        process_kinds = [kind for kind in self.kinds if kind not in CODE_FAILURES]
-        return process_kinds[0] if process_kinds else "ok"
+        """"ok", or the first thing that happened to the process: "timeout", "crashed", "bad-reply"."""
+        return next((STATUS_BY_KIND[kind] for kind in self.kinds if kind in STATUS_BY_KIND), "ok")
 
 
 def not_graded(name: str, checks: list[Check], status: str, reason: str) -> Report:
@@ -127,33 +114,21 @@ def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReferen
     """Run ``checks`` on the submission at ``path``; never raises for anything the submission does."""
     started = time.perf_counter()
     try:
-        bridge = open_bridge(path, call_timeout)
+        bridge = IsolatedBridge(path, call_timeout=call_timeout)
     except SubmissionLoadError as error:
         return Outcome(not_graded(name, checks, "error", str(error)), seconds=time.perf_counter() - started)
     recorder = KindRecorder(bridge)
     try:
         report = run_checks(recorder, checks, lambda check: reference, submission=name)
         report.status = recorder.status()
-    except SubmissionLoadError as error:  # a transport may only find out at the first call
-        report = not_graded(name, checks, "error", str(error))
     finally:
         bridge.close()
-    return Outcome(
-        report,
-        events=list(getattr(bridge, "events", [])),
-        output=_captured_output(bridge),
-        sandbox_note=str(getattr(bridge, "sandbox_note", "")),
-        seconds=time.perf_counter() - started,
-    )
-
-
-def _captured_output(bridge: Bridge) -> str:
-    output = getattr(bridge, "output", "")
-    return output if isinstance(output, str) else output.getvalue()  # the in-process bridge keeps a StringIO
+    return Outcome(report, list(bridge.events), bridge.output, bridge.sandbox_note,
+                   seconds=time.perf_counter() - started)
 
 
 def serve(conn: Connection, settings: Settings) -> None:
-    """Worker process entry point: read {"name", "path"} requests, answer with Outcome JSON.
+    """Worker process entry point: say {"ready"}, then answer {"name", "path"} requests with Outcome JSON.
 
     Ctrl-C goes to the main process, which stops the workers; SIGTERM exits through
     ``finally`` blocks so an open bridge still ends its child process.
@@ -162,6 +137,9 @@ def serve(conn: Connection, settings: Settings) -> None:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     checks = settings.checks()
     reference = LiveReference()
+    for check in checks:  # every submission needs these: compute them before the first one's clock starts
+        reference.expected(check)
+    conn.send_bytes(json.dumps({"ready": True}).encode())
     while True:
         try:
             request = json.loads(conn.recv_bytes())
