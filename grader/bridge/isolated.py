@@ -104,6 +104,7 @@ class IsolatedBridge:
         self._captured = HeadTail(output_limit)
         self._source = read_submission(self.path)
         self._child: _Child | None = None
+        self._closed = False
         try:
             self._child = self._start()
         except BaseException:
@@ -123,6 +124,7 @@ class IsolatedBridge:
         return self._ask(routine, {"op": "run", "name": routine, "kwargs": kwargs})
 
     def close(self) -> None:
+        self._closed = True
         if self._child is not None:
             child, self._child = self._child, None
             self._retire(child)
@@ -135,6 +137,8 @@ class IsolatedBridge:
 
     # -- helpers
     def _ask(self, name: str, request: dict[str, Any]) -> Any:
+        if self._closed:
+            raise RuntimeError("this IsolatedBridge is closed")
         child = self._child or self._restart(name)
         try:
             reply = child.exchange(values.encode(request), self.call_timeout, self._captured)
@@ -143,6 +147,10 @@ class IsolatedBridge:
             self.events.append(trouble.event(name))
             self._retire(child)
             raise StudentCodeError(trouble.kind, name, trouble.detail) from None
+        except BaseException:  # interrupted here (Ctrl-C): the pipe may hold half a frame
+            self._child = None
+            self._retire(child)
+            raise
         error = reply.get("error") if isinstance(reply, dict) else None
         if error is not None:
             raise _student_error(error, name)
@@ -485,3 +493,15 @@ def _zygote() -> _Zygote:
 def _stop_zygote() -> None:
     if _zygote_instance is not None and _zygote_instance.owner == os.getpid():
         _zygote_instance.close()
+
+
+def _forget_parents_zygote() -> None:
+    """In a forked child of this process: let go of the parent's zygote (the child starts its own)."""
+    global _zygote_instance, _zygote_lock
+    _zygote_lock = threading.Lock()  # another thread may have held it at the fork
+    if _zygote_instance is not None:
+        _zygote_instance.channel.close()  # only this process's copy: the parent keeps its zygote
+        _zygote_instance = None
+
+
+os.register_at_fork(after_in_child=_forget_parents_zygote)

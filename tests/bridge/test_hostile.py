@@ -1,0 +1,183 @@
+"""Hostile submissions (tests/hostile/) graded through the isolated bridge.
+
+For each one: the run finishes, the score counts only what is really correct (the
+checks a file breaks are named here from its description, and every other check must
+pass), the failed checks say what happened, nothing is left running, nothing is
+written outside the child's scratch folder, and this process's NumPy still works.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.bridge import SubmissionLoadError
+from grader.bridge.inprocess import InProcessBridge
+from grader.bridge.isolated import IsolatedBridge
+from grader.checks import judge as judge_module
+from grader.contract import TODO_FUNCTIONS
+from grader.results import CheckResult, Report
+from grader.runner import run_checks
+
+from bridge_support import HOSTILE_DIR, processes_left_behind, working_in
+
+Breaks = Callable[[CheckResult], bool]
+NOTHING: Breaks = lambda result: False  # noqa: E731
+EVERYTHING: Breaks = lambda result: True  # noqa: E731
+
+
+def functions(*names: str) -> Breaks:
+    return lambda result: result.function in names
+
+
+def input_of(function: str, shape: str) -> Breaks:
+    return lambda result: result.function == function and shape in result.name
+
+
+@dataclass(frozen=True)
+class Hostile:
+    name: str
+    breaks: Breaks = NOTHING  # the checks this file must fail; all others must pass
+    says: tuple[str, ...] = ()  # each failed check's message contains one of these
+
+
+HOSTILES = [
+    Hostile("os_exit_in_function", functions("update_parameters", "training"), ("exited with code 3",)),
+    Hostile("endless_loop_ignoring_sigterm", input_of("forward_propagation", "X (7, 3)"), ("did not return in time",)),
+    Hostile("huge_allocation", input_of("initialize_parameters", "(3, 5, 2)"), ("MemoryError",)),
+    Hostile("prints_50mb"),
+    Hostile("detached_processes"),
+    Hostile("sleep_past_timeout", input_of("compute_cost", "Y (64, 1)"), ("did not return in time",)),
+    Hostile("segfault", input_of("batch_generator", "X (64, 3)"), ("segmentation fault",)),
+    Hostile("nan_results",
+            lambda r: r.function in ("forward_propagation", "compute_cost", "backward_propagation", "training")
+            and "unchanged" not in r.name,  # leaving the inputs alone is still right
+            ("NaN", "nan")),
+    Hostile("lists_not_dicts", functions("initialize_parameters", "backward_propagation", "training"),
+            ("got list", "got tuple", "TypeError")),
+    Hostile("fake_results_json", EVERYTHING, ("not implemented",)),
+    Hostile("import_reference", EVERYTHING, ("not implemented",)),
+    Hostile("search_disk", EVERYTHING, ("not implemented",)),
+]
+
+
+@pytest.fixture
+def copy_of(tmp_path: Path) -> Callable[[str], Path]:
+    """A hostile file copied into a class folder of its own (so writes beside it would show)."""
+    def copy(name: str) -> Path:
+        folder = tmp_path / "class" / name
+        folder.mkdir(parents=True)
+        return Path(shutil.copy(HOSTILE_DIR / f"{name}.py", folder / "two_layer_net.py"))
+
+    return copy
+
+
+@pytest.fixture
+def nothing_left_behind(scratch_root: Path, tmp_path: Path):
+    """After the test: no process below this one, none working in a scratch folder, no scratch
+    folder left, nothing new beside the submission, and NumPy here untouched."""
+    yield
+    assert processes_left_behind() == []
+    assert working_in(scratch_root) == []
+    assert list(scratch_root.iterdir()) == []
+    for folder in (tmp_path / "class").glob("*"):
+        assert [p.name for p in folder.iterdir()] == ["two_layer_net.py"]
+    assert not np.allclose(0.0, 1.0) and not np.array_equal([0], [1]) and not np.isfinite(np.nan)
+    with pytest.raises(AssertionError):
+        np.testing.assert_allclose(0.0, 1.0)
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+@pytest.mark.parametrize("hostile", HOSTILES, ids=lambda h: h.name)
+def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolated, copy_of):
+    report, bridge = grade_isolated(copy_of(hostile.name))
+    broken = [r for r in report.results if hostile.breaks(r)]
+    assert [r.name for r in report.results if r.passed == hostile.breaks(r)] == []
+    assert report.score == report.max_score - sum(r.max_score for r in broken)
+    for result in broken:
+        assert any(word in result.output for word in hostile.says), (result.name, result.output)
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+@pytest.mark.parametrize("name, words", [("syntax_error", "does not parse"), ("exit_at_import", "SystemExit: 3")])
+def test_a_hostile_submission_that_cannot_load_gets_one_clear_error(name, words, grade_isolated, copy_of):
+    with pytest.raises(SubmissionLoadError, match=re.escape(words)):
+        grade_isolated(copy_of(name))
+
+
+def test_timeouts_and_crashes_are_told_in_the_events(grade_isolated, copy_of):
+    _, hung = grade_isolated(copy_of("sleep_past_timeout"))
+    _, crashed = grade_isolated(copy_of("os_exit_in_function"))
+    assert any("killed after 2 s in compute_cost (timeout)" in event for event in hung.events)
+    assert any("died in update_parameters" in event for event in crashed.events)
+    assert any("fresh process" in event for event in hung.events + crashed.events)
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_fifty_megabytes_of_prints_are_cut_to_head_and_tail(grade_isolated, copy_of):
+    report, bridge = grade_isolated(copy_of("prints_50mb"), output_limit=20_000)
+    assert report.all_passed
+    assert bridge.output.startswith("all work and no play") and "bytes of output not shown" in bridge.output
+    assert len(bridge.output) < 20_200
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_detached_and_double_forked_processes_are_stopped(grade_isolated, copy_of):
+    report, bridge = grade_isolated(copy_of("detached_processes"))
+    started = [int(pid) for pid in re.findall(r"hostile: (?:sleeper|daemon) (\d+)", bridge.output)]
+    assert report.all_passed and len(started) == 2, bridge.output
+    for pid in started:
+        assert not Path(f"/proc/{pid}").exists() or "sleep" not in Path(f"/proc/{pid}/cmdline").read_text()
+    assert any("2 process(es) the submission had started" in event for event in bridge.events)
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_fake_results_files_land_only_in_the_scratch_folder(grade_isolated, copy_of, scratch_root):
+    targets = [Path("/tmp/results.json"), Path("/autograder/results/results.json"), scratch_root / "results.json"]
+    before = {path: path.read_bytes() if path.exists() else None for path in targets}
+    report, bridge = grade_isolated(copy_of("fake_results_json"))
+    assert report.score == 0
+    for path in targets:
+        assert (path.read_bytes() if path.exists() else None) == before[path], path
+    written = re.search(r"wrote results.json in \[(.*)\]", bridge.output).group(1)
+    assert all(str(scratch_root) in folder for folder in written.split(", ") if folder)
+
+
+@pytest.mark.parametrize("name", ["import_reference", "search_disk"])
+def test_reference_thieves_get_nothing_but_would_succeed_in_process(name, grade_isolated, copy_of,
+                                                                    live_reference, public_checks):
+    """In the student's own process these files do find the reference (so the attack is
+    real); in the isolated child every attempt fails."""
+    path = copy_of(name)
+    in_process = run_checks(InProcessBridge.from_file(path), public_checks, lambda c: live_reference)
+    assert in_process.all_passed
+    report, _ = grade_isolated(path)
+    assert report.score == 0
+
+
+def test_every_way_to_the_reference_is_shut(copy_of, scratch_root):
+    with IsolatedBridge(copy_of("import_reference"), call_timeout=2.0) as bridge:
+        attempts = bridge.call("sandbox_report")
+    assert len(attempts) == 7 and "worked" not in attempts.values(), attempts
+    with IsolatedBridge(copy_of("search_disk"), call_timeout=2.0) as bridge:
+        search = bridge.call("sandbox_report")
+    assert search["found"] == "" and search["unreadable"] > 0, search
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_monkeypatching_in_the_child_changes_no_verdict(grade_isolated, copy_of, live_reference, public_checks):
+    """The patched file returns None everywhere: it must get exactly the verdicts of an
+    unpatched namespace that returns None everywhere, and this process stays unpatched."""
+    judges_before = dict(vars(judge_module))
+    report, bridge = grade_isolated(copy_of("monkeypatch_grader"))
+    assert "numpy.allclose" in bridge.output  # it did patch, in its own process
+    control = InProcessBridge({name: (lambda *args, **kwargs: None) for name in TODO_FUNCTIONS}, "control")
+    expected = run_checks(control, public_checks, lambda c: live_reference)
+    assert [(r.name, r.passed) for r in report.results] == [(r.name, r.passed) for r in expected.results]
+    assert dict(vars(judge_module)) == judges_before
+    assert CheckResult("x", "f", 1.0, False, "").score == 0.0 and Report("x").score == 0
