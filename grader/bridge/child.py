@@ -132,7 +132,7 @@ def _reap_keepers(keepers: set[int]) -> None:
     for pid, _ in sandbox.reap_children():
         keepers.discard(pid)
     me = os.getpid()
-    for pid, parent in sandbox._parents().items():
+    for pid, parent in sandbox.parent_pids().items():
         if parent == me and pid not in keepers:
             for victim in [pid, *sandbox.descendants(pid)]:
                 _kill(victim)
@@ -265,12 +265,20 @@ def _own_files(requests: int, replies: int, output: int) -> None:
 
 
 def _forget_kit(protected: list[str]) -> None:
-    """Drop import paths into the kit's checkout and any inherited module that could expose it."""
-    def inside(path: str) -> bool:
-        real = os.path.realpath(path)
-        return any(real == p or real.startswith(p.rstrip("/") + "/") for p in map(os.path.realpath, protected))
+    """Drop import paths into the kit's checkout and any inherited module that could expose it.
 
-    sys.path[:] = [p for p in sys.path if p and not (os.path.isabs(p) and inside(p))]
+    The interpreter's own folders stay even when they lie inside the checkout (a .venv there).
+    """
+    interpreter = {os.path.realpath(p) for p in (sys.prefix, sys.exec_prefix, sys.base_prefix)}
+
+    def within(path: str, folders: set[str]) -> bool:
+        return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+    def exposes_kit(entry: str) -> bool:
+        real = os.path.realpath(entry)
+        return within(real, {os.path.realpath(p) for p in protected}) and not within(real, interpreter)
+
+    sys.path[:] = [p for p in sys.path if p and not (os.path.isabs(p) and exposes_kit(p))]
     for name in list(sys.modules):
         if any(name == kit or name.startswith(kit + ".") for kit in KIT_MODULES):
             del sys.modules[name]

@@ -25,6 +25,7 @@ import os
 import resource
 import signal
 import site
+import stat
 import sys
 import time
 from collections.abc import Iterable
@@ -117,7 +118,15 @@ def interpreter_read_paths() -> list[str]:
     paths = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *site.getsitepackages()}
     paths.update(p for p in sys.path if p and os.path.isdir(p))
     paths.update(os.path.dirname(f) for f in _mapped_files())
-    return sorted(paths)
+    return sorted(p for p in paths if not _shared_scratch(p))
+
+
+def _shared_scratch(path: str) -> bool:
+    """A folder anyone may write to (/tmp, /dev/shm): it holds other processes' files, not libraries."""
+    try:
+        return bool(os.stat(path).st_mode & stat.S_IWOTH)
+    except OSError:
+        return True
 
 
 def _mapped_files() -> set[str]:
@@ -229,8 +238,8 @@ def hide_with_mount_namespace(protected: Iterable[str]) -> str:
             _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs",
                                ctypes.c_ulong(_MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC), b"size=4k,mode=000"),
                    f"mount tmpfs on {path}")
-    return ("Landlock is not available: only the kit's checkout is hidden (private mount namespace); "
-            "the rest of the filesystem is visible to the submission")
+    return ("only the kit's checkout is hidden from the submission (private mount namespace, no Landlock); "
+            "the rest of the filesystem is visible to it")
 
 
 def _write(path: str, text: str) -> None:
@@ -279,7 +288,7 @@ def make_subreaper() -> bool:
     return sys.platform.startswith("linux") and _prctl(_PR_SET_CHILD_SUBREAPER, 1) == 0
 
 
-def _parents() -> dict[int, int]:
+def parent_pids() -> dict[int, int]:
     """pid -> parent pid of every process visible in /proc."""
     parents = {}
     for entry in os.listdir("/proc"):
@@ -297,7 +306,7 @@ def _parents() -> dict[int, int]:
 def descendants(root: int) -> list[int]:
     """Every process below ``root`` (children, grandchildren...), parents before children."""
     children: dict[int, list[int]] = {}
-    for pid, parent in _parents().items():
+    for pid, parent in parent_pids().items():
         children.setdefault(parent, []).append(pid)
     found, queue = [], list(children.get(root, []))
     while queue:
