@@ -231,6 +231,7 @@ def _worker(config: dict[str, Any], requests: int, replies: int, output: int) ->
         return
     sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], config["file_bytes"])
     sandbox.drop_privileges()
+    write_frame(replies, values.encode({"sandbox": note}))  # before any student code runs
     first = read_frame(requests)
     if first is None:
         return
@@ -241,10 +242,10 @@ def _worker(config: dict[str, Any], requests: int, replies: int, output: int) ->
         module = exec_submission(source, Path(filename), quiet=False)
     except SubmissionLoadError as error:
         _flush_stdio()
-        write_frame(replies, values.encode({"sandbox": note, "load_error": str(error)}))
+        write_frame(replies, values.encode({"load_error": str(error)}))
         return
     _flush_stdio()
-    write_frame(replies, values.encode({"sandbox": note, "loaded": True}))
+    write_frame(replies, values.encode({"loaded": True}))
     _serve(vars(module), filename, requests, replies, config["memory_bytes"])
 
 

@@ -64,7 +64,7 @@ FILE_BYTES = 64 << 20  # largest file a worker may write into its scratch folder
 STOP_SECONDS = 10.0  # how long the keeper gets to kill everything and report
 STATUS_SECONDS = 2.0  # how long to wait for the keeper to say how a dead worker ended
 ZYGOTE_START_SECONDS = 60.0
-KINDS = ("not_implemented", "exception", "missing", "timeout", "crashed", "output")
+CHILD_KINDS = ("not_implemented", "exception", "missing", "output")  # what a child may report
 SANDBOX_MODES = ("auto", "landlock", "namespace", "none")
 # One BLAS thread: the zygote must stay single-threaded to fork safely, and workers run in parallel.
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -151,30 +151,40 @@ class IsolatedBridge:
             self._child = None
             self._retire(child)
             raise
-        error = reply.get("error") if isinstance(reply, dict) else None
-        if error is not None:
-            raise _student_error(error, name)
-        return reply["ok"]
+        if isinstance(reply, dict) and "ok" in reply:
+            return reply["ok"]
+        if isinstance(reply, dict) and "error" in reply:
+            raise _student_error(reply["error"], name)
+        self._child = None
+        self.events.append(f"the reply of {name} could not be used (malformed); the process was stopped")
+        self._retire(child)
+        raise StudentCodeError("output", name, "its process sent a malformed reply")
 
     def _start(self) -> "_Child":
-        """A new child with the submission imported. Raises SubmissionLoadError."""
+        """A new child with the submission imported. Raises SubmissionLoadError.
+
+        The child reports its sandbox before it receives the submission, so that the
+        note cannot be written by student code.
+        """
         child = _Child.spawn(self._settings)
-        submission = values.encode({"filename": str(self.path), "source": self._source})
         try:
-            first = child.exchange(submission, self.call_timeout, self._captured)
+            setup = child.receive(self.call_timeout, self._captured)
+            if "sandbox_error" in setup:
+                raise RuntimeError(f"the {self._settings['sandbox']} sandbox could not be set up: "
+                                   f"{setup['sandbox_error']}")
+            self.sandbox_note = str(setup["sandbox"])
+            submission = values.encode({"filename": str(self.path), "source": self._source})
+            loaded = child.exchange(submission, self.call_timeout, self._captured)
+            if not (isinstance(loaded, dict) and (loaded.get("loaded") is True or "load_error" in loaded)):
+                raise _NoAnswer("output", "its process sent a malformed reply")
+            if "load_error" in loaded:
+                raise SubmissionLoadError(str(loaded["load_error"]))
         except _NoAnswer as trouble:
             self._retire(child)
             raise SubmissionLoadError(trouble.during_import(self.path)) from None
-        if not isinstance(first, dict):
+        except BaseException:
             self._retire(child)
-            raise SubmissionLoadError(f"{self.path} could not be imported (its process sent a malformed reply)")
-        if "sandbox_error" in first:
-            self._retire(child)
-            raise RuntimeError(f"the {self._settings['sandbox']} sandbox could not be set up: {first['sandbox_error']}")
-        self.sandbox_note = str(first.get("sandbox", ""))
-        if "load_error" in first:
-            self._retire(child)
-            raise SubmissionLoadError(str(first["load_error"]))
+            raise
         return child
 
     def _restart(self, name: str) -> "_Child":
@@ -193,11 +203,15 @@ class IsolatedBridge:
 
 
 def _student_error(error: Any, name: str) -> StudentCodeError:
-    """The child's error report as a StudentCodeError (fields checked: the child is not trusted)."""
+    """The child's error report as a StudentCodeError (fields checked: the child is not trusted).
+
+    Only this process decides that a call timed out or crashed: a child may report the
+    other kinds only.
+    """
     if not (isinstance(error, list) and len(error) == 4 and all(isinstance(e, str) for e in error)):
         return StudentCodeError("output", name, "its process sent a malformed reply")
     kind, function, detail, traceback = error
-    return StudentCodeError(kind if kind in KINDS else "exception", function, detail, traceback)
+    return StudentCodeError(kind if kind in CHILD_KINDS else "exception", function, detail, traceback)
 
 
 def protected_paths() -> list[str]:
@@ -303,13 +317,18 @@ class _Child:
     def exchange(self, payload: bytes, timeout: float, sink: HeadTail) -> Any:
         """Send one request and return the decoded reply. Raises _NoAnswer."""
         deadline = time.monotonic() + timeout
+        self._send(HEADER.pack(len(payload)) + payload, deadline, timeout, sink)
+        return self.receive(timeout, sink, deadline)
+
+    def receive(self, timeout: float, sink: HeadTail, deadline: float | None = None) -> Any:
+        """The next frame from the worker, decoded. Raises _NoAnswer."""
+        deadline = deadline or time.monotonic() + timeout
         try:
-            self._send(HEADER.pack(len(payload)) + payload, deadline, timeout, sink)
-            size = HEADER.unpack(self._receive(HEADER.size, deadline, timeout, sink))[0]
+            size = HEADER.unpack(self._read(HEADER.size, deadline, timeout, sink))[0]
             if size > MAX_FRAME:
                 raise _NoAnswer("output", f"it sent a reply of {size / 2**20:.0f} MB; at most "
                                           f"{MAX_FRAME >> 20} MB are read")
-            body = self._receive(size, deadline, timeout, sink)
+            body = self._read(size, deadline, timeout, sink)
         finally:
             self._drain_output(sink)
         try:
@@ -345,7 +364,7 @@ class _Child:
             except BrokenPipeError:
                 raise _NoAnswer("crashed", self._end_of_worker(sink)) from None
 
-    def _receive(self, size: int, deadline: float, timeout: float, sink: HeadTail) -> bytes:
+    def _read(self, size: int, deadline: float, timeout: float, sink: HeadTail) -> bytes:
         chunks, missing = [], size
         while missing:
             self._wait_for(self.replies, select.POLLIN, deadline, sink, timeout)

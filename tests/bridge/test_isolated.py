@@ -238,6 +238,33 @@ def test_a_forged_reply_is_refused_and_never_unpickled(submissions, scratch_root
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("forged, kind", [
+    ({"error": ["timeout", "forge", "pretends to have timed out", ""]}, "exception"),
+    ({"neither": "ok nor error"}, "output"),
+    ([1, 2, 3], "output"),
+])
+def test_a_child_cannot_claim_a_timeout_or_send_nonsense(forged, kind, submissions, scratch_root):
+    """Only the grading process decides that a call timed out or crashed."""
+    path = write(submissions, f"""
+        import os, stat
+        from grader import values
+        from grader.bridge.child import write_frame
+
+        def forge():
+            for fd in range(3, 64):
+                try:
+                    if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                        write_frame(fd, values.encode({forged!r}))
+                except OSError:
+                    pass
+            return "plain"
+    """)
+    with IsolatedBridge(path, call_timeout=CALL_TIMEOUT) as bridge:
+        with pytest.raises(StudentCodeError) as raised:
+            bridge.call("forge")
+    assert raised.value.kind == kind
+
+
 # ------------------------------------------------------------------ the sandbox
 
 
