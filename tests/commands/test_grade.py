@@ -394,3 +394,20 @@ def test_the_status_is_the_first_thing_that_happened_to_the_process(kinds: list[
         with pytest.raises(StudentCodeError):
             recorder.call("forward_propagation")
     assert recorder.status() == status
+
+
+def test_modules_lying_in_the_working_directory_are_not_imported_by_workers(tmp_path: Path) -> None:
+    """Run from a folder of submissions, a `grader/` or `numpy.py` there must not replace the real ones."""
+    script = shutil.which("backprop-lab")
+    if script is None:
+        pytest.skip("the backprop-lab console script is not installed")
+    make_class(tmp_path, reference=REFERENCE_CODE)
+    (tmp_path / "grader").mkdir()
+    for planted in (tmp_path / "grader" / "__init__.py", tmp_path / "numpy.py"):
+        planted.write_text(f"open({str(planted) + '.ran'!r}, 'w').close()\nraise SystemExit('planted')\n")
+    done = subprocess.run([script, "grade", "reference.py", "--out", "g", "--jobs", "1", "--public-only"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    _, rows = read_csv(tmp_path / "g" / "grades.csv")
+    assert rows["reference"]["score"] == rows["reference"]["max_score"]
+    assert list(tmp_path.rglob("*.ran")) == []

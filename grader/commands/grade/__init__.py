@@ -28,7 +28,7 @@ from typing import Any
 
 from grader.checks import hidden_available
 from grader.commands.grade import summary
-from grader.commands.grade.collect import CollectError, collect
+from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings
@@ -89,7 +89,7 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
         if on_plan:
             on_plan(result)
 
-        def finished(submission: Any, outcome: Outcome) -> None:
+        def finished(submission: Submission, outcome: Outcome) -> None:
             with _signals_deferred():  # a Ctrl-C lands after the results, the feedback and the row
                 folder.record(outcome, fingerprints[submission.name])
             result.graded.append(submission.name)
@@ -144,6 +144,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
         bars[0].set_postfix_str(outcome.report.submission, refresh=False)
         bars[0].update(1)
 
+    if (jobs is not None and jobs < 1) or timeout <= 0:
+        print("error: --jobs and --timeout must be positive", file=sys.stderr)
+        return 2
     settings = Settings(public_only=public_only, call_timeout=timeout)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:

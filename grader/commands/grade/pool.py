@@ -23,11 +23,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from grader.bridge.isolated import SINGLE_THREAD_ENV
 from grader.commands.grade import worker
 from grader.commands.grade.collect import Submission
 from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings, not_graded
+from grader.contract import PACKAGE_DIR
 
 POLL_SECONDS = 1.0  # how often deadlines are looked at while waiting for answers
 STARTUP_SECONDS = 120.0  # a worker that is not ready by then is stopped
@@ -116,7 +118,7 @@ class WorkerPool:
                 return
             submission = queue.popleft()
             idle.task, idle.started = submission, time.monotonic()
-            request = {"name": submission.name, "path": str(submission.path)}
+            request = {"name": submission.name, "path": str(submission.path.absolute())}  # workers run elsewhere
             try:
                 idle.conn.send_bytes(json.dumps(request).encode())
             except OSError:  # the worker is already gone
@@ -126,7 +128,11 @@ class WorkerPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([worker.__name__])  # effective when the forkserver first starts
         ours, theirs = context.Pipe()
-        with _environment(SINGLE_THREAD_ENV):  # the forkserver forks workers: it must stay single-threaded
+        # The forkserver forks workers: it must stay single-threaded. It runs `python -c`, which
+        # puts its working directory first on sys.path (and Python 3.11 ignores the sys_path that
+        # multiprocessing passes it): started from the instructor's folder, a `grader/` or `numpy.py`
+        # lying there would be imported into every worker. So it starts beside the real `grader`.
+        with _environment(SINGLE_THREAD_ENV), _working_directory(PACKAGE_DIR.parent):
             process = context.Process(target=worker.serve, args=(theirs, self.settings),
                                       name="backprop-lab-grade-worker")
             process.start()
@@ -195,3 +201,14 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
     finally:
         for key in added:
             del os.environ[key]
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    """contextlib.chdir, which Python 3.10 lacks."""
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
