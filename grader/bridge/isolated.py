@@ -32,9 +32,15 @@ Security model, in the order a submission meets it:
   below it even after ``setsid`` or a double fork, and when the worker dies, hangs, or the
   bridge closes, the keeper kills all of them. If the grading process itself dies, the
   keeper and the zygote notice the closed socket and do the same.
-- **Failures.** A call that times out or whose worker dies raises StudentCodeError
-  ("timeout", "crashed", "output"): the check fails with that message, the event is
-  recorded in ``events``, and a fresh worker re-imports the submission for the next call.
+- **Failures.** A call that times out, whose worker dies, or whose reply cannot be used
+  raises StudentCodeError ("timeout", "crashed", "output"): the check fails with that
+  message, the event is recorded in ``events``, and a fresh worker re-imports the
+  submission for the next call. Only this process decides that a call timed out or
+  crashed; a worker can only report that student code raised or was missing.
+- **What is trusted.** The worker reports how it was sandboxed before it receives the
+  submission, so ``sandbox_note`` is never written by student code. Everything the
+  worker sends afterwards is treated as the student's: checked, decoded as plain data,
+  and judged here against the reference.
 """
 from __future__ import annotations
 
