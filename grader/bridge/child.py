@@ -39,6 +39,9 @@ from grader.bridge.routines import ROUTINES
 
 HEADER = struct.Struct("<Q")
 MAX_FRAME = 64 << 20  # bytes in one reply; real answers are a few kilobytes
+# Environment variables a worker keeps (plus HOME and TMPDIR, set to its scratch folder).
+KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                    "MKL_NUM_THREADS")
 # Modules that could carry reference code or grading state; a worker drops any it inherited.
 KIT_MODULES = ("solutions", "reference_solution", "backprop_lab_mistakes", "grader.reference",
                "grader.checks", "grader.commands", "grader.runner")
@@ -221,8 +224,7 @@ def _worker(config: dict[str, Any], requests: int, replies: int, output: int) ->
     _own_files(requests, replies, output)
     scratch = config["scratch"]
     os.chdir(scratch)
-    os.environ.update(HOME=scratch, TMPDIR=scratch)
-    tempfile.tempdir = scratch
+    _minimal_environment(scratch)
     _forget_kit(config["protected"])
     try:
         note = _sandbox(config)
@@ -247,6 +249,14 @@ def _worker(config: dict[str, Any], requests: int, replies: int, output: int) ->
     _flush_stdio()
     write_frame(replies, values.encode({"loaded": True}))
     _serve(vars(module), filename, requests, replies, config["memory_bytes"])
+
+
+def _minimal_environment(scratch: str) -> None:
+    """Only what programs need: the grading process's environment may hold CI secrets."""
+    kept = {name: os.environ[name] for name in KEPT_ENVIRONMENT if name in os.environ}
+    os.environ.clear()
+    os.environ.update(kept, HOME=scratch, TMPDIR=scratch)
+    tempfile.tempdir = scratch
 
 
 def _own_files(requests: int, replies: int, output: int) -> None:

@@ -16,8 +16,9 @@ Security model, in the order a submission meets it:
   inside the worker changes nothing here. Replies over 64 MB are refused.
 - **Limits.** Each call has a wall-clock timeout; the worker has a CPU-time limit, an
   address-space limit (a multi-gigabyte allocation fails with MemoryError inside it),
-  a file-size limit, no core files, its own session, and a fresh scratch folder as its
-  working directory (deleted afterwards). Its stdout and stderr go into a pipe that
+  a file-size limit, no core files, its own session, a fresh scratch folder as its
+  working directory and home (deleted afterwards), and a minimal environment (none of
+  the grading process's variables, which may hold CI secrets). Its stdout and stderr go into a pipe that
   this process drains while it waits, keeping only the head and tail (``output``).
 - **Filesystem.** With Landlock (Linux 5.13 or later, no privileges needed) the worker
   can read only the interpreter, its libraries and system libraries, and write only its

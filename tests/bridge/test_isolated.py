@@ -335,6 +335,16 @@ def test_without_landlock_a_mount_namespace_hides_the_checkout(submissions, scra
         assert seen[action].startswith("denied"), (action, seen[action])
 
 
+def test_the_child_sees_none_of_the_graders_environment(submissions, scratch_root):
+    """CI secrets live in environment variables; a submission could print them into its feedback."""
+    path = write(submissions, "import os\n\ndef environment():\n    return dict(os.environ), os.getcwd()\n")
+    with IsolatedBridge(path, call_timeout=CALL_TIMEOUT) as bridge:
+        environment, cwd = bridge.call("environment")
+    assert set(environment) <= {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "HOME", "TMPDIR",
+                                "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+    assert environment["HOME"] == environment["TMPDIR"] == cwd and cwd.startswith(str(scratch_root))
+
+
 def test_the_note_says_when_nothing_is_restricted(submissions, scratch_root):
     with IsolatedBridge(write(submissions, "X = 1\n"), sandbox="none") as bridge:
         assert "NOT restricted" in bridge.sandbox_note
