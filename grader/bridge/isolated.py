@@ -75,6 +75,7 @@ CHILD_KINDS = ("not_implemented", "exception", "missing", "output")  # what a ch
 SANDBOX_MODES = ("auto", "landlock", "namespace", "none")
 # One BLAS thread: the zygote must stay single-threaded to fork safely, and workers run in parallel.
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+ZYGOTE_ENVIRONMENT = ("PATH", "HOME", "LANG", "TZ", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH")
 _F_SETPIPE_SZ = 1031
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
          "from grader.bridge.child import zygote_main; zygote_main(int(sys.argv[2]))")
@@ -461,7 +462,7 @@ class _Zygote:
         self.process = subprocess.Popen(
             [sys.executable, "-c", _BOOT, str(PACKAGE_DIR.parent), str(theirs.fileno())],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self.errors, cwd="/", env=dict(os.environ, **SINGLE_THREAD_ENV), start_new_session=True,
+            stderr=self.errors, cwd="/", env=zygote_environment(), start_new_session=True,
         )
         theirs.close()
         self.channel = ours
@@ -500,6 +501,17 @@ class _Zygote:
             trace = self.errors.read()[-2000:].decode("utf-8", "replace")
             raise RuntimeError(f"the isolated bridge's helper process is not answering{': ' + trace if trace else ''}")
         return json.loads(message)
+
+
+def zygote_environment() -> dict[str, str]:
+    """What the zygote needs to start Python and find its packages, and nothing else.
+
+    Workers are forked from it and keep even less (child.KEPT_ENVIRONMENT); starting the
+    zygote clean means no secret of the grading process is anywhere in a worker's memory.
+    """
+    kept = {name: value for name, value in os.environ.items()
+            if name in ZYGOTE_ENVIRONMENT or name.startswith(("PYTHON", "LC_"))}
+    return kept | SINGLE_THREAD_ENV
 
 
 _zygote_lock = threading.Lock()

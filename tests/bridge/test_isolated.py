@@ -13,7 +13,7 @@ import pytest
 
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
-from grader.bridge.isolated import IsolatedBridge
+from grader.bridge.isolated import IsolatedBridge, zygote_environment
 from grader.contract import FIXTURES_DIR, REFERENCE_FILE, REPO_ROOT
 from grader.runner import run_checks
 from grader.values import Opaque
@@ -343,6 +343,14 @@ def test_the_child_sees_none_of_the_graders_environment(submissions, scratch_roo
     assert set(environment) <= {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "HOME", "TMPDIR",
                                 "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
     assert environment["HOME"] == environment["TMPDIR"] == cwd and cwd.startswith(str(scratch_root))
+
+
+def test_the_helper_process_starts_without_the_graders_secrets(monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_for_students")
+    monkeypatch.setenv("PYTHONPATH", "/somewhere")
+    environment = zygote_environment()
+    assert "GITHUB_TOKEN" not in environment and environment["PYTHONPATH"] == "/somewhere"
+    assert environment["OPENBLAS_NUM_THREADS"] == "1" and "PATH" in environment
 
 
 def test_the_note_says_when_nothing_is_restricted(submissions, scratch_root):
