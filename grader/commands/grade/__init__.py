@@ -56,7 +56,7 @@ class GradeRun:
     skipped: list[str] = field(default_factory=list)
     remaining: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # things the collector skipped
-    sandbox_notes: list[str] = field(default_factory=list)  # what the platform could not enforce
+    sandbox_notes: list[str] = field(default_factory=list)  # how submissions were sandboxed, or why not
     jobs: int = 0
     interrupted: bool = False
 
@@ -66,7 +66,8 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
         on_graded: Callable[[Outcome], None] | None = None) -> GradeRun:
     """Grade every submission under ``paths`` into ``out``; returns what was done.
 
-    Raises CollectError or ReferenceUnavailable before anything runs. Ctrl-C (and
+    Raises CollectError or ReferenceUnavailable before anything runs, WorkerStartError
+    when no worker can start. Ctrl-C (and
     SIGTERM under ``main``) stops the run cleanly: ``interrupted`` is set.
     """
     _require_reference(settings)
@@ -76,14 +77,7 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
         collection = collect(paths, Path(scratch))
         result = GradeRun(out=Path(out), notes=collection.notes)
         fingerprints = {s.name: s.sha256() for s in collection.submissions}
-        todo = []
-        for submission in collection.submissions:
-            earlier = None if force else folder.previous(submission, fingerprints[submission.name])
-            if earlier is None:
-                todo.append(submission)
-            else:
-                folder.keep(earlier)
-                result.skipped.append(submission.name)
+        todo = _still_to_grade(collection.submissions, fingerprints, folder, force, result)
         result.remaining = [s.name for s in todo]
         result.jobs = min(jobs or os.cpu_count() or 1, len(todo))
         if on_plan:
@@ -108,6 +102,20 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
             result.interrupted = True
     result.reports = dict(folder.reports)
     return result
+
+
+def _still_to_grade(submissions: list[Submission], fingerprints: dict[str, str], folder: OutputFolder,
+                    force: bool, result: GradeRun) -> list[Submission]:
+    """The submissions DIR has no valid result for; the others' earlier reports are kept."""
+    todo = []
+    for submission in submissions:
+        earlier = None if force else folder.previous(submission, fingerprints[submission.name])
+        if earlier is None:
+            todo.append(submission)
+        else:
+            folder.keep(earlier)
+            result.skipped.append(submission.name)
+    return todo
 
 
 @contextlib.contextmanager
@@ -154,6 +162,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     except (CollectError, ReferenceUnavailable, WorkerStartError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before grading started: nothing was written
+        print("interrupted", file=sys.stderr)
+        return 130
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
         for bar in bars:
