@@ -88,7 +88,7 @@ class IsolatedBridge:
     call_timeout  wall-clock seconds per call (and for importing the submission)
     cpu_seconds   CPU-time limit of each child process
     memory_bytes  address-space limit of each child process
-    output_limit  characters of captured stdout+stderr kept (head and tail)
+    output_limit  bytes of captured stdout+stderr kept (half from the start, half from the end)
     sandbox       "auto" (Landlock, else a mount namespace, else none), or one of them forced
 
     output        the submission's captured stdout and stderr, truncated in the middle

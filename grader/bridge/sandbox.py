@@ -291,7 +291,11 @@ def make_subreaper() -> bool:
 def parent_pids() -> dict[int, int]:
     """pid -> parent pid of every process visible in /proc."""
     parents = {}
-    for entry in os.listdir("/proc"):
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no /proc (not Linux, or not mounted): no process tree to walk
+        return parents
+    for entry in entries:
         if not entry.isdigit():
             continue
         try:
