@@ -231,6 +231,8 @@ def _worker(config: dict[str, Any], requests: int, replies: int, output: int) ->
     except sandbox.SandboxUnavailable as error:
         write_frame(replies, values.encode({"sandbox_error": str(error)}))
         return
+    if config["sandbox"] != "none":
+        note += "; no sockets" if sandbox.deny_sockets() else "; sockets are NOT blocked on this platform"
     sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], config["file_bytes"])
     sandbox.drop_privileges()
     write_frame(replies, values.encode({"sandbox": note}))  # before any student code runs

@@ -27,6 +27,9 @@ Security model, in the order a submission meets it:
   Newer kernels also deny it TCP and signals to processes outside its sandbox. Without
   Landlock, a private mount namespace hides the kit's checkout only; where neither
   works, nothing is hidden, and ``sandbox_note`` says so.
+- **No sockets.** A seccomp filter makes ``socket()`` (and io_uring) fail: Landlock alone
+  would leave UDP and named UNIX sockets (D-Bus, X11) reachable, through which a
+  submission could start processes outside its sandbox.
 - **Privileges.** The worker sets no-new-privileges and, when run as root, drops every
   capability, so it cannot raise its limits, mount, trace or signal other users.
 - **Cleanup.** The keeper is a child subreaper: processes the submission starts stay

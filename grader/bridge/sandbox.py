@@ -10,6 +10,8 @@ that either applies or says why it could not:
   Landlock (Linux >= 5.13) needs no privileges and works through three syscalls.
 - ``hide_with_mount_namespace``: the fallback where Landlock is missing: a private
   mount namespace with empty read-only folders mounted over the kit's checkout.
+- ``deny_sockets``: a seccomp filter that makes ``socket()`` fail, closing what Landlock
+  leaves open (UDP, named UNIX sockets such as D-Bus or X11).
 - ``set_limits`` (CPU time, address space, file size, no core files) and
   ``drop_privileges`` (no new privileges; a root process gives up every capability,
   so it cannot raise its limits again, mount, reboot, trace or signal other users).
@@ -248,6 +250,58 @@ def _write(path: str, text: str) -> None:
             handle.write(text)
     except OSError as error:
         raise SandboxUnavailable(error.errno or errno.EPERM, f"{path}: {error}") from None
+
+
+# ------------------------------------------------------------------ no sockets (seccomp)
+
+# seccomp: architecture tag and syscall numbers (socket, io_uring_setup) per machine.
+_SECCOMP_ARCHES = {"x86_64": (0xC000003E, (41, 425)), "aarch64": (0xC00000B7, (198, 425))}
+_X32_SYSCALL_BIT = 0x40000000  # x86_64's x32 ABI: the same calls under other numbers
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+_SECCOMP_RET_ALLOW, _SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
+_BPF_LD_ABS_W, _BPF_JEQ_K, _BPF_JGE_K, _BPF_RET_K = 0x20, 0x15, 0x35, 0x06
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def deny_sockets() -> bool:
+    """Make socket() and io_uring_setup() fail with EPERM in this process and its children.
+
+    Landlock leaves UDP and connections to named UNIX sockets open (a D-Bus or X11 socket
+    would let a submission start processes outside its sandbox); a seccomp filter closes
+    them. Calls of another architecture's ABI are refused too. Returns False where
+    seccomp cannot be used (another architecture, an old kernel): nothing is changed then.
+    """
+    import platform
+
+    known = _SECCOMP_ARCHES.get(platform.machine())
+    if known is None or not sys.platform.startswith("linux"):
+        return False
+    arch, denied = known
+    deny = "deny"
+    program: list[tuple[int, object, object, int]] = [
+        (_BPF_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
+        (_BPF_JEQ_K, 0, deny, arch),
+        (_BPF_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
+    ]
+    if platform.machine() == "x86_64":
+        program.append((_BPF_JGE_K, deny, 0, _X32_SYSCALL_BIT))
+    program += [(_BPF_JEQ_K, deny, 0, number) for number in denied]
+    program += [(_BPF_RET_K, 0, 0, _SECCOMP_RET_ALLOW), (_BPF_RET_K, 0, 0, _SECCOMP_RET_ERRNO | errno.EPERM)]
+    last = len(program) - 1
+    jump = lambda at, target: last - at - 1 if target == deny else target  # noqa: E731
+    filters = (_SockFilter * len(program))(
+        *(_SockFilter(code, jump(i, jt), jump(i, jf), k) for i, (code, jt, jf, k) in enumerate(program)))
+    fprog = _SockFprog(len(program), filters)
+    _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+    return _libc.prctl(_PR_SET_SECCOMP, ctypes.c_ulong(_SECCOMP_MODE_FILTER), ctypes.byref(fprog),
+                       ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
 
 
 # ------------------------------------------------------------------ limits and privileges

@@ -269,7 +269,7 @@ def test_a_child_cannot_claim_a_timeout_or_send_nonsense(forged, kind, submissio
 
 
 SNOOP = """
-    import gc, importlib, os, sys
+    import gc, importlib, os, socket, sys
 
     def attempt(action):
         try:
@@ -288,6 +288,8 @@ SNOOP = """
             "import solutions": attempt(lambda: importlib.import_module("solutions.two_layer_net")),
             "write outside": attempt(lambda: open({outside!r}, "w").write("x")),
             "write here": attempt(lambda: open("here.txt", "w").write("x")),
+            "open a socket": attempt(lambda: socket.socket(socket.AF_UNIX)),
+            "run a program": attempt(lambda: os.system("true")),
             "kit modules": sorted(m for m in sys.modules if "reference" in m or "mistake" in m
                                   or m.startswith(("solutions", "grader.checks", "grader.runner"))),
             "reference objects": sorted({{type(o).__name__ for o in gc.get_objects()
@@ -313,11 +315,11 @@ def test_the_child_cannot_reach_the_reference_the_checkout_or_other_submissions(
     with IsolatedBridge(snoop_submission(submissions), call_timeout=CALL_TIMEOUT) as bridge:
         seen = bridge.call("snoop")
         note = bridge.sandbox_note
-    assert "Landlock" in note
+    assert "Landlock" in note and "no sockets" in note
     for action in ("read the reference", "read a fixture", "list the checkout", "read this very file",
-                   "read a classmate", "import solutions", "write outside"):
+                   "read a classmate", "import solutions", "write outside", "open a socket"):
         assert seen[action].startswith("denied"), (action, seen[action])
-    assert seen["write here"] == "allowed"  # its scratch folder
+    assert seen["write here"] == seen["run a program"] == "allowed"  # its scratch folder; /usr/bin
     assert seen["kit modules"] == [] and seen["reference objects"] == [] and seen["reference code"] == 0
     assert not (submissions / "written.txt").exists()
     assert list(scratch_root.iterdir()) == []  # the scratch folder went with the child

@@ -2,8 +2,11 @@
 restricted process reads only what it was allowed."""
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,33 @@ def test_exit_statuses_are_told_in_plain_words():
     assert "segmentation fault" in sandbox.describe_exit(signal.SIGSEGV, 60, 1 << 30)
     assert "CPU-time limit of 60 s" in sandbox.describe_exit(signal.SIGXCPU, 60, 1 << 30)
     assert "1 GiB" in sandbox.describe_exit(signal.SIGKILL, 60, 1 << 30)
+
+
+def test_a_process_without_sockets_still_runs_programs_and_pipes():
+    """Named UNIX sockets (D-Bus, X11) and UDP stay reachable under Landlock: seccomp shuts them."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            applied = sandbox.deny_sockets()
+            outcome = {"applied": applied}
+            for name, attempt in {"unix socket": lambda: socket.socket(socket.AF_UNIX),
+                                  "udp socket": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM),
+                                  "program": lambda: subprocess.run(["true"], check=True),
+                                  "pipe": os.pipe}.items():
+                try:
+                    attempt()
+                    outcome[name] = "allowed"
+                except OSError:
+                    outcome[name] = "denied"
+            os.write(write_end, json.dumps(outcome).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    outcome = json.loads(os.read(read_end, 4096))
+    os.close(read_end)
+    if not outcome["applied"]:
+        pytest.skip("seccomp is not available for this architecture")
+    assert outcome == {"applied": True, "unix socket": "denied", "udp socket": "denied",
+                       "program": "allowed", "pipe": "allowed"}
