@@ -54,3 +54,22 @@ def test_otter_run_gives_the_same_points_per_function_as_grade(name, release_dir
         assert set(found.values()) == {0.0}
     else:
         assert found["backward_propagation"] < full["backward_propagation"]
+
+
+TAMPERING = '''import sys
+sys.path.insert(0, "backprop_lab_support")
+import grader.formats.otter as kit
+kit.assert_passed = lambda env, name: None
+'''
+
+
+def test_otter_verdicts_can_be_tampered_with_but_grade_s_cannot(release_dir, tmp_path):
+    """Why the instructor guide calls otter the soft path: its tests run in the submission's process."""
+    submission = tmp_path / "two_layer_net.py"
+    submission.write_text(TAMPERING)
+    found = otter_points(release_dir / "otter" / "autograder.zip", submission, tmp_path / "otter")
+    assert sum(found.values()) == sum(c.points for c in catalogue(include_hidden=True))
+    done = run([sys.executable, "-m", "grader", "grade", str(submission), "--out", str(tmp_path / "g"), "--jobs", "1"])
+    assert done.returncode == 0, done.stderr[-3000:]
+    with (tmp_path / "g" / "grades.csv").open(newline="") as table:
+        assert float(next(csv.DictReader(table))["score"]) == 0
