@@ -393,17 +393,13 @@ class _Child:
                   timeout: float = 0.0) -> None:
         """Return once ``fd`` is ready for ``event`` (or, with fd None, once anything happened).
 
-        Raises _NoAnswer "timeout" at the deadline, "crashed" as soon as the keeper reports
-        that the worker ended (its descendants may still hold the reply pipe open).
+        Raises _NoAnswer "timeout" at the deadline, and "crashed" once the keeper has reported
+        that the worker ended and ``fd`` has nothing more to give (the worker's descendants
+        may hold the reply pipe open, so its end of file cannot be waited for).
         """
         while True:
-            if fd is not None and self.worker_end is not None:
-                raise _NoAnswer("crashed", self.worker_end)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if fd is None:
-                    return
-                raise _NoAnswer("timeout", f"{timeout:g} s", timeout)
+            remaining = max(0.0, deadline - time.monotonic())
+            ended = fd is not None and self.worker_end is not None
             poller = select.poll()
             if fd is not None:
                 poller.register(fd, event)
@@ -411,13 +407,17 @@ class _Child:
                 poller.register(self.output, select.POLLIN)
             if self.control_open:
                 poller.register(self.control, select.POLLIN)
-            ready = {ready_fd for ready_fd, _ in poller.poll(remaining * 1000)}
+            ready = {ready_fd for ready_fd, _ in poller.poll(0 if ended else remaining * 1000)}
             if self.output in ready:
                 self._drain_output(sink)
             if self.control_open and self.control.fileno() in ready:
                 self._hear_keeper()
             if fd is None or fd in ready:
-                return
+                return  # what the worker wrote before it ended is still read
+            if ended:
+                raise _NoAnswer("crashed", self.worker_end)
+            if remaining <= 0:
+                raise _NoAnswer("timeout", f"{timeout:g} s", timeout)
 
     def _drain_output(self, sink: HeadTail) -> None:
         while self.output_open:
