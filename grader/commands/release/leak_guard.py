@@ -60,7 +60,8 @@ def _contains(haystack: str, needle: str) -> bool:
 
 @dataclass(frozen=True)
 class Secret:
-    """origin: where it comes from ("solutions/two_layer_net.py:61"); text: as written there."""
+    """origin: where it comes from ("solution line (solutions/two_layer_net.py:61)");
+    text: the secret as written there (or a description, for byte secrets)."""
 
     origin: str
     text: str
@@ -120,18 +121,26 @@ def solution_secrets(secrets: Secrets, source: str, label: str) -> None:
         secrets.add_line(f"solution line ({label}:{number})", code[number], public_text)
 
 
+def _argument(call: ast.Call, position: int, name: str) -> ast.expr:
+    """The argument of a ``Mistake(name, function, find, replace, hint)`` call, positional or keyword."""
+    if position < len(call.args):
+        return call.args[position]
+    return next(keyword.value for keyword in call.keywords if keyword.arg == name)
+
+
 def mistakes_secrets(secrets: Secrets, source: str, label: str, public_solution_text: str) -> None:
     """The lines of the MISTAKES table, except those holding only a hint (hints are shown to
-    students on purpose), and each line of each find/replace snippet the stub does not have."""
+    students on purpose), and each line of each find/replace snippet, unless the code outside
+    the solution blocks has it too."""
     table = next(node for node in ast.parse(source).body if isinstance(node, ast.Assign)
                  and any(getattr(target, "id", "") == "MISTAKES" for target in node.targets))
     hint_lines: set[int] = set()
     for call in (n for n in ast.walk(table) if isinstance(n, ast.Call)):
-        _name, _function, find, replace, hint = (arg.value for arg in call.args)
-        hint_node = call.args[4]
-        hint_lines.update(range(hint_node.lineno, hint_node.end_lineno + 1))
-        for snippet_line in (find + "\n" + replace).splitlines():
-            secrets.add_line(f"mistake snippet ({label}:{call.lineno})", snippet_line, public_solution_text)
+        hint = _argument(call, 4, "hint")
+        hint_lines.update(range(hint.lineno, hint.end_lineno + 1))
+        for name, position in (("find", 2), ("replace", 3)):
+            for snippet_line in ast.literal_eval(_argument(call, position, name)).splitlines():
+                secrets.add_line(f"mistake snippet ({label}:{call.lineno})", snippet_line, public_solution_text)
     code = _code_lines(source)
     for number in range(table.lineno, table.end_lineno + 1):
         if number in hint_lines and code[number].strip().startswith(('"', "'")):
