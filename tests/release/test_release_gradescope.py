@@ -46,7 +46,7 @@ HOSTILE_TAIL = '''
 import os, signal
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
 try:  # a fake full score where the autograder writes its results
-    with open(os.environ.get("AUTOGRADER_RESULTS", "/autograder/results/results.json"), "w") as fake:
+    with open("RESULTS_PATH", "w") as fake:
         fake.write('{"score": 999, "tests": []}')
 except OSError:
     pass
@@ -165,7 +165,8 @@ def test_a_submission_without_python_gets_zero_and_a_clear_message(gradescope_ro
 
 
 def test_hostile_submission_cannot_fake_its_score_and_loses_only_what_it_broke(gradescope_root):
-    source = (EXAMPLES / "reference.py").read_text() + HOSTILE_TAIL
+    results_path = gradescope_root / "results" / "results.json"
+    source = (EXAMPLES / "reference.py").read_text() + HOSTILE_TAIL.replace("RESULTS_PATH", str(results_path))
     results = run_autograder(gradescope_root, {SUBMISSION_FILE: source}, timeout="1")
     earned = points(results)
     assert earned["update_parameters"] == earned["training"] == 0
