@@ -95,7 +95,7 @@ def nothing_left_behind(scratch_root: Path, tmp_path: Path):
 @pytest.mark.usefixtures("nothing_left_behind")
 @pytest.mark.parametrize("hostile", HOSTILES, ids=lambda h: h.name)
 def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolated, copy_of):
-    report, bridge = grade_isolated(copy_of(hostile.name))
+    report, _ = grade_isolated(copy_of(hostile.name))
     broken = [r for r in report.results if hostile.breaks(r)]
     assert [r.name for r in report.results if r.passed == hostile.breaks(r)] == []
     assert report.score == report.max_score - sum(r.max_score for r in broken)
