@@ -23,7 +23,7 @@ def to_dict(report: Report) -> dict:
     ]
     result = {"score": report.score, "tests": tests}
     if report.status != "ok":
-        result["output"] = f"{report.status}: {report.error}"
+        result["output"] = f"{report.status}: {report.error}" if report.error else report.status
     return result
 
 

@@ -55,8 +55,7 @@ HOSTILES = [
     Hostile("sleep_past_timeout", input_of("compute_cost", "Y (64, 1)"), ("did not return in time",)),
     Hostile("segfault", input_of("batch_generator", "X (64, 3)"), ("segmentation fault",)),
     Hostile("nan_results",
-            lambda r: r.function in ("forward_propagation", "compute_cost", "backward_propagation", "training")
-            and "unchanged" not in r.name,  # leaving the inputs alone is still right
+            lambda r: r.function in ("forward_propagation", "compute_cost", "backward_propagation", "training"),
             ("NaN", "nan")),
     Hostile("lists_not_dicts", functions("initialize_parameters", "backward_propagation", "training"),
             ("got list", "got tuple", "TypeError")),
@@ -179,5 +178,6 @@ def test_monkeypatching_in_the_child_changes_no_verdict(grade_isolated, copy_of,
     control = InProcessBridge({name: (lambda *args, **kwargs: None) for name in TODO_FUNCTIONS}, "control")
     expected = run_checks(control, public_checks, lambda c: live_reference)
     assert [(r.name, r.passed) for r in report.results] == [(r.name, r.passed) for r in expected.results]
+    assert report.score == 0  # patching earns nothing
     assert dict(vars(judge_module)) == judges_before
     assert CheckResult("x", "f", 1.0, False, "").score == 0.0 and Report("x").score == 0

@@ -121,6 +121,8 @@ def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReferen
     try:
         report = run_checks(recorder, checks, lambda check: reference, submission=name)
         report.status = recorder.status()
+        if report.status != "ok":  # say what happened to the process, for results.json and the CSV
+            report.error = bridge.events[0] if bridge.events else f"the submission's process: {report.status}"
     finally:
         bridge.close()
     return Outcome(report, list(bridge.events), bridge.output, bridge.sandbox_note,
