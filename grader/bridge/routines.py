@@ -8,6 +8,7 @@ grader's own process.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,11 @@ def train(call: Call, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray, Y_test: 
           n_hidden: int, n_epochs: int, batch_size: int, learning_rate: float) -> dict[str, Any]:
     """The given ``model`` loop, built from the student's six functions.
 
+    ``model`` computes the cost of every batch but only ever reports the last one of an
+    epoch, and no update reads it; so the cost is computed for that batch alone (a fifth
+    of the training time saved). compute_cost's own check makes sure it changes none of
+    its inputs, so skipping the other calls cannot change the trained parameters.
+
     Returns: dict params (the trained parameters), costs (n_epochs,) last batch cost of each
              epoch, A2_test (m_test, 1) from the submission's own forward pass, and accuracy.
     """
@@ -31,9 +37,12 @@ def train(call: Call, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray, Y_test: 
     costs = []
     for _ in range(n_epochs):
         cost = float("nan")
-        for X_batch, Y_batch in call("batch_generator", X, Y, batch_size):
+        # More batches than samples is impossible for full batches: the cap stops endless generators.
+        batches = list(itertools.islice(call("batch_generator", X, Y, batch_size), len(X) + 1))
+        for index, (X_batch, Y_batch) in enumerate(batches):
             A2, cache = call("forward_propagation", X_batch, parameters)
-            cost = call("compute_cost", A2, Y_batch)
+            if index == len(batches) - 1:
+                cost = call("compute_cost", A2, Y_batch)
             grads = call("backward_propagation", parameters, cache, X_batch, Y_batch)
             parameters = call("update_parameters", parameters, grads, learning_rate)
         costs.append(float(cost))

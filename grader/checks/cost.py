@@ -1,8 +1,10 @@
 """Checks of compute_cost(A2, Y) -> float."""
 from __future__ import annotations
 
+import numpy as np
+
 from grader.checks import inputs
-from grader.checks.base import Check, Expected, Probe
+from grader.checks.base import Check, Expected, Fail, Probe
 from grader.checks.judge import expect_close, expect_float
 
 FUNCTION = "compute_cost"
@@ -19,14 +21,15 @@ def probe(case: Case) -> Probe:
 
     def run(bridge, ref):
         _, Y = inputs.data(seed, m, 2)
-        return bridge.call(FUNCTION, inputs.probabilities(seed, m), Y)
+        result, args_after = bridge.call(FUNCTION, inputs.probabilities(seed, m), Y, keep_args=True)
+        return {"result": result, "args_after": args_after}
 
     return Probe(f"{FUNCTION}/s{seed}-m{m}", FUNCTION, describe(case), run)
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        expect_float(got, "the cost")
+        expect_float(got["result"], "the cost")
         return "returns a finite Python float"
 
     return Check(f"{FUNCTION}: returns a float on {describe(case)}", points, hidden, probe(case), judge)
@@ -34,8 +37,23 @@ def structure(case: Case, points: float, hidden: bool = False) -> Check:
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        cost = expect_float(got, "the cost")
-        expect_close(cost, exp.value, "cost", describe(case), m=case[1], exp=exp)
+        cost = expect_float(got["result"], "the cost")
+        expect_close(cost, exp.value["result"], "cost", describe(case), m=case[1], exp=exp,
+                     mistake_key=lambda o: o["result"])
         return f"cost {cost:.6f} equals the reference"
 
     return Check(f"{FUNCTION}: values on {describe(case)}", points, hidden, probe(case), judge)
+
+
+def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
+    """The training loop hands A2 from the cache to compute_cost: changing it would change backprop."""
+
+    def judge(got, exp: Expected) -> str:
+        expect_float(got["result"], "the cost")  # doing nothing at all earns nothing
+        for position, name in enumerate(("A2", "Y")):
+            if not np.array_equal(got["args_after"][position], exp.value["args_after"][position]):
+                raise Fail(f"{FUNCTION} changed its input {name}. Compute new arrays instead "
+                           "(for example np.clip(A2, ...) without out=, and no in-place operators).")
+        return "A2 and Y are left as they were"
+
+    return Check(f"{FUNCTION}: leaves A2 and Y unchanged", points, hidden, probe(case), judge)

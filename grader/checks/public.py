@@ -26,6 +26,7 @@ def checks() -> list[Check]:
         cost.structure((0, 5), 2),
         cost.values((0, 5), 3),
         cost.values((1, 64), 3),
+        cost.inputs_unchanged((0, 5), 1),
         backward.structure(SMALL, 2),
         backward.values(SMALL, 4),
         *(backward.numerical(GRAD_CASE, grad, 2) for grad in ("dW1", "db1", "dW2", "db2")),
