@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         grade.add_argument("--out", type=Path, required=True, metavar="DIR",
                            help="folder for grades.csv, results/ and feedback/")
         grade.add_argument("--jobs", type=int, metavar="N", help="submissions graded at once (default: cores)")
-        grade.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+        grade.add_argument("--timeout", type=float, metavar="SECONDS",
                            help="time allowed for each call into a submission (default: 10)")
         grade.add_argument("--public-only", action="store_true", help="run the public checks only")
         grade.add_argument("--force", action="store_true", help="grade again what DIR already holds")
@@ -95,8 +95,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "grade":
         from grader.commands import grade
 
-        return grade.main(args.paths, args.out, jobs=args.jobs, timeout=args.timeout,
-                          public_only=args.public_only, force=args.force)
+        timeout = {} if args.timeout is None else {"timeout": args.timeout}  # grade owns the default
+        return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
+                          force=args.force, **timeout)
     return 2
 
 
