@@ -78,7 +78,8 @@ def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT) -> int:
         print("skipped the otter autograder (--skip-otter)")
         return 0
     try:
-        print(f"wrote {build_otter(out)}")
+        build_otter(out)
+        print(f"wrote {out / 'otter' / 'autograder.zip'}")  # the path as given, like the lines above
     except RuntimeError as error:  # otter-grader missing, or `otter generate` failing
         print(f"error: the otter autograder was not built: {error}\n"
               "(install otter-grader with pip install \"backprop-lab[otter]\", or pass --skip-otter)",
