@@ -1,5 +1,5 @@
-"""Helpers for the isolated bridge's tests: where the hostile submissions are, and what a
-graded submission left behind (processes, working directories)."""
+"""Helpers for the isolated bridge's tests: what a graded submission left behind (processes,
+working directories). The hostile submissions are assembled by tests/hostile/build.py."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,6 @@ import subprocess
 import time
 from pathlib import Path
 
-HOSTILE_DIR = Path(__file__).resolve().parents[1] / "hostile"
 CALL_TIMEOUT = 2.0  # seconds per call in these tests (the default is 10)
 
 

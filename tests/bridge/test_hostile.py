@@ -1,4 +1,6 @@
-"""Hostile submissions (tests/hostile/) graded through the isolated bridge.
+"""Hostile submissions graded through the isolated bridge. tests/hostile/ holds what is hostile
+in each; tests/hostile/build.py assembles the full file from the generated reference or stub
+(`python -m tests.hostile.build OUT_DIR` writes them all, to grade by hand).
 
 For each one: the run finishes, the score counts only what is really correct (the
 checks a file breaks are named here from its description, and every other check must
@@ -8,7 +10,8 @@ written outside the child's scratch folder, and this process's NumPy still works
 from __future__ import annotations
 
 import re
-import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +23,13 @@ from grader.bridge import SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.isolated import IsolatedBridge
 from grader.checks import judge as judge_module
-from grader.contract import TODO_FUNCTIONS
+from grader.commands.assign import HEADER
+from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
 
-from bridge_support import HOSTILE_DIR, processes_left_behind, working_in
+from bridge_support import processes_left_behind, working_in
+from hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source  # tests/ is on sys.path too
 
 Breaks = Callable[[CheckResult], bool]
 NOTHING: Breaks = lambda result: False  # noqa: E731
@@ -66,14 +71,9 @@ HOSTILES = [
 
 
 @pytest.fixture
-def copy_of(tmp_path: Path) -> Callable[[str], Path]:
-    """A hostile file copied into a class folder of its own (so writes beside it would show)."""
-    def copy(name: str) -> Path:
-        folder = tmp_path / "class" / name
-        folder.mkdir(parents=True)
-        return Path(shutil.copy(HOSTILE_DIR / f"{name}.py", folder / "two_layer_net.py"))
-
-    return copy
+def assembled(tmp_path: Path) -> Callable[[str], Path]:
+    """A hostile submission, assembled into a class folder of its own (so writes beside it would show)."""
+    return lambda name: assemble(name, tmp_path / "class")
 
 
 @pytest.fixture
@@ -93,8 +93,8 @@ def nothing_left_behind(scratch_root: Path, tmp_path: Path):
 
 @pytest.mark.usefixtures("nothing_left_behind")
 @pytest.mark.parametrize("hostile", HOSTILES, ids=lambda h: h.name)
-def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolated, copy_of):
-    report, _ = grade_isolated(copy_of(hostile.name))
+def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolated, assembled):
+    report, _ = grade_isolated(assembled(hostile.name))
     broken = [r for r in report.results if hostile.breaks(r)]
     assert [r.name for r in report.results if r.passed == hostile.breaks(r)] == []
     assert report.score == report.max_score - sum(r.max_score for r in broken)
@@ -104,30 +104,30 @@ def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolate
 
 @pytest.mark.usefixtures("nothing_left_behind")
 @pytest.mark.parametrize("name, words", [("syntax_error", "does not parse"), ("exit_at_import", "SystemExit: 3")])
-def test_a_hostile_submission_that_cannot_load_gets_one_clear_error(name, words, grade_isolated, copy_of):
+def test_a_hostile_submission_that_cannot_load_gets_one_clear_error(name, words, grade_isolated, assembled):
     with pytest.raises(SubmissionLoadError, match=re.escape(words)):
-        grade_isolated(copy_of(name))
+        grade_isolated(assembled(name))
 
 
-def test_timeouts_and_crashes_are_told_in_the_events(grade_isolated, copy_of):
-    _, hung = grade_isolated(copy_of("sleep_past_timeout"))
-    _, crashed = grade_isolated(copy_of("os_exit_in_function"))
+def test_timeouts_and_crashes_are_told_in_the_events(grade_isolated, assembled):
+    _, hung = grade_isolated(assembled("sleep_past_timeout"))
+    _, crashed = grade_isolated(assembled("os_exit_in_function"))
     assert any("killed after 2 s in compute_cost (timeout)" in event for event in hung.events)
     assert any("died in update_parameters" in event for event in crashed.events)
     assert any("fresh process" in event for event in hung.events + crashed.events)
 
 
 @pytest.mark.usefixtures("nothing_left_behind")
-def test_fifty_megabytes_of_prints_are_cut_to_head_and_tail(grade_isolated, copy_of):
-    report, bridge = grade_isolated(copy_of("prints_50mb"), output_limit=20_000)
+def test_fifty_megabytes_of_prints_are_cut_to_head_and_tail(grade_isolated, assembled):
+    report, bridge = grade_isolated(assembled("prints_50mb"), output_limit=20_000)
     assert report.all_passed
     assert bridge.output.startswith("all work and no play") and "bytes of output not shown" in bridge.output
     assert len(bridge.output) < 20_200
 
 
 @pytest.mark.usefixtures("nothing_left_behind")
-def test_detached_and_double_forked_processes_are_stopped(grade_isolated, copy_of):
-    report, bridge = grade_isolated(copy_of("detached_processes"))
+def test_detached_and_double_forked_processes_are_stopped(grade_isolated, assembled):
+    report, bridge = grade_isolated(assembled("detached_processes"))
     started = [int(pid) for pid in re.findall(r"hostile: (?:sleeper|daemon) (\d+)", bridge.output)]
     assert report.all_passed and len(started) == 2, bridge.output
     for pid in started:
@@ -136,10 +136,10 @@ def test_detached_and_double_forked_processes_are_stopped(grade_isolated, copy_o
 
 
 @pytest.mark.usefixtures("nothing_left_behind")
-def test_fake_results_files_land_only_in_the_scratch_folder(grade_isolated, copy_of, scratch_root):
+def test_fake_results_files_land_only_in_the_scratch_folder(grade_isolated, assembled, scratch_root):
     targets = [Path("/tmp/results.json"), Path("/autograder/results/results.json"), scratch_root / "results.json"]
     before = {path: path.read_bytes() if path.exists() else None for path in targets}
-    report, bridge = grade_isolated(copy_of("fake_results_json"))
+    report, bridge = grade_isolated(assembled("fake_results_json"))
     assert report.score == 0
     for path in targets:
         assert (path.read_bytes() if path.exists() else None) == before[path], path
@@ -148,32 +148,32 @@ def test_fake_results_files_land_only_in_the_scratch_folder(grade_isolated, copy
 
 
 @pytest.mark.parametrize("name", ["import_reference", "search_disk"])
-def test_reference_thieves_get_nothing_but_would_succeed_in_process(name, grade_isolated, copy_of,
+def test_reference_thieves_get_nothing_but_would_succeed_in_process(name, grade_isolated, assembled,
                                                                     live_reference, public_checks):
     """In the student's own process these files do find the reference (so the attack is
     real); in the isolated child every attempt fails."""
-    path = copy_of(name)
+    path = assembled(name)
     in_process = run_checks(InProcessBridge.from_file(path), public_checks, lambda c: live_reference)
     assert in_process.all_passed
     report, _ = grade_isolated(path)
     assert report.score == 0
 
 
-def test_every_way_to_the_reference_is_shut(copy_of, scratch_root):
-    with IsolatedBridge(copy_of("import_reference"), call_timeout=2.0) as bridge:
+def test_every_way_to_the_reference_is_shut(assembled, scratch_root):
+    with IsolatedBridge(assembled("import_reference"), call_timeout=2.0) as bridge:
         attempts = bridge.call("sandbox_report")
     assert len(attempts) == 7 and "worked" not in attempts.values(), attempts
-    with IsolatedBridge(copy_of("search_disk"), call_timeout=2.0) as bridge:
+    with IsolatedBridge(assembled("search_disk"), call_timeout=2.0) as bridge:
         search = bridge.call("sandbox_report")
     assert search["found"] == "" and search["unreadable"] > 0, search
 
 
 @pytest.mark.usefixtures("nothing_left_behind")
-def test_monkeypatching_in_the_child_changes_no_verdict(grade_isolated, copy_of, live_reference, public_checks):
+def test_monkeypatching_in_the_child_changes_no_verdict(grade_isolated, assembled, live_reference, public_checks):
     """The patched file returns None everywhere: it must get exactly the verdicts of an
     unpatched namespace that returns None everywhere, and this process stays unpatched."""
     judges_before = dict(vars(judge_module))
-    report, bridge = grade_isolated(copy_of("monkeypatch_grader"))
+    report, bridge = grade_isolated(assembled("monkeypatch_grader"))
     assert "numpy.allclose" in bridge.output  # it did patch, in its own process
     control = InProcessBridge({name: (lambda *args, **kwargs: None) for name in TODO_FUNCTIONS}, "control")
     expected = run_checks(control, public_checks, lambda c: live_reference)
@@ -181,3 +181,40 @@ def test_monkeypatching_in_the_child_changes_no_verdict(grade_isolated, copy_of,
     assert report.score == 0  # patching earns nothing
     assert dict(vars(judge_module)) == judges_before
     assert CheckResult("x", "f", 1.0, False, "").score == 0.0 and Report("x").score == 0
+
+
+# ------------------------------------------------------------------ the files themselves
+
+
+def split_hostile_blocks(text: str) -> tuple[str, list[str]]:
+    """(the text outside the hostile blocks, each block with its markers, BEGIN lines without their place)."""
+    outside, blocks, inside = [], [], False
+    for line in text.splitlines(keepends=True):
+        if line.strip().startswith("# BEGIN HOSTILE"):
+            inside = True
+            blocks.append(line[:line.index("#")] + "# BEGIN HOSTILE\n")
+        elif inside:
+            blocks[-1] += line
+            inside = line.strip() != "# END HOSTILE"
+        else:
+            outside.append(line)
+    return "".join(outside).rstrip("\n") + "\n", blocks
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_assembled_file_is_its_base_plus_exactly_its_hostile_blocks(name):
+    """So a file that is correct apart from its blocks stays correct when the reference changes,
+    and no hostile line is lost or added on the way."""
+    assembled_base, assembled_blocks = split_hostile_blocks(source(name))
+    hostile_text = (HOSTILE_DIR / f"{name}.py").read_text()
+    base = next(base for base in ("reference", "stub") if f"# BUILT ON examples/submissions/{base}.py\n" in hostile_text)
+    assert assembled_base == (REPO_ROOT / "examples" / "submissions" / f"{base}.py").read_text().removeprefix(HEADER)
+    assert sorted(assembled_blocks) == sorted(split_hostile_blocks(hostile_text)[1])
+
+
+def test_instructors_can_write_every_hostile_submission_into_a_folder_to_grade(tmp_path):
+    subprocess.run([sys.executable, "-m", "tests.hostile.build", str(tmp_path)], cwd=REPO_ROOT, check=True,
+                   capture_output=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(NAMES)
+    for name in NAMES:
+        assert (tmp_path / name / SUBMISSION_FILE).read_text() == source(name), name
