@@ -92,14 +92,18 @@ def draw_plots(bridge: InProcessBridge, run: ModelRun, data: MoonsSplit, test_ac
     ]
 
 
+# Both spellings: in the released kit the console script exists only after `pip install -e .`.
+RUN_CHECKS = "the checks (`backprop-lab check` or `python -m grader check`)"
+
+
 def one_line(error: StudentCodeError) -> str:
     """The failure in one line: what to write next, or the exception and the student's line."""
     if error.kind == "not_implemented":
-        return f"{error.explain()} Write it, then run `backprop-lab check`."
+        return f"{error.explain()} Write it, then run {RUN_CHECKS}."
     if error.kind == "exception":
         innermost = error.traceback.strip().splitlines()[-1:]  # "line N, in function: code"
         where = f" ({innermost[0].strip()})" if innermost else ""
-        return f"{error.function} raised {error.detail}{where}. Run `backprop-lab check` to find out more."
+        return f"{error.function} raised {error.detail}{where}. Run {RUN_CHECKS} to find out more."
     return error.explain()
 
 
@@ -114,4 +118,4 @@ def warn_if_cost_not_finite(run: ModelRun) -> None:
     if bad_epochs:
         print(f"warning: the cost is not a finite number from epoch {bad_epochs[0]} on "
               f"({len(bad_epochs)} of {len(run.epoch_costs)} epochs); the plots are drawn anyway. "
-              "Run `backprop-lab check` to find the function that goes wrong.", file=sys.stderr)
+              f"Run {RUN_CHECKS} to find the function that goes wrong.", file=sys.stderr)
