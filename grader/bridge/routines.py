@@ -45,11 +45,20 @@ def train(call: Call, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray, Y_test: 
                 cost = call("compute_cost", A2, Y_batch)
             grads = call("backward_propagation", parameters, cache, X_batch, Y_batch)
             parameters = call("update_parameters", parameters, grads, learning_rate)
-        costs.append(float(cost))
+        costs.append(_as_float(cost))
     params = {k: parameters[k] for k in PARAM_KEYS}
     A2_test, _ = call("forward_propagation", X_test, params)
     accuracy = float(np.mean((np.asarray(A2_test) > 0.5) == (Y_test > 0.5)))
     return {"params": params, "costs": np.array(costs), "A2_test": A2_test, "accuracy": accuracy}
+
+
+def _as_float(cost: Any) -> float:
+    """The cost as a float for the record, NaN when it is not one number: its type is
+    compute_cost's own check, and training never reads the cost, so it must not fail here."""
+    try:
+        return float(np.asarray(cost, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def own_loss_gradient(call: Call, X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -61,7 +70,7 @@ def own_loss_gradient(call: Call, X: np.ndarray, Y: np.ndarray, params: dict[str
 
     def loss() -> float:
         A2, _ = call("forward_propagation", X, params)
-        return float(call("compute_cost", A2, Y))
+        return _as_float(call("compute_cost", A2, Y))
 
     numerical = {"d" + k: numerical_gradient(loss, params[k]) for k in PARAM_KEYS}
     _, cache = call("forward_propagation", X, params)

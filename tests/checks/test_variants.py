@@ -121,6 +121,13 @@ def test_buggy_variant_loses_points_on_its_function(grade, name):
         assert any(words in r.output for r in own_failures), terminal.render(report)
 
 
+def test_a_cost_of_the_wrong_type_costs_points_on_compute_cost_only(grade):
+    """Training never reads the cost, so a (1, 1) array instead of a float must not fail training."""
+    report = grade(BUGGY_DIR / "cost_1x1_array.py", hidden=True)
+    failed_functions = {r.function for r in report.results if not r.passed}
+    assert failed_functions == {"compute_cost"}, terminal.render(report)
+
+
 # ------------------------------------------------------------------ correct rewrites
 
 
