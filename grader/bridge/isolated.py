@@ -531,7 +531,12 @@ def _zygote() -> _Zygote:
 
 
 @atexit.register
-def _stop_zygote() -> None:
+def stop_helper_process() -> None:
+    """Stop this process's zygote and wait for it (it kills whatever is left below it).
+
+    Runs at exit; call it yourself where atexit does not run, e.g. at the end of a
+    multiprocessing worker, which leaves through os._exit.
+    """
     if _zygote_instance is not None and _zygote_instance.owner == os.getpid():
         _zygote_instance.close()
 

@@ -411,3 +411,30 @@ def test_modules_lying_in_the_working_directory_are_not_imported_by_workers(tmp_
     _, rows = read_csv(tmp_path / "g" / "grades.csv")
     assert rows["reference"]["score"] == rows["reference"]["max_score"]
     assert list(tmp_path.rglob("*.ran")) == []
+
+
+# Runs a command as a child subreaper: whatever the command leaves behind, alive or dead,
+# is re-parented here instead of to init, and is listed after the command has exited.
+SUBREAPER = """
+import ctypes, subprocess, sys
+PR_SET_CHILD_SUBREAPER = 36
+ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+left = subprocess.run(["ps", "-o", "pid=,stat=,args=", "--ppid", str(__import__("os").getpid())],
+                      capture_output=True, text=True).stdout.splitlines()
+print(code)
+print("\\n".join(line for line in left if " ps -o " not in f" {line.split(None, 2)[-1]} "))
+"""
+
+
+def test_a_grading_run_leaves_no_process_behind(tmp_path):
+    """Not the submission's detached sleepers, nor a worker, zygote or forkserver, not even as a zombie."""
+    from hostile.build import assemble
+
+    assemble("detached_processes", tmp_path / "class")
+    command = [sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+               "--public-only", "--timeout", "5"]
+    printed = subprocess.run([sys.executable, "-c", SUBREAPER, *command], capture_output=True, text=True,
+                             cwd=REPO_ROOT, check=True).stdout.splitlines()
+    assert printed[0] == "0"
+    assert [line for line in printed[1:] if line] == []

@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
 import time
 from collections import deque
@@ -107,6 +109,7 @@ class WorkerPool:
         for w in self.workers:
             _stop(w, max(0.0, deadline - time.monotonic()))
         self.workers.clear()
+        _stop_forkserver()
 
     # -- helpers
     def _busy(self) -> list[_Worker]:
@@ -180,6 +183,15 @@ class WorkerPool:
         if status == GRADER_ERROR:
             reason += "; it was not graded, re-run the same command to grade it again"
         return Outcome(not_graded(failed.task.name, self.settings.checks(), status, reason))
+
+
+def _stop_forkserver() -> None:
+    """End the forkserver and its resource tracker now rather than when this process exits, so
+    that no process of the run outlives it. multiprocessing has no public call for this;
+    without it both still end, a moment after this process."""
+    with contextlib.suppress(AttributeError, OSError):
+        multiprocessing.forkserver._forkserver._stop()
+        multiprocessing.resource_tracker._resource_tracker._stop()
 
 
 def _stop(w: _Worker, grace: float) -> None:

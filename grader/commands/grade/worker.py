@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError
-from grader.bridge.isolated import IsolatedBridge
+from grader.bridge.isolated import IsolatedBridge, stop_helper_process
 from grader.checks import Check, catalogue
 from grader.reference import LiveReference
 from grader.results import CheckResult, Report
@@ -142,6 +142,13 @@ def serve(conn: Connection, settings: Settings) -> None:
     for check in checks:  # every submission needs these: compute them before the first one's clock starts
         reference.expected(check)
     conn.send_bytes(json.dumps({"ready": True}).encode())
+    try:
+        _answer(conn, checks, reference, settings)
+    finally:  # a multiprocessing worker leaves through os._exit: atexit would not stop the helper
+        stop_helper_process()
+
+
+def _answer(conn: Connection, checks: list[Check], reference: LiveReference, settings: Settings) -> None:
     while True:
         try:
             request = json.loads(conn.recv_bytes())
