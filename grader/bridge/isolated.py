@@ -471,9 +471,7 @@ class _Zygote:
         self.channel = ours
         self.owner = os.getpid()
         self.lock = threading.Lock()
-        hello = self._receive(ZYGOTE_START_SECONDS)
-        if "ready" not in hello:
-            raise RuntimeError(f"the isolated bridge's helper process did not start: {hello}")
+        self.ready = False  # its hello is read on first use, so its start overlaps other work
 
     def alive(self) -> bool:
         return self.owner == os.getpid() and self.process.poll() is None
@@ -481,6 +479,11 @@ class _Zygote:
     def spawn(self, settings: dict[str, Any], fds: list[int]) -> int:
         """Start a keeper and its worker on ``fds``; returns the keeper's pid."""
         with self.lock:
+            if not self.ready:
+                hello = self._receive(ZYGOTE_START_SECONDS)
+                if "ready" not in hello:
+                    raise RuntimeError(f"the isolated bridge's helper process did not start: {hello}")
+                self.ready = True
             socket.send_fds(self.channel, [json.dumps(settings).encode()], fds)
             answer = self._receive(ZYGOTE_START_SECONDS)
         if "keeper" not in answer:
@@ -528,6 +531,12 @@ def _zygote() -> _Zygote:
         if _zygote_instance is None or not _zygote_instance.alive():
             _zygote_instance = _Zygote()
         return _zygote_instance
+
+
+def start_helper_process() -> None:
+    """Start this process's zygote now, without waiting for it: the first bridge would
+    otherwise start it and wait (about 0.2 s)."""
+    _zygote()
 
 
 @atexit.register

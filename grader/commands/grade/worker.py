@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError
-from grader.bridge.isolated import IsolatedBridge, stop_helper_process
+from grader.bridge.isolated import IsolatedBridge, start_helper_process, stop_helper_process
 from grader.checks import Check, catalogue
 from grader.reference import LiveReference
 from grader.results import CheckResult, Report
@@ -137,6 +137,7 @@ def serve(conn: Connection, settings: Settings) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    start_helper_process()  # it boots while the reference runs below
     checks = settings.checks()
     reference = LiveReference()
     for check in checks:  # every submission needs these: compute them before the first one's clock starts
