@@ -15,33 +15,12 @@ import pytest
 from grader.checks import catalogue
 from grader.cli import main
 
+from gradescope_schema import GRADESCOPE_SCHEMA
+
 PUBLIC = [c for c in catalogue(include_hidden=False)]
 HIDDEN = [c for c in catalogue(include_hidden=True) if c.hidden]
 PUBLIC_POINTS = sum(c.points for c in PUBLIC)
 
-# Gradescope's results.json, as far as the kit writes it (FACTS.md).
-GRADESCOPE_SCHEMA = {
-    "type": "object",
-    "required": ["score", "tests"],
-    "properties": {
-        "score": {"type": "number"},
-        "output": {"type": "string"},
-        "tests": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "score", "max_score", "output", "visibility"],
-                "properties": {
-                    "name": {"type": "string", "minLength": 1},
-                    "score": {"type": "number", "minimum": 0},
-                    "max_score": {"type": "number", "minimum": 0},
-                    "output": {"type": "string"},
-                    "visibility": {"enum": ["visible", "hidden", "after_due_date", "after_published"]},
-                },
-            },
-        },
-    },
-}
 
 BROKEN_FILES = {
     "syntax_error": "import numpy as np\n\ndef forward_propagation(X, parameters:\n    pass\n",

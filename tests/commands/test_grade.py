@@ -25,6 +25,8 @@ from grader.commands.grade.pool import WorkerPool
 from grader.commands.grade.summary import summarise
 from grader.commands.grade.worker import KindRecorder, Outcome, Settings
 
+from gradescope_schema import GRADESCOPE_SCHEMA
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples" / "submissions"
 REFERENCE_CODE = (EXAMPLES / "reference.py").read_text()
@@ -36,36 +38,6 @@ BUG_NAMES = [name for name in EXAMPLE_NAMES if name.startswith("bug_")]
 CSV_COLUMNS = ["submission", "score", "max_score", "status", "initialize_parameters", "forward_propagation",
                "compute_cost", "backward_propagation", "update_parameters", "batch_generator", "training"]
 
-# Gradescope's results.json as documented by Gradescope (autograder specifications).
-GRADESCOPE_SCHEMA = {
-    "type": "object",
-    "required": ["tests"],
-    "additionalProperties": False,
-    "properties": {
-        "score": {"type": "number"},
-        "execution_time": {"type": "number"},
-        "output": {"type": "string"},
-        "output_format": {"type": "string"},
-        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-        "extra_data": {"type": "object"},
-        "leaderboard": {"type": "array"},
-        "tests": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "score", "max_score", "output", "visibility"],
-                "properties": {
-                    "name": {"type": "string", "minLength": 1},
-                    "score": {"type": "number", "minimum": 0},
-                    "max_score": {"type": "number", "exclusiveMinimum": 0},
-                    "output": {"type": "string"},
-                    "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-                },
-            },
-        },
-    },
-}
 
 
 def read_csv(path: Path) -> tuple[list[str], dict[str, dict[str, str]]]:

@@ -15,32 +15,9 @@ from grader.checks import catalogue
 from grader.commands.release.autograder import NoSubmission, find_submission
 from grader.contract import SCORED, SUBMISSION_FILE
 
+from gradescope_schema import GRADESCOPE_SCHEMA
 from release_support import EXAMPLES, run
 
-# Gradescope's results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/),
-# as far as this autograder writes it: a total, and one entry per check.
-RESULTS_SCHEMA = {
-    "type": "object",
-    "required": ["score", "tests"],
-    "properties": {
-        "score": {"type": "number", "minimum": 0},
-        "output": {"type": "string"},
-        "extra_data": {"type": "object"},
-        "tests": {"type": "array", "items": {
-            "type": "object",
-            "required": ["name", "score", "max_score", "output", "visibility"],
-            "properties": {
-                "name": {"type": "string", "minLength": 1},
-                "score": {"type": "number", "minimum": 0},
-                "max_score": {"type": "number", "minimum": 0},
-                "output": {"type": "string"},
-                "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-            },
-            "additionalProperties": False,
-        }},
-    },
-    "additionalProperties": False,
-}
 ALL_CHECKS = catalogue(include_hidden=True)
 HOSTILE_TAIL = '''
 import os, signal
@@ -127,7 +104,7 @@ def run_autograder(root: Path, submission_files: dict[str, str], timeout: str = 
     done = run([str(root / "source" / "run_autograder")], env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     data = json.loads(results.read_text())
-    jsonschema.validate(data, RESULTS_SCHEMA)
+    jsonschema.validate(data, GRADESCOPE_SCHEMA)
     return data
 
 
