@@ -1,11 +1,13 @@
 """Variants: every known mistake loses points where it is; correct rewrites keep full marks.
 
 - ``solutions/mistakes.py``: each known mistake put into the reference;
-- ``tests/variants/buggy/``: mistakes that are not one-snippet edits, written by hand;
+- ``tests/variants/buggy/``: mistakes that are not one-snippet edits, written by hand: each
+  file holds only the functions it gets wrong, put into the reference by ``variants.build``;
 - ``tests/variants/correct/``: complete, correct files written differently from the reference.
 """
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from grader.contract import REFERENCE_FILE, TRAINING
 from grader.formats import terminal
 from grader.reference import apply_mistake, load_mistakes
+from variants.build import REFERENCE as REFERENCE_EXAMPLE, assemble, source
 
 VARIANTS = Path(__file__).resolve().parents[1] / "variants"
 CORRECT = sorted((VARIANTS / "correct").glob("*.py"))
@@ -103,14 +106,27 @@ BUGGY = {
 }
 
 
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_a_buggy_variant_changes_only_the_functions_it_defines(name):
+    """Assembled, it is the reference with exactly its own functions swapped in."""
+    def functions(text: str) -> dict[str, str]:
+        return {n.name: ast.unparse(n) for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
+
+    own = functions((BUGGY_DIR / name).read_text(encoding="utf-8"))
+    reference = functions(REFERENCE_EXAMPLE.read_text(encoding="utf-8"))
+    assembled = functions(source(name))
+    assert own and set(own) <= set(reference)
+    assert assembled == reference | own
+
+
 def test_every_buggy_variant_file_is_listed():
     assert sorted(p.name for p in BUGGY_DIR.glob("*.py")) == sorted(BUGGY)
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
-def test_buggy_variant_loses_points_on_its_function(grade, name):
+def test_buggy_variant_loses_points_on_its_function(grade, name, tmp_path):
     function, words = BUGGY[name]
-    report = grade(BUGGY_DIR / name, hidden=True)
+    report = grade(assemble(name, tmp_path), hidden=True)
     assert report.status == "ok"
     assert 0 < report.score < report.max_score, terminal.render(report)
     own_failures = [r for r in report.results if not r.passed and r.name.startswith(f"{function}: ")]
@@ -121,9 +137,9 @@ def test_buggy_variant_loses_points_on_its_function(grade, name):
         assert any(words in r.output for r in own_failures), terminal.render(report)
 
 
-def test_a_cost_of_the_wrong_type_costs_points_on_compute_cost_only(grade):
+def test_a_cost_of_the_wrong_type_costs_points_on_compute_cost_only(grade, tmp_path):
     """Training never reads the cost, so a (1, 1) array instead of a float must not fail training."""
-    report = grade(BUGGY_DIR / "cost_1x1_array.py", hidden=True)
+    report = grade(assemble("cost_1x1_array.py", tmp_path), hidden=True)
     failed_functions = {r.function for r in report.results if not r.passed}
     assert failed_functions == {"compute_cost"}, terminal.render(report)
 

@@ -1,0 +1,59 @@
+"""Hand-written buggy variants hold only the functions they get wrong.
+
+``assemble(name, folder)`` writes the full submission: the generated reference
+(examples/submissions/reference.py) with each top-level function that the variant
+file defines put in place of the reference's function of the same name; the
+variant's imports go after the reference's.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+BUGGY_DIR = Path(__file__).resolve().parent / "buggy"
+REFERENCE = Path(__file__).resolve().parents[2] / "examples" / "submissions" / "reference.py"
+
+
+def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def _segment(lines: list[str], node: ast.stmt) -> list[str]:
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+    return lines[start:node.end_lineno]
+
+
+def with_functions_replaced(base: str, variant: str) -> str:
+    """``base`` with the functions ``variant`` defines swapped in (new ones appended)."""
+    base_lines, variant_lines = base.splitlines(keepends=True), variant.splitlines(keepends=True)
+    base_tree, variant_tree = ast.parse(base), ast.parse(variant)
+    base_functions = _functions(base_tree)
+    replaced = list(base_lines)
+    appended: list[str] = []
+    # From the bottom up, so that earlier line numbers stay valid.
+    for name, node in sorted(_functions(variant_tree).items(), key=lambda item: -item[1].lineno):
+        new = _segment(variant_lines, node)
+        if name in base_functions:
+            old = base_functions[name]
+            start = min([old.lineno] + [d.lineno for d in old.decorator_list]) - 1
+            replaced[start:old.end_lineno] = new
+        else:
+            appended = ["\n\n", *new, *appended]
+    imports = [line for node in variant_tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+               for line in _segment(variant_lines, node)]
+    last_import = max(node.end_lineno for node in base_tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
+    return "".join(replaced[:last_import] + imports + replaced[last_import:] + appended)
+
+
+def source(name: str) -> str:
+    """The full buggy submission ``name`` (a file name in buggy/)."""
+    return with_functions_replaced(REFERENCE.read_text(encoding="utf-8"),
+                                   (BUGGY_DIR / name).read_text(encoding="utf-8"))
+
+
+def assemble(name: str, folder: Path) -> Path:
+    """Write the full submission to ``folder/<name>`` and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(source(name), encoding="utf-8")
+    return path
