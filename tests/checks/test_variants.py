@@ -3,7 +3,8 @@
 - ``solutions/mistakes.py``: each known mistake put into the reference;
 - ``tests/variants/buggy/``: mistakes that are not one-snippet edits, written by hand: each
   file holds only the functions it gets wrong, put into the reference by ``variants.build``;
-- ``tests/variants/correct/``: complete, correct files written differently from the reference.
+- ``tests/variants/correct/``: the six functions written correctly but differently from the
+  reference, assembled the same way.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.contract import REFERENCE_FILE, TRAINING
+from grader.contract import REFERENCE_FILE, TODO_FUNCTIONS, TRAINING
 from grader.formats import terminal
 from grader.reference import apply_mistake, load_mistakes
 from variants.build import REFERENCE as REFERENCE_EXAMPLE, assemble, source
@@ -114,7 +115,7 @@ def test_a_buggy_variant_changes_only_the_functions_it_defines(name):
 
     own = functions((BUGGY_DIR / name).read_text(encoding="utf-8"))
     reference = functions(REFERENCE_EXAMPLE.read_text(encoding="utf-8"))
-    assembled = functions(source(name))
+    assembled = functions(source(BUGGY_DIR / name))
     assert own and set(own) <= set(reference)
     assert assembled == reference | own
 
@@ -126,7 +127,7 @@ def test_every_buggy_variant_file_is_listed():
 @pytest.mark.parametrize("name", sorted(BUGGY))
 def test_buggy_variant_loses_points_on_its_function(grade, name, tmp_path):
     function, words = BUGGY[name]
-    report = grade(assemble(name, tmp_path), hidden=True)
+    report = grade(assemble(BUGGY_DIR / name, tmp_path), hidden=True)
     assert report.status == "ok"
     assert 0 < report.score < report.max_score, terminal.render(report)
     own_failures = [r for r in report.results if not r.passed and r.name.startswith(f"{function}: ")]
@@ -139,7 +140,7 @@ def test_buggy_variant_loses_points_on_its_function(grade, name, tmp_path):
 
 def test_a_cost_of_the_wrong_type_costs_points_on_compute_cost_only(grade, tmp_path):
     """Training never reads the cost, so a (1, 1) array instead of a float must not fail training."""
-    report = grade(assemble("cost_1x1_array.py", tmp_path), hidden=True)
+    report = grade(assemble(BUGGY_DIR / "cost_1x1_array.py", tmp_path), hidden=True)
     failed_functions = {r.function for r in report.results if not r.passed}
     assert failed_functions == {"compute_cost"}, terminal.render(report)
 
@@ -152,8 +153,11 @@ def test_there_are_at_least_eight_correct_variants():
 
 
 @pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
-def test_correct_variant_scores_full_marks(grade, path):
-    assert path.read_text(encoding="utf-8") != SOURCE
-    report = grade(path, hidden=True)
+def test_correct_variant_scores_full_marks(grade, path, tmp_path):
+    own = {n.name for n in ast.parse(path.read_text(encoding="utf-8")).body if isinstance(n, ast.FunctionDef)}
+    assert set(TODO_FUNCTIONS) <= own  # all six written its own way; only the given ones come from the reference
+    assembled = assemble(path, tmp_path)
+    assert assembled.read_text(encoding="utf-8") != REFERENCE_EXAMPLE.read_text(encoding="utf-8")
+    report = grade(assembled, hidden=True)
     assert report.all_passed, terminal.render(report)
     assert report.score == report.max_score > 0

@@ -1,9 +1,12 @@
-"""Hand-written buggy variants hold only the functions they get wrong.
+"""Hand-written variants hold only the functions they write their own way.
 
-``assemble(name, folder)`` writes the full submission: the generated reference
+buggy/ files define the functions they get wrong; correct/ files define the six
+functions students write, each differently from the reference. ``assemble(path,
+folder)`` writes the full submission: the generated reference
 (examples/submissions/reference.py) with each top-level function that the variant
 file defines put in place of the reference's function of the same name; the
-variant's imports go after the reference's.
+variant's imports go after the reference's. The given sigmoid, model and predict
+thus come from the reference, never from a copy.
 """
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import ast
 from pathlib import Path
 
 BUGGY_DIR = Path(__file__).resolve().parent / "buggy"
+CORRECT_DIR = Path(__file__).resolve().parent / "correct"
+PREAMBLE = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
 REFERENCE = Path(__file__).resolve().parents[2] / "examples" / "submissions" / "reference.py"
 
 
@@ -39,21 +44,21 @@ def with_functions_replaced(base: str, variant: str) -> str:
             replaced[start:old.end_lineno] = new
         else:
             appended = ["\n\n", *new, *appended]
-    imports = [line for node in variant_tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-               for line in _segment(variant_lines, node)]
+    # The variant's imports and module constants, in its order, after the base's imports.
+    preamble = [line for node in variant_tree.body if isinstance(node, PREAMBLE)
+                for line in _segment(variant_lines, node)]
     last_import = max(node.end_lineno for node in base_tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
-    return "".join(replaced[:last_import] + imports + replaced[last_import:] + appended)
+    return "".join(replaced[:last_import] + preamble + replaced[last_import:] + appended)
 
 
-def source(name: str) -> str:
-    """The full buggy submission ``name`` (a file name in buggy/)."""
-    return with_functions_replaced(REFERENCE.read_text(encoding="utf-8"),
-                                   (BUGGY_DIR / name).read_text(encoding="utf-8"))
+def source(variant: Path) -> str:
+    """The full submission of the variant file ``variant``."""
+    return with_functions_replaced(REFERENCE.read_text(encoding="utf-8"), variant.read_text(encoding="utf-8"))
 
 
-def assemble(name: str, folder: Path) -> Path:
-    """Write the full submission to ``folder/<name>`` and return its path."""
+def assemble(variant: Path, folder: Path) -> Path:
+    """Write the full submission to ``folder/<variant's file name>`` and return its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(source(name), encoding="utf-8")
+    path = folder / variant.name
+    path.write_text(source(variant), encoding="utf-8")
     return path

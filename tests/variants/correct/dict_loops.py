@@ -55,27 +55,3 @@ def batch_generator(X, Y, batch_size=32):
     n_full = X.shape[0] // batch_size
     for chunk in np.split(indices[: n_full * batch_size], n_full) if n_full else []:
         yield X[chunk], Y[chunk]
-
-
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def model(X_train, Y_train, X_test, Y_test, n_hidden=4, n_epochs=100, batch_size=32,
-          learning_rate=0.5, print_cost=False):
-    np.random.seed(42)
-    parameters = initialize_parameters(X_train.shape[1], n_hidden, Y_train.shape[1])
-    for epoch in range(n_epochs):
-        for X_batch, Y_batch in batch_generator(X_train, Y_train, batch_size):
-            A2, cache = forward_propagation(X_batch, parameters)
-            cost = compute_cost(A2, Y_batch)
-            grads = backward_propagation(parameters, cache, X_batch, Y_batch)
-            parameters = update_parameters(parameters, grads, learning_rate)
-        if print_cost:
-            print(f"Cost after epoch {epoch}: {cost}")
-    return parameters
-
-
-def predict(X, parameters):
-    A2, _ = forward_propagation(X, parameters)
-    return (A2 > 0.5).astype(int)
