@@ -71,14 +71,19 @@ def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
     return module
 
 
+def student_frames(error: BaseException, filename: str) -> list[traceback.FrameSummary]:
+    """The frames of ``error``'s traceback that are in the student's file, outermost first."""
+    return [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+
+
 def _student_line(error: BaseException, filename: str) -> str:
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    frames = student_frames(error, filename)
     return f" (line {frames[-1].lineno})" if frames else ""
 
 
 def student_traceback(error: BaseException, filename: str, limit: int = 3) -> str:
     """The last few traceback lines that are in the student's file."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    frames = student_frames(error, filename)
     lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames[-limit:]]
     return "\n".join(lines)
 
@@ -249,7 +254,7 @@ def _as_float(value: Any) -> float:
 
 def _located_error(error: Exception, filename: str, fallback: str) -> StudentCodeError:
     """A StudentCodeError named for the innermost function of the student's file in the traceback."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    frames = student_frames(error, filename)
     function = frames[-1].name if frames else fallback
     if isinstance(error, NotImplementedError):
         return StudentCodeError("not_implemented", function, str(error))
