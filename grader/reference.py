@@ -11,6 +11,8 @@ Both answer ``expected(check) -> Expected``.
 from __future__ import annotations
 
 import importlib.util
+import os
+import secrets
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -19,15 +21,46 @@ from typing import Any
 from grader.bridge import StudentCodeError
 from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.checks.base import Check, Expected, Probe
+from grader.checks.cases import Draw
 from grader.contract import FIXTURES_DIR, REFERENCE_FILE
 from grader import values
 
 PUBLIC_FIXTURE = FIXTURES_DIR / "public_expected.bin"
 MANIFEST = FIXTURES_DIR / "manifest.json"
+# The course's secret: it decides every question asked at grading time (see grader/checks/cases.py).
+SECRET_FILE = REFERENCE_FILE.parent / "grading-secret"
+SECRET_ENV = "BACKPROP_LAB_SECRET"
 
 
 class ReferenceUnavailable(RuntimeError):
     """The reference solution or the recorded fixtures cannot be found."""
+
+
+def course_secret(create: bool = True) -> bytes:
+    """The course's grading secret: $BACKPROP_LAB_SECRET, else solutions/grading-secret.
+
+    Every grader of one course must use the same secret (the same file, or the same
+    variable), so that identical code gets identical points everywhere and a re-run
+    reproduces a grade. The file is made (32 random bytes, hex) the first time it is needed.
+    Raises ReferenceUnavailable when it is missing and ``create`` is false.
+    """
+    given = os.environ.get(SECRET_ENV, "").strip()
+    if given:
+        return given.encode()
+    if SECRET_FILE.is_file():
+        return SECRET_FILE.read_text(encoding="utf-8").strip().encode()
+    if not create:
+        raise ReferenceUnavailable(f"no grading secret: set {SECRET_ENV} or create {SECRET_FILE}")
+    if not SECRET_FILE.parent.is_dir():
+        raise ReferenceUnavailable(f"grading needs the reference solution, and {SECRET_FILE.parent} is not here")
+    SECRET_FILE.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    SECRET_FILE.chmod(0o600)
+    return course_secret(create=False)
+
+
+def grading_draw(create: bool = True) -> Draw:
+    """The draw every grading run of this course asks its questions from."""
+    return Draw.secret("grading", course_secret(create))
 
 
 def load_mistakes(solution_file: Path = REFERENCE_FILE) -> tuple:
@@ -97,7 +130,7 @@ class LiveReference:
         for need in check.probe.needs:
             self.observe(need)
         value = self.observe(check.reference_probe)
-        return Expected(value, lambda: self.mistakes(check.probe), self.forward)
+        return Expected(value, lambda: self.mistakes(check.probe), self.forward, check.probe.reveals)
 
     def record(self, checks: list[Check]) -> dict[str, Any]:
         """Everything the checks need, as plain data: {probe key: {"value", "mistakes"}}."""
@@ -129,7 +162,4 @@ class RecordedReference:
     def expected(self, check: Check) -> Expected:
         entry = self.record.get(check.probe.key, {})
         mistakes = entry.get("mistakes", {})
-        return Expected(self.observe(check.reference_probe), lambda: mistakes, None)
-
-    def lookup(self, key: str) -> Any:
-        return self.record[key]["value"]
+        return Expected(self.observe(check.reference_probe), lambda: mistakes, None, check.probe.reveals)

@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from grader.bridge import Bridge, StudentCodeError
+from grader.bridge import Bridge, StudentCodeError, clip
 from grader.checks.base import Check, Expected, Fail, Probe
 from grader.results import CheckResult, Report
+
+
+MAX_OUTPUT = 1500  # characters of one check's message: enough to explain, too few to carry data out
 
 
 class Reference(Protocol):
@@ -53,7 +56,7 @@ def _observe(bridge: Bridge, probe: Probe, reference: Reference) -> Any:
 
 def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
     def result(passed: bool, output: str) -> CheckResult:
-        return CheckResult(check.name, check.function, check.points, passed, output, check.hidden)
+        return CheckResult(check.name, check.function, check.points, passed, clip(output, MAX_OUTPUT), check.hidden)
 
     if isinstance(got, _Failed):
         return result(False, got.error.explain())

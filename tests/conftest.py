@@ -7,6 +7,7 @@ per variant.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +15,12 @@ import pytest
 
 from grader.commands import check
 from grader.contract import SUBMISSION_FILE
-from grader.reference import LiveReference, load_mistakes
+from grader.reference import SECRET_ENV, LiveReference, load_mistakes
 from grader.results import Report
+
+# The tests' own course secret: grading in the tests never writes solutions/grading-secret, and
+# commands the tests start inherit it.
+os.environ.setdefault(SECRET_ENV, "backprop-lab's own tests")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VARIANTS_DIR = Path(__file__).resolve().parent / "variants"

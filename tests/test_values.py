@@ -129,10 +129,11 @@ def test_encode_refuses_object_arrays():
 
 
 def crafted(array: np.ndarray) -> bytes:
-    """Bytes in the codec's layout whose one blob is ``array`` saved WITH pickling allowed."""
-    header = json.dumps({"tree": {"a": 0}, "n": 1}).encode()
+    """Bytes in the codec's layout whose one array claims ``array``'s dtype and carries its
+    pickle (``np.save`` with pickling allowed) as its bytes."""
     blob = io.BytesIO()
     np.save(blob, array, allow_pickle=True)
+    header = json.dumps({"tree": {"a": 0}, "arrays": [[array.dtype.str, list(array.shape)]]}).encode()
     return struct.pack("<I", len(header)) + header + blob.getvalue()
 
 
@@ -156,7 +157,7 @@ def test_decoding_plain_data_does_not_touch_pickle(monkeypatch):
 
 
 def test_decode_rejects_a_malformed_header():
-    header = json.dumps({"tree": {"zz": 1}, "n": 0}).encode()
+    header = json.dumps({"tree": {"zz": 1}, "arrays": []}).encode()
     with pytest.raises(PlainDataError):
         decode(struct.pack("<I", len(header)) + header)
 

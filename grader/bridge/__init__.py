@@ -14,6 +14,18 @@ from typing import Any, Protocol
 
 
 SHAPE_ERROR_WORDS = ("matmul", "could not be broadcast", "shapes", "not aligned")
+# What student code puts into a message is cut to this: an exception's text can carry anything it
+# was given (a submission once smuggled a grader's inputs out in a 21,625-character message).
+MAX_DETAIL = 300
+MAX_TRACEBACK = 600
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were left out."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} [... {len(text) - limit} characters cut]"
 
 
 class StudentCodeError(Exception):
@@ -25,9 +37,10 @@ class StudentCodeError(Exception):
     """
 
     def __init__(self, kind: str, function: str, detail: str = "", traceback: str = ""):
+        detail, traceback = clip(detail, MAX_DETAIL), clip(traceback, MAX_TRACEBACK)
         super().__init__(f"{function}: {kind}: {detail}")
         self.kind = kind
-        self.function = function
+        self.function = clip(function, 80)
         self.detail = detail
         self.traceback = traceback
 
@@ -63,7 +76,20 @@ class Bridge(Protocol):
         Raises StudentCodeError when the call fails.
         """
 
+    def call_each(self, calls: list[tuple[str, tuple]], seed: int | None = None,
+                  keep: list[int] | None = None) -> list[Any]:
+        """Call student functions one after another in one round trip: ``calls`` is a list of
+        (function, args), or (function, args, times) for the same call made ``times`` times in a
+        row; each call gets copies of its own args, none reads another's result.
+
+        seed  when given, ``np.random.seed(seed)`` is set once, before the first call (the
+              global generator then runs on from call to call, as it does in ``model``)
+        keep  positions of the results to return (default: all); the others are dropped
+        Returns the results as plain data. Raises StudentCodeError when a call fails.
+        """
+
     def run(self, routine: str, **kwargs: Any) -> Any:
-        """Run the trusted routine ``routines.ROUTINES[routine]`` against the submission."""
+        """Run the routine ``routines.ROUTINES[routine]`` beside the submission; its result is a
+        claim for the grading side to verify, never a value to judge as is."""
 
     def close(self) -> None: ...

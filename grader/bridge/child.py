@@ -34,7 +34,7 @@ import numpy as np  # noqa: F401  (imported once in the zygote, so every worker 
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
-from grader.bridge.inprocess import call_student, exec_submission, plain_result
+from grader.bridge.inprocess import call_each, call_student, exec_submission, plain_result
 from grader.bridge.routines import ROUTINES
 
 HEADER = struct.Struct("<Q")
@@ -42,9 +42,10 @@ MAX_FRAME = 64 << 20  # bytes in one reply; real answers are a few kilobytes
 # Environment variables a worker keeps (plus HOME and TMPDIR, set to its scratch folder).
 KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                     "MKL_NUM_THREADS")
-# Modules that could carry reference code or grading state; a worker drops any it inherited.
-KIT_MODULES = ("solutions", "reference_solution", "backprop_lab_mistakes", "grader.reference",
-               "grader.checks", "grader.commands", "grader.runner")
+# Modules a worker drops before it runs student code: anything that could carry reference code or
+# grading state, and the grader package itself, so that no grader module is importable there (the
+# worker's own functions keep what they use).
+KIT_MODULES = ("solutions", "reference_solution", "backprop_lab_mistakes", "grader")
 
 
 # ------------------------------------------------------------------ frames (blocking: worker side)
@@ -342,6 +343,9 @@ def _answer(namespace: dict[str, Any], filename: str, request: dict[str, Any]) -
     direct = functools.partial(call_student, namespace, filename)
     if request["op"] == "run":
         return plain_result(name, filename, lambda: ROUTINES[name](direct, **request["kwargs"]))
+    if request["op"] == "each":
+        calls = [(entry[0], tuple(entry[1]), int(entry[2]) if len(entry) > 2 else 1) for entry in request["calls"]]
+        return plain_result(name, filename, lambda: call_each(direct, calls, request["seed"], request["keep"]))
     args = request["args"]
     result = plain_result(name, filename, lambda: direct(name, *args, seed=request["seed"]))
     return (result, values.to_plain(args)) if request["keep_args"] else result

@@ -10,6 +10,7 @@ import copy
 import importlib.util
 import inspect
 import io
+import itertools
 import sys
 import traceback
 import types
@@ -22,7 +23,7 @@ import numpy as np
 
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.routines import ROUTINES
-from grader.values import to_plain
+from grader.values import MAX_ITEMS, to_plain
 
 MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridge
 
@@ -112,6 +113,24 @@ def call_student(namespace: dict[str, Any], filename: str, function: str, *args:
         ) from None
 
 
+def call_each(call: Callable[..., Any], calls: list[tuple], seed: int | None,
+              keep: list[int] | None) -> list[Any]:
+    """``Bridge.call_each`` on a ``call(function, *args, seed=...)`` that calls student code directly
+    (shared with the isolated bridge's worker). Generators are read before the next call, so the
+    global random generator advances exactly as it does when ``model`` runs the same calls."""
+    expanded = [(entry[0], entry[1]) for entry in calls for _ in range(entry[2] if len(entry) > 2 else 1)]
+    wanted = set(range(len(expanded))) if keep is None else set(keep)
+    results = []
+    for position, (function, args) in enumerate(expanded):
+        result = call(function, *args, seed=seed if position == 0 else None)
+        if position in wanted:
+            results.append(to_plain(result))
+        elif isinstance(result, Iterator):  # read, so that the generator draws what it would draw
+            for _ in itertools.islice(result, MAX_ITEMS):
+                pass
+    return results
+
+
 def plain_result(name: str, filename: str, work: Callable[[], Any]) -> Any:
     """``work()`` as plain data, NumPy warnings silenced; failures become StudentCodeError for ``name``."""
     with np.errstate(all="ignore"):
@@ -145,6 +164,12 @@ class InProcessBridge:
         args = copy.deepcopy(args)  # the student never holds the grader's own arrays
         result = self._guarded(function, lambda: self._direct_call(function, *args, seed=seed))
         return (result, to_plain(args)) if keep_args else result
+
+    def call_each(self, calls: list[tuple[str, tuple]], seed: int | None = None,
+                  keep: list[int] | None = None) -> list[Any]:
+        calls = copy.deepcopy(calls)
+        name = calls[0][0] if calls else "call_each"
+        return self._guarded(name, lambda: call_each(self._direct_call, calls, seed, keep))
 
     def run(self, routine: str, **kwargs: Any) -> Any:
         kwargs = copy.deepcopy(kwargs)

@@ -131,6 +131,12 @@ class IsolatedBridge:
         request = {"op": "call", "name": function, "args": args, "seed": seed, "keep_args": keep_args}
         return self._ask(function, request)
 
+    def call_each(self, calls: list[tuple[str, tuple]], seed: int | None = None,
+                  keep: list[int] | None = None) -> list[Any]:
+        name = calls[0][0] if calls else "call_each"
+        return self._ask(name, {"op": "each", "name": name, "calls": [list(c) for c in calls], "seed": seed,
+                                "keep": keep})
+
     def run(self, routine: str, **kwargs: Any) -> Any:
         return self._ask(routine, {"op": "run", "name": routine, "kwargs": kwargs})
 

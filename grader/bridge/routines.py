@@ -1,10 +1,14 @@
 """Trusted routines that compose several student functions.
 
-They run wherever the submission runs (in the child process when grading is
+They run wherever the submission runs (in the worker process when grading is
 isolated), so that a 100-epoch training run costs one round trip, not 10,000.
 Each routine receives ``call(name, *args)``, which calls the student's function
-directly, and returns plain data. Their results are always judged in the
-grader's own process.
+directly, and returns plain data.
+
+Because they run beside the submission, which can replace them, what a routine returns
+is a *claim*, never a result: ``grader/checks/training.py`` verifies the claim in the
+grading process by asking the student's functions directly, through the bridge, to redo
+steps it picks after the claim has been made. Nothing a routine computes is judged as is.
 """
 from __future__ import annotations
 
@@ -15,26 +19,30 @@ from typing import Any
 import numpy as np
 
 from grader.contract import PARAM_KEYS
-from grader.numerics import numerical_gradient
 
 Call = Callable[..., Any]
 
 
-def train(call: Call, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,
+def train(call: Call, X: np.ndarray, Y: np.ndarray, start: dict[str, np.ndarray] | None, seed: int,
           n_hidden: int, n_epochs: int, batch_size: int, learning_rate: float) -> dict[str, Any]:
-    """The given ``model`` loop, built from the student's six functions.
+    """The given ``model`` loop, built from the student's six functions, recording every step.
 
+    start  the parameters to start from; None: ``initialize_parameters`` after
+           ``np.random.seed(seed)``, as ``model`` does
     ``model`` computes the cost of every batch but only ever reports the last one of an
-    epoch, and no update reads it; so the cost is computed for that batch alone (a fifth
-    of the training time saved). compute_cost's own check makes sure it changes none of
-    its inputs, so skipping the other calls cannot change the trained parameters.
+    epoch, and no update reads it; so the cost is computed for that batch alone.
 
-    Returns: dict params (the trained parameters), costs (n_epochs,) last batch cost of each
-             epoch, A2_test (m_test, 1) from the submission's own forward pass, and accuracy.
+    Returns: dict
+        trace    {W1: (S + 1, n_in, n_h), b1, W2, b2}: the parameters before the first step
+                 and after each of the S steps; None when a step changed their shapes or keys
+        final    the parameters after the last step (as returned by update_parameters)
+        batches  (n_epochs,) number of batches of each epoch
+        costs    (n_epochs,) the cost of the last batch of each epoch (NaN if not a number)
     """
-    np.random.seed(42)
-    parameters = call("initialize_parameters", X.shape[1], n_hidden, Y.shape[1])
-    costs = []
+    np.random.seed(seed)
+    parameters = start if start is not None else call("initialize_parameters", X.shape[1], n_hidden, Y.shape[1])
+    trace = _Trace(parameters, n_epochs * (len(X) // max(1, batch_size) + 1))
+    batch_counts, costs = [], []
     for _ in range(n_epochs):
         cost = float("nan")
         # More batches than samples is impossible for full batches: the cap stops endless generators.
@@ -45,11 +53,41 @@ def train(call: Call, X: np.ndarray, Y: np.ndarray, X_test: np.ndarray, Y_test: 
                 cost = call("compute_cost", A2, Y_batch)
             grads = call("backward_propagation", parameters, cache, X_batch, Y_batch)
             parameters = call("update_parameters", parameters, grads, learning_rate)
+            trace.record(parameters)
+        batch_counts.append(len(batches))
         costs.append(_as_float(cost))
-    params = {k: parameters[k] for k in PARAM_KEYS}
-    A2_test, _ = call("forward_propagation", X_test, params)
-    accuracy = float(np.mean((np.asarray(A2_test) > 0.5) == (Y_test > 0.5)))
-    return {"params": params, "costs": np.array(costs), "A2_test": A2_test, "accuracy": accuracy}
+    return {"trace": trace.arrays(), "final": {k: parameters[k] for k in PARAM_KEYS},
+            "batches": np.array(batch_counts), "costs": np.array(costs)}
+
+
+class _Trace:
+    """The parameters after every step, written into arrays allocated once (a copy per step
+    would cost a fifth of the run); it gives up, keeping nothing, when a step changes a shape."""
+
+    def __init__(self, first: Any, capacity: int):
+        self.steps = 0
+        try:
+            self.stack = {k: np.empty((capacity + 1, *np.shape(first[k]))) for k in PARAM_KEYS}
+        except (KeyError, TypeError, ValueError, IndexError):
+            self.stack = None
+        self.record(first)
+
+    def record(self, parameters: Any) -> None:
+        if self.stack is None:
+            return
+        try:
+            if self.steps >= len(self.stack["W1"]):
+                self.stack = {k: np.concatenate([v, np.empty_like(v)]) for k, v in self.stack.items()}
+            for key in PARAM_KEYS:
+                if np.shape(parameters[key]) != self.stack[key].shape[1:]:
+                    raise ValueError("a step changed a shape")
+                self.stack[key][self.steps] = parameters[key]
+            self.steps += 1
+        except (KeyError, TypeError, ValueError, IndexError):  # the final parameters' check says why
+            self.stack = None
+
+    def arrays(self) -> dict[str, np.ndarray] | None:
+        return None if self.stack is None else {k: v[:self.steps] for k, v in self.stack.items()}
 
 
 def _as_float(cost: Any) -> float:
@@ -61,24 +99,6 @@ def _as_float(cost: Any) -> float:
         return float("nan")
 
 
-def own_loss_gradient(call: Call, X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Numerical gradient of the student's own forward + cost, and their analytic one.
-
-    Returns: dict numerical {dW1..db2}, analytic {dW1..db2} (same shapes as the parameters)
-    """
-    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-
-    def loss() -> float:
-        A2, _ = call("forward_propagation", X, params)
-        return _as_float(call("compute_cost", A2, Y))
-
-    numerical = {"d" + k: numerical_gradient(loss, params[k]) for k in PARAM_KEYS}
-    _, cache = call("forward_propagation", X, params)
-    analytic = call("backward_propagation", params, cache, X, Y)
-    return {"numerical": numerical, "analytic": analytic}
-
-
 ROUTINES: dict[str, Callable[..., Any]] = {
     "train": train,
-    "own_loss_gradient": own_loss_gradient,
 }

@@ -6,9 +6,10 @@ from the student release; ``hidden_available()`` says whether it is here.
 from __future__ import annotations
 
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.cases import PRACTICE, Draw
 from grader.contract import SCORED
 
-__all__ = ["Check", "Expected", "Fail", "Probe", "catalogue", "hidden_available"]
+__all__ = ["Check", "Draw", "Expected", "Fail", "PRACTICE", "Probe", "catalogue", "hidden_available"]
 
 
 def hidden_available() -> bool:
@@ -19,14 +20,18 @@ def hidden_available() -> bool:
     return True
 
 
-def catalogue(include_hidden: bool = False) -> list[Check]:
-    """Public checks, then (if asked and present) hidden ones, grouped in the order of SCORED."""
+def catalogue(include_hidden: bool = False, draw: Draw = PRACTICE, hidden_draw: Draw | None = None) -> list[Check]:
+    """Public checks, then (if asked and present) hidden ones, grouped in the order of SCORED.
+
+    draw         where the inputs come from: PRACTICE (the student kit's questions) or a secret draw
+    hidden_draw  for the hidden checks, when it differs (otter ships its own draw for them)
+    """
     from grader.checks import public
 
-    checks = public.checks()
+    checks = public.checks(draw)
     if include_hidden:
         from grader.checks import hidden
 
-        checks += hidden.checks()
+        checks += hidden.checks(hidden_draw or draw)
     order = {name: i for i, name in enumerate(SCORED)}
     return sorted(checks, key=lambda c: (order[c.function], c.hidden))

@@ -1,29 +1,39 @@
 """Checks of backward_propagation(parameters, cache, X, Y) -> grads.
 
-The cache handed to the student comes from the *reference* forward pass (a
-forward probe's recorded observation), so a wrong forward_propagation cannot
-make a correct backward_propagation fail.
+The cache handed to the student comes from the *reference* forward pass, so a wrong
+forward_propagation cannot make a correct backward_propagation fail. Backward cases
+have ids of their own, never asked of forward_propagation: the reference cache they
+hand over answers no other check.
+
+Numerical gradients are computed here, in the grading process, from losses the
+student's (or the reference's) functions return through the bridge for parameters
+moved one entry at a time: a submission cannot replace the differencing.
 """
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
+from grader.bridge import Bridge
 from grader.checks import forward, inputs
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_close, expect_dict
 from grader.contract import GRAD_KEYS, PARAM_KEYS
-from grader.numerics import rel_error
+from grader.numerics import H, centred_difference_points, gradient_from_losses, rel_error
+from grader.values import describe as describe_value
 
 FUNCTION = "backward_propagation"
 GRAD_TOL = 1e-7  # centred differences with h = 1e-5 in float64 reach ~1e-9 on these inputs
-
-Case = forward.Case  # seed, m, n_in, n_h, n_out
+FLAT_LOSS = 1e-9  # a numerical gradient this small everywhere: the loss does not depend on the parameters
 
 
 def _inputs(case: Case):
-    seed, m, n_in, n_h, n_out = case
-    X, Y = inputs.data(seed, m, n_in)
-    if n_out != 1:
+    X, Y = inputs.data(case.seed, case.m, case.n_in)
+    if case.n_out != 1:
         raise ValueError("backward checks use one output unit, as the lab does")
-    return X, Y, inputs.params(seed, n_in, n_h, n_out)
+    return X, Y, inputs.params(case.seed, case.n_in, case.n_h, case.n_out)
 
 
 def probe(case: Case) -> Probe:
@@ -34,8 +44,35 @@ def probe(case: Case) -> Probe:
         cache = ref(forward_probe.key)["result"][1]
         return bridge.call(FUNCTION, params, cache, X, Y)
 
-    return Probe(f"{FUNCTION}/{forward_probe.key.split('/')[1]}", FUNCTION, forward.describe(case), run,
-                 needs=(forward_probe,))
+    return Probe(case.key(FUNCTION), FUNCTION, forward.describe(case), run, needs=(forward_probe,),
+                 reveals=case.reveals_expected)
+
+
+def loss_gradient(bridge: Bridge, X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The numerical gradient of forward_propagation + compute_cost as answered through ``bridge``.
+
+    Returns: {"grads": {dW1..db2}} or {"problem": why the loss could not be differentiated}
+    """
+    points = centred_difference_points(params, H)
+    answers = bridge.call_each([("forward_propagation", (X, point)) for point in points])
+    probabilities = []
+    for answer in answers:
+        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+            return {"problem": f"forward_propagation should return (A2, cache); got {describe_value(answer)}."}
+        probabilities.append(answer[0])
+    costs = bridge.call_each([("compute_cost", (A2, Y)) for A2 in probabilities])
+    losses = [_as_float(cost) for cost in costs]
+    if not np.all(np.isfinite(losses)):
+        return {"problem": "for some of the moved parameters compute_cost returned NaN, an infinity or "
+                           "something that is not one number."}
+    return {"grads": {"d" + k: v for k, v in gradient_from_losses(params, losses, H).items()}}
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(np.asarray(value, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def reference_loss_gradient(case: Case) -> Probe:
@@ -43,29 +80,32 @@ def reference_loss_gradient(case: Case) -> Probe:
 
     def run(bridge, ref):
         X, Y, params = _inputs(case)
-        return bridge.run("own_loss_gradient", X=X, Y=Y, params=params)["numerical"]
+        return loss_gradient(bridge, X, Y, params)["grads"]
 
-    return Probe(f"{FUNCTION}/numerical-{forward.probe(case).key.split('/')[1]}", FUNCTION,
-                 forward.describe(case), run)
+    return Probe(case.key(FUNCTION, "numerical"), FUNCTION, forward.describe(case), run,
+                 reveals=case.reveals_expected)
 
 
 def own_loss_gradient(case: Case) -> Probe:
-    """Run on the submission: its own forward + cost differentiated numerically, and its backward."""
+    """Run on the submission: its own forward + cost differentiated numerically (here), and its backward."""
 
     def run(bridge, ref):
         X, Y, params = _inputs(case)
-        return bridge.run("own_loss_gradient", X=X, Y=Y, params=params)
+        numerical = loss_gradient(bridge, X, Y, params)
+        answer = bridge.call("forward_propagation", X, params)
+        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+            return {"problem": f"forward_propagation should return (A2, cache); got {describe_value(answer)}."}
+        return numerical | {"analytic": bridge.call(FUNCTION, params, answer[1], X, Y)}
 
-    return Probe(f"{FUNCTION}/own-{forward.probe(case).key.split('/')[1]}", FUNCTION,
-                 forward.describe(case), run)
+    return Probe(case.key(FUNCTION, "own"), FUNCTION, forward.describe(case), run,
+                 reveals=case.reveals_expected)
 
 
 def _judge_structure(got, case: Case) -> dict:
-    _, m, n_in, n_h, n_out = case
-    shapes = inputs.param_shapes(n_in, n_h, n_out)
+    shapes = inputs.param_shapes(case.n_in, case.n_h, case.n_out)
     expect_dict(got, GRAD_KEYS, "the gradients dict")
     for name in PARAM_KEYS:
-        expect_array(got["d" + name], shapes[name], "d" + name, m=m)
+        expect_array(got["d" + name], shapes[name], "d" + name, m=case.m)
     return got
 
 
@@ -81,7 +121,7 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         _judge_structure(got, case)
         for name in ("dW2", "db2", "dW1", "db1"):  # backward order: the first wrong one points at the mistake
-            expect_close(got[name], exp.value[name], name, forward.describe(case), m=case[1],
+            expect_close(got[name], exp.value[name], name, forward.where(case), m=case.m,
                          exp=exp, mistake_key=lambda o, name=name: o[name])
         return "all four gradients equal the reference"
 
@@ -93,8 +133,8 @@ def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Che
 
     def judge(got, exp: Expected) -> str:
         _judge_structure(got, case)
-        expect_close(got[grad], exp.value[grad], grad, f"{forward.describe(case)}, h = 1e-5",
-                     tol=GRAD_TOL, m=case[1], exp=exp, mistake_key=lambda o: o[grad])
+        expect_close(got[grad], exp.value[grad], grad, f"{forward.where(case)}, h = 1e-5",
+                     tol=GRAD_TOL, m=case.m, exp=exp, mistake_key=lambda o: o[grad])
         return f"{grad} matches the numerical gradient (relative error {rel_error(got[grad], exp.value[grad]):.1e})"
 
     return Check(f"{FUNCTION}: {grad} matches the numerical gradient of the cross-entropy on "
@@ -106,13 +146,21 @@ def consistent(case: Case, points: float, hidden: bool = False) -> Check:
     """The student's backward against the numerical gradient of the student's own forward + cost."""
 
     def judge(got, exp: Expected) -> str:
+        if "problem" in got:
+            raise Fail(f"your forward_propagation + compute_cost could not be differentiated: {got['problem']} "
+                       "Fix their checks first.")
         analytic = _judge_structure(got["analytic"], case)
-        errors = {k: rel_error(analytic[k], got["numerical"][k]) for k in GRAD_KEYS}
+        numerical = got["grads"]
+        if max(float(np.max(np.abs(v))) for v in numerical.values()) < FLAT_LOSS:
+            raise Fail("the loss computed by your forward_propagation + compute_cost does not change when the "
+                       "parameters change, so there is nothing to compare the gradients with. Fix their checks "
+                       "first.")
+        errors = {k: rel_error(analytic[k], numerical[k]) for k in GRAD_KEYS}
         bad = {k: e for k, e in errors.items() if not e <= GRAD_TOL}
         if bad:
             listed = ", ".join(f"{k} {e:.1e}" for k, e in bad.items())
             raise Fail(f"your gradients disagree with the numerical gradient of your own forward_propagation "
-                       f"+ compute_cost: relative error {listed} > {GRAD_TOL:.0e} ({forward.describe(case)}). "
+                       f"+ compute_cost: relative error {listed} > {GRAD_TOL:.0e} ({forward.where(case)}). "
                        "Either the formulas in backward_propagation do not differentiate the loss you compute, or "
                        "forward_propagation / compute_cost are wrong: fix their checks first.")
         return "agrees with your own forward + cost, differentiated numerically"

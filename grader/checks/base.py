@@ -37,6 +37,7 @@ class Probe:
     inputs: str
     run: Callable[[Bridge, Callable[[str], Any]], Any]
     needs: tuple["Probe", ...] = ()  # probes whose reference observations ``run`` reads
+    reveals: bool = True  # failure messages may show the reference's numbers (practice cases only)
 
 
 @dataclass
@@ -48,11 +49,14 @@ class Expected:
               (computed only when a judge asks: most checks pass)
     forward   the reference forward pass ``(X, params) -> A2``, when the reference
               is loaded here (grading); None where only fixtures exist (student side)
+    reveals   whether a failure message may show ``value``: only for practice questions,
+              whose answers ship anyway
     """
 
     value: Any
     find_mistakes: Callable[[], dict[str, Any]] = dict
     forward: Callable[[Any, Any], Any] | None = None
+    reveals: bool = True
 
     @property
     def mistakes(self) -> dict[str, Any]:

@@ -1,45 +1,52 @@
 """Checks of batch_generator(X, Y, batch_size) -> yields (X_batch, Y_batch).
 
-Row i of the probe's X is (i, 0.5 + i, ...) and Y[i] = i, so every yielded row
-tells which sample it is and whether X and Y rows are still paired.
+Row i of the probe's X is (k + i, k + i + 0.5, ...) and Y[i] = k + i, so every yielded row
+tells which sample it is and whether X and Y rows are still paired. The offset k comes from
+the case's seed: a shuffle recorded for one case is no valid answer for another.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.cases import Case
 from grader.checks.judge import describe as describe_value
 from grader.values import Yielded
 
 FUNCTION = "batch_generator"
 
-Case = tuple[int, int, int, int]  # seed, m, n_in, batch_size
-
 
 def describe(case: Case) -> str:
-    seed, m, n_in, b = case
-    return f"X ({m}, {n_in}), batch_size {b}, np.random.seed({seed})"
+    return f"X ({case.m}, {case.n_in}), batch_size {case.batch_size}"
 
 
-def labelled_data(m: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
-    X = np.arange(m, dtype=np.float64)[:, None] + 0.5 * np.arange(n_in)[None, :]  # (m, n_in)
-    Y = np.arange(m, dtype=np.float64)[:, None]  # (m, 1)
-    return X, Y
+def where(case: Case) -> str:
+    """As failure messages show the case: with the seed set before the call, for practice cases."""
+    return describe(case) + (f", np.random.seed({case.seed})" if case.reveals_expected else "")
+
+
+def offset(case: Case) -> int:
+    return 1000 * (case.seed % 1000)
+
+
+def labelled_data(case: Case) -> tuple[np.ndarray, np.ndarray]:
+    """X (m, n_in) and Y (m, 1) whose row i holds the number offset(case) + i."""
+    ids = offset(case) + np.arange(case.m, dtype=np.float64)
+    X = ids[:, None] + 0.5 * np.arange(case.n_in)[None, :]  # (m, n_in)
+    return X, ids[:, None].copy()
 
 
 def probe(case: Case) -> Probe:
-    seed, m, n_in, b = case
-
     def run(bridge, ref):
-        X, Y = labelled_data(m, n_in)
-        return bridge.call(FUNCTION, X, Y, b, seed=seed)
+        X, Y = labelled_data(case)
+        return bridge.call(FUNCTION, X, Y, case.batch_size, seed=case.seed)
 
-    return Probe(f"{FUNCTION}/s{seed}-{m}x{n_in}-b{b}", FUNCTION, describe(case), run)
+    return Probe(case.key(FUNCTION), FUNCTION, describe(case), run, reveals=case.reveals_expected)
 
 
 def _batches(got, case: Case) -> list[tuple[np.ndarray, np.ndarray]]:
     """Structure: a generator of (X_batch (b, n_in), Y_batch (b, 1)) pairs."""
-    _, m, n_in, b = case
+    m, n_in, b = case.m, case.n_in, case.batch_size
     if not isinstance(got, Yielded):
         raise Fail(f"{FUNCTION} should be a generator that yields batches (use yield); "
                    f"calling it returned {describe_value(got)}.")
@@ -70,15 +77,14 @@ def structure(case: Case, points: float, hidden: bool = False) -> Check:
 
 def sampling(case: Case, points: float, hidden: bool = False) -> Check:
     """Every sample at most once, rows of X and Y still paired, and shuffled."""
-    _, m, n_in, _ = case
 
     def judge(got, exp: Expected) -> str:
         batches = _batches(got, case)
-        X, _ = labelled_data(m, n_in)
+        X, _ = labelled_data(case)
         seen: list[int] = []
         for index, (X_batch, Y_batch) in enumerate(batches):
-            ids = Y_batch[:, 0]
-            if not np.all((ids == np.round(ids)) & (ids >= 0) & (ids < m)):
+            ids = Y_batch[:, 0] - offset(case)
+            if not np.all((ids == np.round(ids)) & (ids >= 0) & (ids < case.m)):
                 raise Fail(f"batch {index}: Y_batch holds values that are not rows of Y.")
             rows = ids.astype(int)
             if not np.array_equal(X_batch, X[rows]):
@@ -102,11 +108,14 @@ def seeded(case: Case, points: float, hidden: bool = False) -> Check:
         expected = [(x, y) for x, y in exp.value.items]
         for index, ((_, y_got), (_, y_exp)) in enumerate(zip(batches, expected)):
             if not np.array_equal(y_got, y_exp):
-                order_got = y_got[:5, 0].astype(int).tolist()
-                order_exp = y_exp[:5, 0].astype(int).tolist()
+                shown = ""
+                if case.reveals_expected:  # a secret draw's order would answer this check next time
+                    order_got = y_got[:5, 0].astype(int).tolist()
+                    order_exp = y_exp[:5, 0].astype(int).tolist()
+                    shown = f": expected rows {order_exp}..., got {order_got}..."
                 raise Fail(
-                    f"batch {index} holds other samples than expected after np.random.seed({case[0]}) "
-                    f"({describe(case)}): expected rows {order_exp}..., got {order_got}... "
+                    f"batch {index} holds other samples than expected after the global seed was set "
+                    f"({where(case)}){shown}. "
                     "Shuffle np.arange(m) once with np.random.shuffle (no seeding inside the function)."
                 )
         return "the same batches as the reference for this seed"

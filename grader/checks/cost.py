@@ -5,26 +5,23 @@ import numpy as np
 
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.cases import Case
 from grader.checks.judge import expect_close, expect_float
 
 FUNCTION = "compute_cost"
 
-Case = tuple[int, int]  # seed, m
-
 
 def describe(case: Case) -> str:
-    return f"A2, Y ({case[1]}, 1), seed {case[0]}"
+    return f"A2, Y ({case.m}, 1)"
 
 
 def probe(case: Case) -> Probe:
-    seed, m = case
-
     def run(bridge, ref):
-        _, Y = inputs.data(seed, m, 2)
-        result, args_after = bridge.call(FUNCTION, inputs.probabilities(seed, m), Y, keep_args=True)
+        _, Y = inputs.data(case.seed, case.m, 2)
+        result, args_after = bridge.call(FUNCTION, inputs.probabilities(case.seed, case.m), Y, keep_args=True)
         return {"result": result, "args_after": args_after}
 
-    return Probe(f"{FUNCTION}/s{seed}-m{m}", FUNCTION, describe(case), run)
+    return Probe(case.key(FUNCTION), FUNCTION, describe(case), run, reveals=case.reveals_expected)
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
@@ -35,11 +32,16 @@ def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check(f"{FUNCTION}: returns a float on {describe(case)}", points, hidden, probe(case), judge)
 
 
+def _judge_value(got, exp: Expected, case: Case) -> float:
+    cost = expect_float(got["result"], "the cost")
+    expect_close(cost, exp.value["result"], "cost", describe(case) + case.seed_note(), m=case.m, exp=exp,
+                 mistake_key=lambda o: o["result"])
+    return cost
+
+
 def values(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        cost = expect_float(got["result"], "the cost")
-        expect_close(cost, exp.value["result"], "cost", describe(case), m=case[1], exp=exp,
-                     mistake_key=lambda o: o["result"])
+        cost = _judge_value(got, exp, case)
         return f"cost {cost:.6f} equals the reference"
 
     return Check(f"{FUNCTION}: values on {describe(case)}", points, hidden, probe(case), judge)
@@ -49,11 +51,15 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
     """The training loop hands A2 from the cache to compute_cost: changing it would change backprop."""
 
     def judge(got, exp: Expected) -> str:
-        expect_float(got["result"], "the cost")  # doing nothing at all earns nothing
         for position, name in enumerate(("A2", "Y")):
             if not np.array_equal(got["args_after"][position], exp.value["args_after"][position]):
                 raise Fail(f"{FUNCTION} changed its input {name}. Compute new arrays instead "
                            "(for example np.clip(A2, ...) without out=, and no in-place operators).")
+        try:  # doing nothing at all leaves the inputs alone too: no points for that alone
+            _judge_value(got, exp, case)
+        except Fail:
+            raise Fail(f"A2 and Y are left as they were; this check counts once {FUNCTION} also returns "
+                       "the right value (see its other checks).") from None
         return "A2 and Y are left as they were"
 
     return Check(f"{FUNCTION}: leaves A2 and Y unchanged", points, hidden, probe(case), judge)

@@ -5,44 +5,49 @@ import numpy as np
 
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_close, expect_dict, expect_pair
 from grader.contract import CACHE_KEYS, PARAM_KEYS
 
 FUNCTION = "forward_propagation"
 
-# seed, m, n_in, n_h, n_out
-Case = tuple[int, int, int, int, int]
 
 
 def describe(case: Case) -> str:
-    seed, m, n_in, n_h, n_out = case
-    return f"X ({m}, {n_in}), n_h {n_h}" + (f", n_out {n_out}" if n_out != 1 else "") + f", seed {seed}"
+    """The inputs as a check name shows them: "X (5, 2), n_h 4" (never a drawn seed)."""
+    return f"X ({case.m}, {case.n_in}), n_h {case.n_h}" + (f", n_out {case.n_out}" if case.n_out != 1 else "")
+
+
+def where(case: Case) -> str:
+    """The inputs as a failure message shows them: with the seed when it is a practice case."""
+    return describe(case) + case.seed_note()
+
+
+def arguments(case: Case) -> tuple:
+    """(X (m, n_in), parameters) of the case."""
+    X, _ = inputs.data(case.seed, case.m, case.n_in)
+    return X, inputs.params(case.seed, case.n_in, case.n_h, case.n_out)
 
 
 def probe(case: Case) -> Probe:
-    seed, m, n_in, n_h, n_out = case
-
     def run(bridge, ref):
-        X, _ = inputs.data(seed, m, n_in)
-        params = inputs.params(seed, n_in, n_h, n_out)
-        result, args_after = bridge.call(FUNCTION, X, params, keep_args=True)
+        result, args_after = bridge.call(FUNCTION, *arguments(case), keep_args=True)
         return {"result": result, "args_after": args_after}
 
-    return Probe(f"{FUNCTION}/s{seed}-{m}x{n_in}-h{n_h}-o{n_out}", FUNCTION, describe(case), run)
+    return Probe(case.key(FUNCTION), FUNCTION, describe(case), run, reveals=case.reveals_expected)
 
 
 def shapes(case: Case) -> dict[str, tuple[int, int]]:
-    _, m, _, n_h, n_out = case
-    return {"Z1": (m, n_h), "A1": (m, n_h), "Z2": (m, n_out), "A2": (m, n_out)}
+    return {"Z1": (case.m, case.n_h), "A1": (case.m, case.n_h), "Z2": (case.m, case.n_out), "A2": (case.m, case.n_out)}
 
 
 def _judge_structure(got, case: Case) -> tuple[np.ndarray, dict]:
     A2, cache = expect_pair(got["result"], FUNCTION)
     expected_shapes = shapes(case)
-    expect_array(A2, expected_shapes["A2"], "A2", m=case[1])
+    expect_array(A2, expected_shapes["A2"], "A2", m=case.m)
     expect_dict(cache, CACHE_KEYS, "cache")
     for name, shape in expected_shapes.items():
-        expect_array(cache[name], shape, f"cache['{name}']", m=case[1])
+        expect_array(cache[name], shape, f"cache['{name}']", m=case.m)
     if not np.array_equal(cache["A2"], A2):
         raise Fail("the returned A2 and cache['A2'] should be the same array.")
     return A2, cache
@@ -56,12 +61,16 @@ def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check(f"{FUNCTION}: structure on {describe(case)}", points, hidden, probe(case), judge)
 
 
+def _judge_values(got, exp: Expected, case: Case) -> None:
+    _, cache = _judge_structure(got, case)
+    for name in CACHE_KEYS:  # in order: the first wrong one is where the mistake is
+        expect_close(cache[name], exp.value["result"][1][name], name, where(case), m=case.m,
+                     exp=exp, mistake_key=lambda o, name=name: o["result"][1][name])
+
+
 def values(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        _, cache = _judge_structure(got, case)
-        for name in CACHE_KEYS:  # in order: the first wrong one is where the mistake is
-            expect_close(cache[name], exp.value["result"][1][name], name, describe(case), m=case[1],
-                         exp=exp, mistake_key=lambda o, name=name: o["result"][1][name])
+        _judge_values(got, exp, case)
         return "Z1, A1, Z2, A2 equal the reference"
 
     return Check(f"{FUNCTION}: values on {describe(case)}", points, hidden, probe(case), judge)
@@ -69,7 +78,7 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
 
 def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)  # doing nothing at all leaves the inputs alone too: no points for that
+        _judge_structure(got, case)
         X_after, params_after = got["args_after"]
         X_before, params_before = exp.value["args_after"]  # the reference leaves them as they were
         if not np.array_equal(X_after, X_before):
@@ -80,6 +89,11 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
             if name not in params_after or not np.array_equal(params_after[name], params_before[name]):
                 raise Fail(f"{FUNCTION} changed parameters['{name}']. It should only read the parameters "
                            "(in-place operators such as += change the caller's arrays).")
+        try:  # doing nothing at all leaves the inputs alone too: no points for that alone
+            _judge_values(got, exp, case)
+        except Fail:
+            raise Fail(f"the inputs are left as they were; this check counts once {FUNCTION} also returns "
+                       "the right values (see its other checks).") from None
         return "X and parameters are left as they were"
 
     return Check(f"{FUNCTION}: leaves X and parameters unchanged", points, hidden, probe(case), judge)

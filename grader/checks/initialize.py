@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.cases import Case
 from grader.checks.inputs import param_shapes
 from grader.checks.judge import expect_array, expect_close, expect_dict
 from grader.contract import PARAM_KEYS
@@ -11,21 +12,30 @@ from grader.contract import PARAM_KEYS
 FUNCTION = "initialize_parameters"
 OTHER_SEED = 7  # set before the call: a function that forgets np.random.seed(42) draws other weights
 
-Dims = tuple[int, int, int]
+
+def dims(case: Case) -> tuple[int, int, int]:
+    return case.n_in, case.n_h, case.n_out
 
 
-def probe(dims: Dims) -> Probe:
+def describe(case: Case) -> str:
+    """The case as check names show it: "sizes (2, 4, 1)" for practice cases; a secret draw
+    changes the sizes (seeded weights depend on nothing else), so names keep the case id."""
+    return case.id.replace("-", " ")
+
+
+def probe(case: Case) -> Probe:
     return Probe(
-        key=f"{FUNCTION}/{'-'.join(map(str, dims))}",
+        key=case.key(FUNCTION),
         function=FUNCTION,
-        inputs=f"{FUNCTION}{dims}",
-        run=lambda bridge, ref: bridge.call(FUNCTION, *dims, seed=OTHER_SEED),
+        inputs=f"{FUNCTION}{dims(case)}",
+        run=lambda bridge, ref: bridge.call(FUNCTION, *dims(case), seed=OTHER_SEED),
+        reveals=case.reveals_expected,
     )
 
 
-def _judge_structure(got, dims: Dims) -> dict:
-    expect_dict(got, PARAM_KEYS, f"the result of {FUNCTION}{dims}")
-    for name, shape in param_shapes(*dims).items():
+def _judge_structure(got, case: Case) -> dict:
+    expect_dict(got, PARAM_KEYS, f"the result of {FUNCTION}{dims(case)}")
+    for name, shape in param_shapes(*dims(case)).items():
         expect_array(got[name], shape, name)
     for name in ("b1", "b2"):
         if np.any(got[name] != 0):
@@ -33,22 +43,22 @@ def _judge_structure(got, dims: Dims) -> dict:
     return got
 
 
-def structure(dims: Dims, points: float, hidden: bool = False) -> Check:
+def structure(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, dims)
+        _judge_structure(got, case)
         return "W1, b1, W2, b2 have the right shapes; biases start at zero"
 
-    return Check(f"{FUNCTION}: structure for sizes {dims}", points, hidden, probe(dims), judge)
+    return Check(f"{FUNCTION}: structure, {describe(case)}", points, hidden, probe(case), judge)
 
 
-def values(dims: Dims, points: float, hidden: bool = False) -> Check:
-    p = probe(dims)
+def values(case: Case, points: float, hidden: bool = False) -> Check:
+    p = probe(case)
 
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, dims)
+        _judge_structure(got, case)
         for name in ("W1", "W2"):
             expect_close(got[name], exp.value[name], name, f"{p.inputs}, global seed {OTHER_SEED} set before",
                          exp=exp, mistake_key=lambda o, name=name: o[name])
         return "weights equal the reference under np.random.seed(42)"
 
-    return Check(f"{FUNCTION}: seeded weights for sizes {dims}", points, hidden, p, judge)
+    return Check(f"{FUNCTION}: seeded weights, {describe(case)}", points, hidden, p, judge)

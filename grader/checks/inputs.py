@@ -36,3 +36,37 @@ def probabilities(seed: int, m: int) -> np.ndarray:
 
 def param_shapes(n_in: int, n_h: int, n_out: int = 1) -> dict[str, tuple[int, int]]:
     return {"W1": (n_in, n_h), "b1": (1, n_h), "W2": (n_h, n_out), "b2": (1, n_out)}
+
+
+def moons(seed: int, m: int, noise: float = 0.2, test_fraction: float = 0.2
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Two interleaving half circles with Gaussian noise, as scikit-learn's make_moons draws
+    them, shuffled and split into training and test sets.
+
+    Returns: X_train (m - m_test, 2), Y_train (m - m_test, 1), X_test (m_test, 2), Y_test (m_test, 1)
+    """
+    gen = rng(seed)
+    n_outer = m // 2
+    n_inner = m - n_outer
+    outer = np.linspace(0, np.pi, n_outer)
+    inner = np.linspace(0, np.pi, n_inner)
+    X = np.vstack([np.column_stack([np.cos(outer), np.sin(outer)]),
+                   np.column_stack([1 - np.cos(inner), 0.5 - np.sin(inner)])])  # (m, 2)
+    Y = np.concatenate([np.zeros(n_outer), np.ones(n_inner)])[:, None]  # (m, 1)
+    X = X + gen.normal(scale=noise, size=X.shape)
+    order = gen.permutation(m)
+    X, Y = X[order], Y[order]
+    m_test = int(round(m * test_fraction))
+    return X[m_test:], Y[m_test:], X[:m_test], Y[:m_test]
+
+
+def start_params(seed: int, n_in: int, n_h: int, n_out: int = 1) -> dict[str, np.ndarray]:
+    """Weights a training run starts from at grading time, chosen by the grader (small, so
+    that tanh does not saturate; biases not zero, so a bias that is never updated shows)."""
+    gen = rng(seed + 3000)
+    return {
+        "W1": gen.normal(scale=0.5, size=(n_in, n_h)),
+        "b1": gen.normal(scale=0.1, size=(1, n_h)),
+        "W2": gen.normal(scale=0.5, size=(n_h, n_out)),
+        "b2": gen.normal(scale=0.1, size=(1, n_out)),
+    }

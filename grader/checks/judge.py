@@ -99,6 +99,8 @@ def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
         hint = match_mistake(got, exp, mistake_key or (lambda v: v))
     if hint:
         message += f" {hint}"
+    if exp is not None and not exp.reveals:  # a secret question: its answer must not reach the student
+        raise Fail(message)
     raise Fail(message + "\n" + show_both(expected, got))
 
 
@@ -141,6 +143,8 @@ def same_values(a: Any, b: Any, tol: float = 1e-9) -> bool:
         return same_values(list(a.items), list(b.items), tol)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same_values(x, y, tol) for x, y in zip(a, b))
+    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
+        return a == b
     try:
         a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):

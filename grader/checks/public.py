@@ -1,44 +1,60 @@
-"""The public checks: students run these locally; their expected values ship as fixtures.
+"""The public checks: students run these locally; their practice answers ship as fixtures.
 
-Cases are (seed, m, n_in, n_h, n_out) for forward/backward, (seed, m) for the
-cost, (seed, n_in, n_h, learning_rate) for the update and (seed, m, n_in,
-batch_size) for batch_generator.
+At grading time the same checks run on inputs drawn from the course's secret
+(``cases.Draw``), so the shipped answers answer nothing there.
 """
 from __future__ import annotations
 
 from grader.checks import backward, batches, cost, forward, initialize, training, update
 from grader.checks.base import Check
+from grader.checks.cases import PRACTICE, Case, Draw
 
-SMALL = (0, 5, 2, 4, 1)
-WIDER = (1, 7, 3, 5, 2)
-GRAD_CASE = (2, 6, 3, 5, 1)
+SIZES = (("n_in", 2, 7), ("n_h", 2, 10))  # what a secret draw changes in initialize_parameters' cases
+
+INIT_ONE_OUTPUT = Case("one-output", n_in=2, n_h=4, n_out=1, varies=SIZES)
+INIT_TWO_OUTPUTS = Case("two-outputs", n_in=3, n_h=5, n_out=2, varies=SIZES)
+FORWARD_SMALL = Case("small", seed=0, m=5, n_in=2, n_h=4)
+FORWARD_WIDER = Case("wider", seed=1, m=7, n_in=3, n_h=5, n_out=2)
+COST_SMALL = Case("small", seed=0, m=5)
+COST_BATCH = Case("batch", seed=1, m=64)
+BACKWARD_SMALL = Case("backward-small", seed=10, m=5, n_in=2, n_h=4)
+GRADIENT = Case("gradient", seed=2, m=6, n_in=3, n_h=5)
+UPDATE_SMALL = Case("small", seed=0, n_in=2, n_h=4, learning_rate=0.1)
+UPDATE_WIDER = Case("wider", seed=1, n_in=3, n_h=5, learning_rate=0.01)
+BATCHES_100 = Case("m100", seed=0, m=100, n_in=2, batch_size=32)
+BATCHES_64 = Case("m64", seed=1, m=64, n_in=3, batch_size=16)
+BATCHES_50 = Case("m50", seed=2, m=50, n_in=2, batch_size=7)
+MOONS = Case("moons", seed=42, m=1000, n_h=4, batch_size=32, learning_rate=0.5)
 
 
-def checks() -> list[Check]:
+def checks(draw: Draw = PRACTICE) -> list[Check]:
+    def d(case: Case) -> Case:
+        return case.drawn(draw)
+
     return [
-        initialize.structure((2, 4, 1), 3),
-        initialize.values((2, 4, 1), 3),
-        initialize.values((3, 5, 2), 2),
-        forward.structure(SMALL, 3),
-        forward.values(SMALL, 3),
-        forward.values(WIDER, 3),
-        forward.inputs_unchanged(SMALL, 2),
-        cost.structure((0, 5), 2),
-        cost.values((0, 5), 3),
-        cost.values((1, 64), 3),
-        cost.inputs_unchanged((0, 5), 1),
-        backward.structure(SMALL, 2),
-        backward.values(SMALL, 4),
-        *(backward.numerical(GRAD_CASE, grad, 2) for grad in ("dW1", "db1", "dW2", "db2")),
-        backward.consistent(SMALL, 3),
-        update.structure((0, 2, 4, 0.1), 2),
-        update.values((0, 2, 4, 0.1), 3),
-        update.values((1, 3, 5, 0.01), 3),
-        batches.structure((0, 100, 2, 32), 2),
-        batches.sampling((0, 100, 2, 32), 3),
-        batches.seeded((0, 100, 2, 32), 3),
-        batches.seeded((1, 64, 3, 16), 2),
-        batches.seeded((2, 50, 2, 7), 2),
-        training.matches_reference(42, 10),
-        training.accuracy(42, 0.95, 10),
+        initialize.structure(d(INIT_ONE_OUTPUT), 3),
+        initialize.values(d(INIT_ONE_OUTPUT), 3),
+        initialize.values(d(INIT_TWO_OUTPUTS), 2),
+        forward.structure(d(FORWARD_SMALL), 3),
+        forward.values(d(FORWARD_SMALL), 3),
+        forward.values(d(FORWARD_WIDER), 3),
+        forward.inputs_unchanged(d(FORWARD_SMALL), 2),
+        cost.structure(d(COST_SMALL), 2),
+        cost.values(d(COST_SMALL), 3),
+        cost.values(d(COST_BATCH), 3),
+        cost.inputs_unchanged(d(COST_SMALL), 1),
+        backward.structure(d(BACKWARD_SMALL), 2),
+        backward.values(d(BACKWARD_SMALL), 4),
+        *(backward.numerical(d(GRADIENT), grad, 2) for grad in ("dW1", "db1", "dW2", "db2")),
+        backward.consistent(d(BACKWARD_SMALL), 3),
+        update.structure(d(UPDATE_SMALL), 2),
+        update.values(d(UPDATE_SMALL), 3),
+        update.values(d(UPDATE_WIDER), 3),
+        batches.structure(d(BATCHES_100), 2),
+        batches.sampling(d(BATCHES_100), 3),
+        batches.seeded(d(BATCHES_100), 3),
+        batches.seeded(d(BATCHES_64), 2),
+        batches.seeded(d(BATCHES_50), 2),
+        training.matches_reference(d(MOONS), 10),
+        training.accuracy(d(MOONS), 0.95, 10),
     ]

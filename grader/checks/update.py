@@ -3,33 +3,29 @@ from __future__ import annotations
 
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Probe
+from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_close, expect_dict
 from grader.contract import PARAM_KEYS
 
 FUNCTION = "update_parameters"
 
-Case = tuple[int, int, int, float]  # seed, n_in, n_h, learning_rate
-
 
 def describe(case: Case) -> str:
-    seed, n_in, n_h, lr = case
-    return f"n_in {n_in}, n_h {n_h}, learning_rate {lr}, seed {seed}"
+    return f"n_in {case.n_in}, n_h {case.n_h}, learning_rate {case.learning_rate}"
 
 
 def probe(case: Case) -> Probe:
-    seed, n_in, n_h, lr = case
-
     def run(bridge, ref):
-        params = inputs.params(seed, n_in, n_h)
-        grads = {"d" + k: v for k, v in inputs.params(seed + 1, n_in, n_h).items()}
-        return bridge.call(FUNCTION, params, grads, lr)
+        params = inputs.params(case.seed, case.n_in, case.n_h)
+        grads = {"d" + k: v for k, v in inputs.params(case.seed + 1, case.n_in, case.n_h).items()}
+        return bridge.call(FUNCTION, params, grads, case.learning_rate)
 
-    return Probe(f"{FUNCTION}/s{seed}-{n_in}-{n_h}-lr{lr}", FUNCTION, describe(case), run)
+    return Probe(case.key(FUNCTION), FUNCTION, describe(case), run, reveals=case.reveals_expected)
 
 
 def _judge_structure(got, case: Case) -> dict:
     expect_dict(got, PARAM_KEYS, "the updated parameters")
-    for name, shape in inputs.param_shapes(case[1], case[2]).items():
+    for name, shape in inputs.param_shapes(case.n_in, case.n_h).items():
         expect_array(got[name], shape, name)
     return got
 
@@ -46,7 +42,7 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         _judge_structure(got, case)
         for name in PARAM_KEYS:
-            expect_close(got[name], exp.value[name], name, describe(case), exp=exp,
+            expect_close(got[name], exp.value[name], name, describe(case) + case.seed_note(), exp=exp,
                          mistake_key=lambda o, name=name: o[name])
         return "one gradient-descent step, as the reference takes it"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from grader import values
-from grader.checks import catalogue
+from grader.checks import Check, catalogue
 from grader.contract import MOONS_STATES, FIXTURES_DIR, make_moons_split
 from grader.reference import LiveReference
 
@@ -27,10 +27,9 @@ def record_moons(directory: Path) -> list[Path]:
     return paths
 
 
-def record_expected(path: Path, hidden: bool = False) -> dict:
-    """The reference's observations for the public checks (or all checks with ``hidden``)."""
-    checks = [c for c in catalogue(include_hidden=hidden) if hidden or not c.hidden]
-    record = LiveReference().record(checks)
+def record_expected(path: Path, checks: list[Check] | None = None) -> dict:
+    """The reference's observations for ``checks`` (default: the public checks' practice questions)."""
+    record = LiveReference().record(catalogue() if checks is None else checks)
     values.save(path, record)
     return record
 

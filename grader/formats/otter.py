@@ -5,8 +5,8 @@ Two halves live here, because the second one ships inside the autograder zip:
 - instructor side, ``build_autograder(out_dir)``: writes one otter test file per
   scored function (``tests/<function>.py``, one ``@test_case`` per check with its
   points and visibility), a support folder holding a copy of the ``grader``
-  package plus the reference's observations for *all* checks, ``requirements.txt``
-  and ``otter_config.json``, then runs otter's own ``otter generate``;
+  package plus the reference's observations for the checks as otter asks them,
+  ``requirements.txt`` and ``otter_config.json``, then runs otter's own ``otter generate``;
 - grading side, ``assert_passed(env, check_name)``: what each generated test case
   calls inside otter's kernel. ``env`` is the submission's globals; the whole
   catalogue runs once per submission through ``grader.runner.run_checks`` (shared
@@ -22,7 +22,11 @@ submission), so the support code travels as a folder, never as loose modules, an
 the generated tests put that folder on ``sys.path`` before importing ``grader``.
 
 Otter runs these tests in the student's own kernel, so a submission can tamper
-with the verdicts; ``backprop-lab grade`` is the hardened path.
+with the verdicts, and everything in the zip is readable by the student's code; so the
+zip holds nothing that helps against ``backprop-lab grade``, the hardened path: the
+public checks ask the practice questions (their answers ship in the student kit anyway),
+and the hidden ones ask otter's own draw (``Draw.secret("otter", ...)``: its key ships
+here, and tells nothing of the grading draw's questions or answers).
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
 
 SUPPORT_DIR = "backprop_lab_support"  # the folder shipped beside the submission at grading time
 ALL_EXPECTED = "all_expected.bin"  # in grader/fixtures/ of the shipped copy: public + hidden observations
+OTTER_DRAW = "otter_draw.json"  # in grader/fixtures/ of the shipped copy: the key of otter's own draw
 # What a submission may import at grading time, beyond otter's own environment.
 REQUIREMENTS = ("numpy", "scikit-learn", "matplotlib")
 OTTER_CONFIG = {
@@ -49,7 +54,9 @@ OTTER_CONFIG = {
     "force_public_test_summary": True,
 }
 # Parts of the grader package the checks do not need (and the public fixture, superseded by ALL_EXPECTED).
-NOT_SHIPPED = ("commands", "cli.py", "__main__.py", "__pycache__", "*.pyc", "public_expected.bin")
+# The practice hidden data sets are not needed either: otter's hidden checks draw their own.
+NOT_SHIPPED = ("commands", "cli.py", "__main__.py", "__pycache__", "*.pyc", "public_expected.bin",
+               "moons_0.npz", "moons_1.npz", "moons_2.npz")
 
 
 class OtterUnavailable(RuntimeError):
@@ -72,13 +79,21 @@ def verdicts(env: dict[str, Any]) -> dict[str, CheckResult]:
 
 def _run_catalogue(env: dict[str, Any]) -> dict[str, CheckResult]:
     from grader.bridge.inprocess import InProcessBridge
-    from grader.checks import catalogue
     from grader.reference import RecordedReference
     from grader.runner import run_checks
 
+    key = bytes.fromhex(json.loads((FIXTURES_DIR / OTTER_DRAW).read_text(encoding="utf-8"))["key"])
     reference = RecordedReference(FIXTURES_DIR / ALL_EXPECTED)
-    report = run_checks(InProcessBridge(env), catalogue(include_hidden=True), lambda check: reference)
+    report = run_checks(InProcessBridge(env), otter_catalogue(key), lambda check: reference)
     return {result.name: result for result in report.results}
+
+
+def otter_catalogue(key: bytes) -> list[Check]:
+    """The checks as otter asks them: public ones on the practice questions, hidden ones on
+    otter's own draw (key ``key``)."""
+    from grader.checks import PRACTICE, Draw, catalogue
+
+    return catalogue(include_hidden=True, draw=PRACTICE, hidden_draw=Draw("otter", key))
 
 
 def assert_passed(env: dict[str, Any], check_name: str) -> None:
@@ -156,14 +171,19 @@ def write_test_files(tests_dir: Path) -> list[Path]:
 
 
 def write_support(support_dir: Path) -> Path:
-    """Copy the grader package into ``support_dir`` and record the reference's observations of every check."""
+    """Copy the grader package into ``support_dir`` and record the reference's observations of
+    every check as otter asks it (see ``otter_catalogue``)."""
+    from grader.checks import Draw
     from grader.commands.fixtures import record_expected
+    from grader.reference import course_secret
 
     package = support_dir / "grader"
     if package.exists():
         shutil.rmtree(package)
     shutil.copytree(PACKAGE_DIR, package, ignore=shutil.ignore_patterns(*NOT_SHIPPED))
-    record_expected(package / "fixtures" / ALL_EXPECTED, hidden=True)
+    key = Draw.secret("otter", course_secret()).key
+    (package / "fixtures" / OTTER_DRAW).write_text(json.dumps({"key": key.hex()}) + "\n", encoding="utf-8")
+    record_expected(package / "fixtures" / ALL_EXPECTED, otter_catalogue(key))
     return package
 
 

@@ -22,7 +22,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings
 from grader.contract import REFERENCE_FILE
-from grader.reference import ReferenceUnavailable
+from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
 
 DEFAULT_CALL_TIMEOUT = 10.0  # seconds per call into a submission (the 100-epoch training run is one call)
@@ -71,6 +71,8 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
     SIGTERM under ``main``) stops the run cleanly: ``interrupted`` is set.
     """
     _require_reference(settings)
+    if settings.draw is None:
+        settings = replace(settings, draw=grading_draw())
     checks = settings.checks()
     folder = OutputFolder(out, checks)
     with tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:

@@ -22,8 +22,8 @@ from typing import Any
 
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError
 from grader.bridge.isolated import IsolatedBridge, start_helper_process, stop_helper_process
-from grader.checks import Check, catalogue
-from grader.reference import LiveReference
+from grader.checks import Check, Draw, catalogue
+from grader.reference import LiveReference, grading_draw
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
 
@@ -39,9 +39,10 @@ class Settings:
 
     public_only: bool = False
     call_timeout: float = 10.0
+    draw: Draw | None = None  # None: the course's grading draw (``grade.run`` reads it once for all workers)
 
     def checks(self) -> list[Check]:
-        return catalogue(include_hidden=not self.public_only)
+        return catalogue(include_hidden=not self.public_only, draw=self.draw or grading_draw())
 
 
 @dataclass
@@ -83,6 +84,9 @@ class KindRecorder:
 
     def call(self, function: str, *args: Any, **options: Any) -> Any:
         return self._recorded(self.bridge.call, function, *args, **options)
+
+    def call_each(self, calls: list[tuple[str, tuple]], **options: Any) -> list[Any]:
+        return self._recorded(self.bridge.call_each, calls, **options)
 
     def run(self, routine: str, **kwargs: Any) -> Any:
         return self._recorded(self.bridge.run, routine, **kwargs)
