@@ -39,6 +39,11 @@ def reference_file() -> Path:
 
 
 @pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    return REPO_ROOT / "examples" / "submissions"
+
+
+@pytest.fixture(scope="session")
 def stub_file() -> Path:
     return REPO_ROOT / "student" / SUBMISSION_FILE
 

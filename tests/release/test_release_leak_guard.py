@@ -100,7 +100,7 @@ def test_a_copied_mistakes_file_is_caught_but_its_hints_alone_are_not(release_co
 
 def test_a_hidden_check_name_or_probe_key_in_any_file_is_caught(release_copy):
     (release_copy / "student" / "notes.md").write_text(
-        "- training: test accuracy at least 0.93 on moons random_state 1\n- compute_cost/s3-m500\n")
+        "- training: test accuracy at least 0.93 on moons-3 (1000 samples)\n- compute_cost/large\n")
     origins = {leak.secret.origin for leak in leaks_in(release_copy)}
     assert origins == {"hidden check name", "hidden probe key"}
 
