@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import catalogue
+from grader import values
+from grader.bridge.inprocess import InProcessBridge, load_submission
+from grader.checks import Draw, catalogue
 from grader.contract import SCORED
 from grader.formats import otter
+from grader.reference import LiveReference, course_secret
+from grader.runner import run_checks
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
 
@@ -68,13 +72,20 @@ def test_points_sum_to_the_catalogue(generated):
     assert total == sum(c.points for c in catalogue(include_hidden=True))
 
 
+def otter_key() -> bytes:
+    """The key of this course's otter draw (the tests' course secret, see tests/conftest.py)."""
+    return Draw.secret("otter", course_secret()).key
+
+
 @pytest.fixture(scope="module")
 def all_expected(tmp_path_factory) -> Path:
-    """The fixture the autograder ships: the reference's observations of every check."""
+    """The fixtures the autograder ships: otter's draw and the reference's observations of every
+    check as otter asks it."""
     from grader.commands.fixtures import record_expected
 
     directory = tmp_path_factory.mktemp("fixtures")
-    record_expected(directory / otter.ALL_EXPECTED, hidden=True)
+    (directory / otter.OTTER_DRAW).write_text(json.dumps({"key": otter_key().hex()}))
+    record_expected(directory / otter.ALL_EXPECTED, otter.otter_catalogue(otter_key()))
     return directory
 
 
@@ -139,10 +150,38 @@ def test_autograder_ships_tests_and_observations_but_no_solution_code(autograder
     assert not [n for n in names if n.endswith(("two_layer_net.py", "mistakes.py")) or "/commands/" in n]
 
 
+@pytest.fixture(scope="module")
+def otter_questions_in_process(reference_file):
+    """path -> Report: otter's questions (practice public checks, otter's hidden draw) asked in
+    this process and judged against the live reference, as ``backprop-lab check`` would."""
+    reference = LiveReference(reference_file)
+
+    def grade(path: Path):
+        checks = otter.otter_catalogue(otter_key())
+        return run_checks(InProcessBridge(load_submission(path)), checks, lambda check: reference)
+
+    return grade
+
+
+def test_otter_asks_the_practice_questions_and_its_own_hidden_ones_never_the_grading_ones(autograder, tmp_path):
+    with zipfile.ZipFile(autograder) as bundle:
+        prefix = f"files/{otter.SUPPORT_DIR}/grader/fixtures/"
+        record = values.decode(bundle.read(prefix + otter.ALL_EXPECTED))
+        shipped_key = bytes.fromhex(json.loads(bundle.read(prefix + otter.OTTER_DRAW))["key"])
+        shipped = [n for n in bundle.namelist() if n.startswith(prefix)]
+    practice = {p.key for c in catalogue(True) for p in (c.probe, c.reference_probe, *c.probe.needs)}
+    assert all(key in practice or key.endswith("@otter") for key in record)
+    assert any(key.endswith("@otter") for key in record)
+    grading_key = Draw.secret("grading", course_secret()).key
+    assert shipped_key != grading_key and grading_key.hex() not in str(record)
+    assert not [n for n in shipped if n.endswith(("moons_0.npz", "moons_1.npz", "moons_2.npz"))]
+
+
 @pytest.mark.parametrize("example", ["reference.py", "stub.py", "bug_backward_tanh_of_z1.py"])
-def test_otter_run_gives_the_same_points_per_function_as_check_hidden(example, autograder, grade, tmp_path):
+def test_otter_run_gives_the_same_points_per_function_as_the_kit_on_otter_s_questions(
+        example, autograder, otter_questions_in_process, tmp_path):
     submission = EXAMPLES / example
-    kit = kit_points(grade(submission, hidden=True))
+    kit = kit_points(otter_questions_in_process(submission))
     assert otter_points(autograder, submission, tmp_path / "out") == kit
     if example == "reference.py":
         assert kit == {f: sum(c.points for c in catalogue(True) if c.function == f) for f in SCORED}

@@ -1,4 +1,9 @@
-"""`otter run` with the release's otter/autograder.zip agrees with `backprop-lab grade`, per function."""
+"""`otter run` with the release's otter/autograder.zip, next to `backprop-lab grade`.
+
+Otter asks other questions than grade (the practice ones, and its own hidden draw: its zip is
+readable by students), so a buggy file may lose points on other checks there; the reference
+and the stub get the same points, and a bug loses points in its own function in both.
+"""
 from __future__ import annotations
 
 import csv
@@ -42,18 +47,18 @@ def otter_points(autograder: Path, submission: Path, out: Path) -> dict[str, flo
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_otter_run_gives_the_same_points_per_function_as_grade(name, release_dir, graded, tmp_path):
+def test_otter_run_and_grade_agree_where_the_questions_cannot_matter(name, release_dir, graded, tmp_path):
     submission = tmp_path / f"{name}.py"
     shutil.copyfile(EXAMPLES / f"{name}.py", submission)
     found = otter_points(release_dir / "otter" / "autograder.zip", submission, tmp_path / "out")
-    assert found == graded[name]
     full = {f: float(sum(c.points for c in catalogue(include_hidden=True) if c.function == f)) for f in SCORED}
     if name == "reference":
-        assert found == full
+        assert found == graded[name] == full
     elif name == "stub":
-        assert set(found.values()) == {0.0}
+        assert set(found.values()) == set(graded[name].values()) == {0.0}
     else:
         assert found["backward_propagation"] < full["backward_propagation"]
+        assert graded[name]["backward_propagation"] < full["backward_propagation"]
 
 
 TAMPERING = '''import sys
