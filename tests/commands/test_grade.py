@@ -713,3 +713,12 @@ def test_python_m_grader_in_a_folder_of_submissions_imports_none_of_them(tmp_pat
     assert done.returncode == 0, done.stderr[-2000:]
     assert rows_of(tmp_path / "g")["reference"]["score"] == rows_of(tmp_path / "g")["reference"]["max_score"]
     assert list(tmp_path.rglob("*.ran")) == []
+
+
+@pytest.mark.parametrize("status", ["error", "refused", "grader-error", "not-recorded"])
+def test_checks_that_never_ran_are_not_counted_as_failed_most(status: str) -> None:
+    from grader.commands.grade.worker import not_graded
+
+    checks = Settings(public_only=True).checks()
+    summary = summarise([not_graded("x", checks, status, "why")])
+    assert summary.failed_most == [] and summary.statuses == {status: 1}
