@@ -38,8 +38,9 @@ class CheckResult:
 class Report:
     """All results for one submission, in catalogue order.
 
-    status  "ok" when every check ran; otherwise what stopped the run
-            ("error" for a submission that cannot be loaded, "timeout", "crashed", ...)
+    status  "ok" when every check ran; otherwise what stopped the run ("error", "refused",
+            "timeout", "crashed", "bad-reply", "grader-error", "not-recorded": the vocabulary
+            is documented in grader/commands/grade/__init__.py)
     """
 
     submission: str

@@ -148,37 +148,83 @@ def _numeric(array: np.ndarray) -> np.ndarray:
 
 
 def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
+    """Inverse of ``_to_tree``, strict about what it accepts: a frame from a worker may be forged."""
     if node is None or isinstance(node, (bool, str)):
         return node
     if not isinstance(node, dict) or len(node) not in (1, 2):
         raise PlainDataError("malformed plain-data header")
     tag = next(iter(node))
     body = node[tag]
-    if tag == "a":
-        return arrays[_index(body, arrays)]
-    if tag == "s":
-        return arrays[_index(body, arrays)][()]
+    if tag in ("a", "s"):
+        array = arrays[_index(body, arrays)]
+        if tag == "a":
+            return array
+        if array.ndim != 0:
+            raise PlainDataError("a scalar that is not 0-dimensional")
+        return array[()]
     if tag == "i":
-        return int(body)
+        return int(_text(body))
     if tag == "f":
-        return float(body)
+        return float(_text(body))
     if tag == "d":
-        return {str(k): _from_tree(v, arrays) for k, v in body}
-    if tag == "l":
-        return [_from_tree(v, arrays) for v in body]
-    if tag == "t":
-        return tuple(_from_tree(v, arrays) for v in body)
-    if tag == "y":
-        return Yielded(tuple(_from_tree(v, arrays) for v in body), bool(node.get("cut")))
+        return {_text(k): _from_tree(v, arrays) for k, v in _pairs(body)}
+    if tag in ("l", "t", "y"):
+        if not isinstance(body, list):
+            raise PlainDataError(f"a {tag!r} node that is not a list")
+        items = [_from_tree(v, arrays) for v in body]
+        if tag == "y":
+            cut = node.get("cut", False)
+            if not isinstance(cut, bool):
+                raise PlainDataError("a 'cut' flag that is not a bool")
+            return Yielded(tuple(items), cut)
+        return items if tag == "l" else tuple(items)
     if tag == "o":
-        return Opaque(str(body[0]), str(body[1]))
+        if not (isinstance(body, list) and len(body) == 2):
+            raise PlainDataError("an opaque value that is not [type name, text]")
+        return Opaque(_text(body[0]), _text(body[1]))
     raise PlainDataError(f"unknown plain-data tag {tag!r}")
 
 
 def _index(body: Any, arrays: list[np.ndarray]) -> int:
-    if not (type(body) is int and 0 <= body < len(arrays)):
-        raise PlainDataError("malformed plain-data header: no such array")
+    if type(body) is not int or not 0 <= body < len(arrays):
+        raise PlainDataError("an array index out of range")
     return body
+
+
+def _text(body: Any) -> str:
+    if not isinstance(body, str):
+        raise PlainDataError(f"expected a string, got {type(body).__name__}")
+    return body
+
+
+def _pairs(body: Any) -> list:
+    if not (isinstance(body, list) and all(isinstance(p, list) and len(p) == 2 for p in body)):
+        raise PlainDataError("a dict node that is not a list of [key, value] pairs")
+    return body
+
+
+def plain_problem(value: Any, depth: int = 0) -> str | None:
+    """What makes ``value`` something ``to_plain`` never returns, or None when it is plain data.
+
+    ``decode`` builds only the plain-data types, but a forged frame can still hold arrays of
+    strings, records or dates, or nest deeper than ``to_plain`` ever does; the grader refuses
+    those as a whole instead of handing them to code that expects numbers.
+    """
+    if depth > MAX_DEPTH + 4:  # to_plain stops at MAX_DEPTH; a reply wraps a few levels around it
+        return "nested too deeply"
+    if value is None or type(value) in (bool, str, int, float):
+        return None
+    if isinstance(value, (np.ndarray, np.generic)):
+        return None if value.dtype.kind in "biufc" else f"an array of dtype {value.dtype}"
+    if type(value) is dict:
+        return next((p for v in value.values() if (p := plain_problem(v, depth + 1))), None)
+    if type(value) in (list, tuple):
+        return next((p for v in value if (p := plain_problem(v, depth + 1))), None)
+    if type(value) is Yielded:
+        return plain_problem(value.items, depth)
+    if type(value) is Opaque:
+        return None
+    return f"a {type(value).__name__}"
 
 
 def encode(value: Any) -> bytes:

@@ -67,6 +67,13 @@ class SubmissionLoadError(Exception):
     """The submission file cannot be used at all: missing, does not parse, or fails at import."""
 
 
+class SubmissionRefused(SubmissionLoadError):
+    """Where the submission should be there is a symbolic link, a folder or a device, not a file.
+
+    Never followed or read: a link to the reference solution would otherwise score full marks.
+    """
+
+
 class Bridge(Protocol):
     def call(self, function: str, *args: Any, seed: int | None = None, keep_args: bool = False) -> Any:
         """Call student ``function`` on copies of ``args``; return its result as plain data.

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import importlib.util
 import inspect
 import io
 import itertools
+import os
+import stat
 import sys
 import traceback
 import types
@@ -21,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.bridge import StudentCodeError, SubmissionLoadError
+from grader.bridge import StudentCodeError, SubmissionLoadError, SubmissionRefused
 from grader.bridge.routines import ROUTINES
 from grader.values import MAX_ITEMS, to_plain
 
+MAX_SUBMISSION_BYTES = 16 << 20  # a submission is a few kilobytes; a bigger file is not read into memory
 MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridge
 
 
@@ -34,13 +38,34 @@ def load_submission(path: Path, module_name: str = "two_layer_net") -> types.Mod
 
 
 def read_submission(path: Path) -> str:
-    """The source text of the file at ``path``. Raises SubmissionLoadError with one clear line."""
+    """The source text of the file at ``path``. Raises SubmissionLoadError with one clear line.
+
+    The file is opened without following a symbolic link (O_NOFOLLOW) and must be a regular
+    file: otherwise SubmissionRefused. O_NONBLOCK so that a FIFO cannot hang the open.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise SubmissionLoadError(f"no submission file at {path}")
     try:
-        return path.read_text(encoding="utf-8")
-    except (UnicodeDecodeError, ValueError, OSError) as error:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise SubmissionLoadError(f"no submission file at {path}") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SubmissionRefused(f"{path.name} is a symbolic link; submit the file itself") from None
+        raise SubmissionLoadError(f"{path} is not a readable Python file: {error.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # checked on the open file: nothing can be swapped in between
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise SubmissionRefused(f"no submission file at {path}: it is a folder")
+        raise SubmissionRefused(f"{path.name} is not a regular file; submit the file itself")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_SUBMISSION_BYTES + 1)
+    if len(data) > MAX_SUBMISSION_BYTES:
+        raise SubmissionLoadError(f"{path} is larger than {MAX_SUBMISSION_BYTES >> 20} MB; "
+                                  "a submission is a few kilobytes of Python")
+    try:  # as read_text would: UTF-8, universal newlines
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as error:
         raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
 
 

@@ -168,14 +168,17 @@ class IsolatedBridge:
             self._child = None
             self._retire(child)
             raise
-        if isinstance(reply, dict) and "ok" in reply:
-            return reply["ok"]
-        if isinstance(reply, dict) and "error" in reply:
+        problem = _reply_problem(reply, request)
+        if problem is None:
+            if "ok" in reply:
+                return reply["ok"]
             raise _student_error(reply["error"], name)
+        # A forged or corrupt frame: the submission's fault, never ours. Its process is stopped
+        # (what it wrote next would be read as the next call's reply) and a fresh one takes over.
         self._child = None
-        self.events.append(f"the reply of {name} could not be used (malformed); the process was stopped")
+        self.events.append(f"the reply of {name} could not be used ({problem}); the process was stopped")
         self._retire(child)
-        raise StudentCodeError("output", name, "its process sent a malformed reply")
+        raise StudentCodeError("output", name, f"its process sent a malformed reply: {problem}")
 
     def _start(self) -> "_Child":
         """A new child with the submission imported. Raises SubmissionLoadError.
@@ -219,13 +222,42 @@ class IsolatedBridge:
                                "and were killed")
 
 
+def _reply_problem(reply: Any, request: dict[str, Any]) -> str | None:
+    """What makes ``reply`` no answer to ``request`` (None when it is one).
+
+    An answer is {"ok": plain data} or {"error": [kind, function, detail, traceback]}, and
+    its value has the shape the caller unpacks: a (result, arguments) pair for keep_args, a
+    dict for a routine. Anything else came from a submission writing to its reply pipe, and
+    would otherwise raise inside the grader's own code (status grader-error on every run).
+    """
+    if not (isinstance(reply, dict) and len(reply) == 1 and ("ok" in reply or "error" in reply)):
+        return "not an answer"
+    if "error" in reply:
+        return None if _well_formed_error(reply["error"]) else "a malformed error report"
+    value = reply["ok"]
+    plain = values.plain_problem(value)
+    if plain:
+        return f"not plain data: {plain}"
+    if request["op"] == "run" and not isinstance(value, dict):
+        return f"a {type(value).__name__} where the routine's results belong"
+    if request["op"] == "call" and request.get("keep_args"):
+        pair = isinstance(value, tuple) and len(value) == 2
+        if not (pair and isinstance(value[1], tuple) and len(value[1]) == len(request["args"])):
+            return "not a (result, arguments) pair"
+    return None
+
+
+def _well_formed_error(error: Any) -> bool:
+    return isinstance(error, list) and len(error) == 4 and all(isinstance(e, str) for e in error)
+
+
 def _student_error(error: Any, name: str) -> StudentCodeError:
     """The child's error report as a StudentCodeError (fields checked: the child is not trusted).
 
     Only this process decides that a call timed out or crashed: a child may report the
     other kinds only.
     """
-    if not (isinstance(error, list) and len(error) == 4 and all(isinstance(e, str) for e in error)):
+    if not _well_formed_error(error):
         return StudentCodeError("output", name, "its process sent a malformed reply")
     kind, function, detail, traceback = error
     return StudentCodeError(kind if kind in CHILD_KINDS else "exception", function, detail, traceback)

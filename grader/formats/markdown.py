@@ -20,11 +20,18 @@ from grader.results import CheckResult, Report
 
 OUTPUT_EXCERPT_CHARS = 2_000
 
+# One sentence for every status of grader/commands/grade/__init__.py ("ok" is not shown).
 STATUS_EXPLANATIONS = {
-    "error": "your file could not be graded",
+    "error": "your file could not be graded: it does not parse, or it fails or hangs while it is imported",
+    "refused": "what you submitted is not a regular file (a symbolic link, a folder or a device), so it "
+               "was not read at all; submit the Python file itself",
     "timeout": "a call into your code ran out of time",
     "crashed": "the process running your code stopped",
+    "bad-reply": "the process running your code sent back something that is not a valid answer, so that "
+                 "call failed; the other checks were still judged",
     "grader-error": "the grader itself failed on your file; your instructor will grade it again",
+    "not-recorded": "your file was graded but the results could not be saved; your instructor will "
+                    "grade it again",
 }
 
 

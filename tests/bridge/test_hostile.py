@@ -64,6 +64,11 @@ HOSTILES = [
             ("NaN", "nan", "counts once")),
     Hostile("lists_not_dicts", functions("initialize_parameters", "backward_propagation", "training"),
             ("got list", "got tuple", "TypeError")),
+    Hostile("forged_replies",
+            lambda r: any(input_of(function, shape)(r) for function, shape in (
+                ("initialize_parameters", "(3, 5, 2)"), ("forward_propagation", "X (7, 3)"),
+                ("compute_cost", "Y (64, 1)"), ("batch_generator", "X (64, 3)"))),
+            ("could not use what",)),
     Hostile("fake_results_json", EVERYTHING, ("not implemented",)),
     Hostile("import_reference", EVERYTHING, ("not implemented",)),
     Hostile("search_disk", EVERYTHING, ("not implemented",)),

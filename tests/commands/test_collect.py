@@ -1,6 +1,7 @@
 """Which submissions `backprop-lab grade` finds in files, folders and zips, and what it refuses."""
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -172,3 +173,93 @@ def test_a_folder_without_submissions_is_an_error(tmp_path: Path) -> None:
 def test_a_file_that_is_not_python_or_zip_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(CollectError, match="not a .py file"):
         collect([write(tmp_path / "grades.csv", "a,b")], tmp_path / "scratch")
+
+
+# ----------------------------------------------------------------------------- links and odd names
+
+@pytest.fixture
+def reference_elsewhere(tmp_path: Path) -> Path:
+    """A stand-in for solutions/two_layer_net.py: a file outside the class a link can point to."""
+    return write(tmp_path / "solutions" / "two_layer_net.py", "# the reference\n")
+
+
+def by_name(paths: list[Path], scratch: Path) -> dict[str, object]:
+    return {s.name: s for s in collect(paths, scratch).submissions}
+
+
+def test_a_submission_that_is_a_link_is_refused_not_followed(reference_elsewhere: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    write(folder / "alice.py")
+    (folder / "mallory.py").symlink_to(reference_elsewhere)
+    found = by_name([folder], tmp_path / "scratch")
+    assert found["alice"].refusal == ""
+    assert found["mallory"].refusal == "mallory.py is a symbolic link; submit the file itself"
+    with pytest.raises(OSError):  # not even its fingerprint reads through the link
+        found["mallory"].sha256()
+
+
+def test_a_two_layer_net_that_is_a_link_inside_a_student_folder_is_refused(reference_elsewhere: Path,
+                                                                          tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    write(folder / "carol" / "two_layer_net.py")
+    (folder / "mallory").mkdir(parents=True)
+    (folder / "mallory" / "two_layer_net.py").symlink_to(reference_elsewhere)
+    found = by_name([folder], tmp_path / "scratch")
+    assert found["carol"].refusal == ""
+    assert "two_layer_net.py is a symbolic link" in found["mallory"].refusal
+
+
+def test_a_student_folder_that_is_a_link_is_refused_not_looked_into(reference_elsewhere: Path,
+                                                                   tmp_path: Path) -> None:
+    """A cloned repository whose student folder is a link to solutions/."""
+    folder = tmp_path / "class"
+    write(folder / "carol" / "two_layer_net.py")
+    (folder / "mallory").symlink_to(reference_elsewhere.parent, target_is_directory=True)
+    found = by_name([folder], tmp_path / "scratch")
+    assert found["mallory"].refusal == "mallory is a symbolic link to a folder; submit the folder itself"
+    assert found["mallory"].path == folder / "mallory"
+
+
+def test_a_link_to_a_folder_is_not_taken_for_the_one_wrapping_folder(reference_elsewhere: Path,
+                                                                     tmp_path: Path) -> None:
+    folder = tmp_path / "download"
+    folder.mkdir()
+    (folder / "export").symlink_to(reference_elsewhere.parent, target_is_directory=True)
+    assert [(s.name, bool(s.refusal)) for s in collect([folder], tmp_path / "scratch").submissions] == [
+        ("export", True)]
+
+
+def test_a_fifo_where_a_submission_should_be_is_refused_without_blocking(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    write(folder / "alice.py")
+    os.mkfifo(folder / "pipe.py")
+    assert by_name([folder], tmp_path / "scratch")["pipe"].refusal == "pipe.py is not a regular file; submit the file itself"
+
+
+def test_a_path_given_on_the_command_line_may_be_a_link_to_a_folder(tmp_path: Path) -> None:
+    write(tmp_path / "real" / "alice.py")
+    (tmp_path / "current").symlink_to(tmp_path / "real", target_is_directory=True)
+    found = collect([tmp_path / "current"], tmp_path / "scratch").submissions
+    assert [(s.name, s.refusal) for s in found] == [("alice", "")]
+
+
+def test_names_that_are_not_utf8_or_very_long_are_collected_as_they_are(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    odd = os.fsdecode(b"j\xe9r\xf4me")  # Latin-1 bytes: not UTF-8
+    long = "x" * 250
+    write(folder / f"{odd}.py")
+    write(folder / long / "two_layer_net.py")
+    found = by_name([folder], tmp_path / "scratch")
+    assert sorted(found) == sorted([odd, long])
+    assert all(s.refusal == "" and len(s.sha256()) == 64 for s in found.values())
+
+
+def test_a_zip_member_whose_name_is_too_long_here_is_left_out_with_a_note(tmp_path: Path) -> None:
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("alice.py", CODE)
+        bundle.writestr("y" * 300 + ".py", CODE)
+    found = collect([archive], tmp_path / "scratch")
+    assert [s.name for s in found.submissions] == ["alice"]
+    assert len(found.notes) == 1 and "cannot be extracted" in found.notes[0]

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 
 from grader import cli
@@ -410,3 +411,311 @@ def test_a_grading_run_leaves_no_process_behind(tmp_path):
                              cwd=REPO_ROOT, check=True).stdout.splitlines()
     assert printed[0] == "0"
     assert [line for line in printed[1:] if line] == []
+
+
+# ----------------------------------------------------------------------------- a class with attackers in it
+# One run over a class in which a motivated student tried everything: links to the reference,
+# names made to break files and spreadsheets, forged replies, enormous messages. The attackers
+# get what their code earns; the neighbours graded in the same run are unchanged.
+
+REFERENCE_FILE = REPO_ROOT / "solutions" / "two_layer_net.py"
+FULL_MARKS = 127
+LONG_NAME = "l" * 250  # with ".json.partial" added, too long for most file systems
+NOT_UTF8 = os.fsdecode(b"j\xe9r\xf4me")  # Latin-1 bytes
+FORMULA_NAMES = ['=HYPERLINK("http:evil","click")', "@SUM(1)", "-2+3", "+cmd"]
+HUGE_MESSAGE_CODE = "".join(
+    f"def {function}(*args, **kwargs):\n    raise ValueError('x' * 3_000_000)\n\n\n"
+    for function in ("initialize_parameters", "forward_propagation", "compute_cost", "backward_propagation",
+                     "update_parameters", "batch_generator"))
+
+
+@pytest.fixture(scope="module")
+def attacked_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int, str, str]:
+    """(class folder, output folder, exit code, stdout, stderr) of one CLI run over the class."""
+    from hostile.build import assemble
+
+    root = tmp_path_factory.mktemp("attacked")
+    folder = make_class(root / "class", alice=REFERENCE_CODE, stub=STUB_CODE, huge=HUGE_MESSAGE_CODE)
+    (folder / "mallory.py").symlink_to(REFERENCE_FILE)  # a file link to the reference
+    (folder / "trent").mkdir()  # a student folder whose file is a link
+    (folder / "trent" / "two_layer_net.py").symlink_to(REFERENCE_FILE)
+    (folder / "oscar").symlink_to(REFERENCE_FILE.parent, target_is_directory=True)  # a folder link
+    (folder / LONG_NAME).mkdir()
+    (folder / LONG_NAME / "two_layer_net.py").write_text(REFERENCE_CODE)
+    (folder / f"{NOT_UTF8}.py").write_text(STUB_CODE)
+    for name in FORMULA_NAMES:
+        (folder / f"{name}.py").write_text(STUB_CODE)
+    forged = assemble("forged_replies", root / "hostile").read_text()
+    (folder / "forger.py").write_text(forged)
+    out = root / "g"
+    code, stdout, stderr = run_cli(str(folder), "--out", str(out), "--jobs", "2")
+    return folder, out, code, stdout, stderr
+
+
+def rows_of(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "grades.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["submission"]: row for row in csv.DictReader(handle)}
+
+
+def test_the_attacked_class_completes_with_a_row_for_everyone(attacked_class) -> None:
+    _, out, code, stdout, _ = attacked_class
+    assert code == 0, stdout
+    expected = {"alice", "stub", "huge", "mallory", "trent", "oscar", LONG_NAME, "j\\xe9r\\xf4me", "forger",
+                *("'" + name for name in FORMULA_NAMES if name != "-2+3"), "'-2+3"}
+    assert set(rows_of(out)) == expected
+    assert list(out.rglob("*.partial")) == []
+
+
+def test_links_to_the_reference_are_refused_with_zero_points(attacked_class) -> None:
+    _, out, _, stdout, stderr = attacked_class
+    rows = rows_of(out)
+    for name in ("mallory", "trent", "oscar"):
+        assert rows[name]["status"] == "refused" and float(rows[name]["score"]) == 0, rows[name]
+        assert float(rows[name]["max_score"]) == FULL_MARKS
+        assert "symbolic link" in read_results(out, name)["extra_data"]["backprop_lab"]["error"]
+    assert "mallory.py is a symbolic link; submit the file itself" in stderr
+    assert "refused (0 points" in stdout
+    feedback = (out / "feedback" / "mallory.md").read_text()
+    assert "Status: **refused**" in feedback and "not a regular file" in feedback
+
+
+def test_the_neighbours_of_the_attackers_are_graded_as_usual(attacked_class) -> None:
+    _, out, _, _, _ = attacked_class
+    rows = rows_of(out)
+    for name in ("alice", LONG_NAME):
+        assert rows[name]["status"] == "ok" and float(rows[name]["score"]) == FULL_MARKS
+    assert rows["stub"]["status"] == "ok" and float(rows["stub"]["score"]) == 0
+
+
+def test_odd_names_get_safe_file_names_and_keep_their_own_in_the_table(attacked_class) -> None:
+    _, out, _, _, _ = attacked_class
+    stems = sorted(p.stem for p in (out / "results").glob("*.json"))
+    assert all(len(stem.encode()) <= 60 and stem.isascii() for stem in stems), stems
+    long_results = [p for p in (out / "results").glob("l*~*.json")]
+    assert len(long_results) == 1
+    data = json.loads(long_results[0].read_text())
+    assert data["extra_data"]["backprop_lab"]["submission"] == LONG_NAME and data["score"] == FULL_MARKS
+    names = {json.loads(p.read_text())["extra_data"]["backprop_lab"]["submission"]
+             for p in (out / "results").glob("*.json")}
+    assert NOT_UTF8 in names and set(FORMULA_NAMES) <= names  # exact, through JSON's escapes
+
+
+def test_formula_names_land_in_the_csv_as_text(attacked_class) -> None:
+    _, out, _, _, _ = attacked_class
+    text = (out / "grades.csv").read_text(encoding="utf-8")
+    cells = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells), cells
+    assert "'=HYPERLINK(\"http:evil\",\"click\")" in cells and "'@SUM(1)" in cells
+    for row in rows_of(out).values():  # the numbers are still numbers
+        assert all(float(row[column]) >= 0 for column in CSV_COLUMNS[1:3] + CSV_COLUMNS[4:])
+
+
+def test_a_forged_reply_is_the_submissions_bad_reply_never_a_grader_error(attacked_class) -> None:
+    _, out, _, _, _ = attacked_class
+    results = read_results(out, "forger")
+    assert results["extra_data"]["backprop_lab"]["status"] == "bad-reply"
+    failed = [t for t in results["tests"] if t["score"] < t["max_score"]]
+    assert 4 <= len(failed) <= 6, [t["name"] for t in failed]  # the forged calls, and what shares their probe
+    assert all("could not use what" in t["output"] for t in failed)
+    assert results["score"] == FULL_MARKS - sum(t["max_score"] for t in failed)
+
+
+def test_enormous_messages_are_cut_and_the_files_stay_small(attacked_class) -> None:
+    _, out, _, _, _ = attacked_class
+    results_file = out / "results" / "huge.json"
+    assert results_file.stat().st_size < 1_000_000
+    assert (out / "feedback" / "huge.md").stat().st_size < 1_000_000
+    outputs = [t["output"] for t in read_results(out, "huge")["tests"]]
+    assert all(len(o) < 2_200 for o in outputs)
+    assert any("more characters cut by the grader" in o for o in outputs)
+
+
+# ----------------------------------------------------------------------------- recording failures
+
+def test_a_submission_whose_files_cannot_be_written_is_not_recorded_and_the_run_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.commands.grade import store
+
+    folder = make_class(tmp_path / "class", ann=REFERENCE_CODE, bob=STUB_CODE, cy=STUB_CODE)
+    real_write = store._write_atomic
+
+    def disk_full_for_bob(path: Path, text: str) -> None:
+        if path.stem == "bob":
+            raise OSError(28, "No space left on device")
+        real_write(path, text)
+
+    monkeypatch.setattr(store, "_write_atomic", disk_full_for_bob)
+    out = tmp_path / "g"
+    code, stdout, stderr = run_cli(str(folder), "--out", str(out), "--jobs", "1", "--public-only")
+    assert code == 1
+    rows = rows_of(out)
+    assert sorted(rows) == ["ann", "bob", "cy"]
+    assert rows["bob"]["status"] == "not-recorded" and float(rows["bob"]["score"]) == 0
+    assert rows["ann"]["score"] == rows["ann"]["max_score"] and rows["cy"]["status"] == "ok"
+    assert "not recorded: bob: its results could not be written (No space left on device)" in stderr
+    assert "graded but not recorded (run again): bob" in stdout
+    assert not (out / "results" / "bob.json").exists() and list(out.rglob("*.partial")) == []
+
+    monkeypatch.setattr(store, "_write_atomic", real_write)  # space again: the re-run grades bob only
+    again = grade.run([folder], out, Settings(public_only=True), jobs=1)
+    assert again.graded == ["bob"] and sorted(again.skipped) == ["ann", "cy"]
+    assert rows_of(out)["bob"]["status"] == "ok"
+
+
+def test_a_table_that_cannot_be_written_is_retried_and_reported(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.commands.grade import store
+
+    folder = make_class(tmp_path / "class", ann=STUB_CODE)
+    real_write = store._write_atomic
+
+    def no_table(path: Path, text: str) -> None:
+        if path.name == "grades.csv":
+            raise OSError(27, "File too large")
+        real_write(path, text)
+
+    monkeypatch.setattr(store, "_write_atomic", no_table)
+    code, stdout, _ = run_cli(str(folder), "--out", str(tmp_path / "g"), "--jobs", "1", "--public-only")
+    assert code == 1 and "grades.csv could not be written (File too large)" in stdout
+    assert (tmp_path / "g" / "results" / "ann.json").exists()
+
+
+# ----------------------------------------------------------------------------- links seen by the worker
+
+def test_a_file_swapped_for_a_link_after_collecting_is_refused_by_the_worker(tmp_path: Path) -> None:
+    from grader.commands.grade.worker import grade_one
+    from grader.reference import LiveReference
+
+    link = tmp_path / "late.py"
+    link.symlink_to(REFERENCE_FILE)
+    checks = Settings(public_only=True).checks()
+    outcome = grade_one("late", link, checks, LiveReference(), call_timeout=5)
+    assert outcome.report.status == "refused" and outcome.report.score == 0
+    assert outcome.report.error == "late.py is a symbolic link; submit the file itself"
+
+
+def test_read_submission_never_follows_a_link_nor_opens_a_fifo(tmp_path: Path) -> None:
+    from grader.bridge import SubmissionRefused
+    from grader.bridge.inprocess import read_submission
+
+    (tmp_path / "link.py").symlink_to(REFERENCE_FILE)
+    os.mkfifo(tmp_path / "fifo.py")
+    (tmp_path / "real.py").write_bytes(b"x = 1\r\ny = 2\r\n")
+    with pytest.raises(SubmissionRefused, match="is a symbolic link"):
+        read_submission(tmp_path / "link.py")
+    with pytest.raises(SubmissionRefused, match="not a regular file"):
+        read_submission(tmp_path / "fifo.py")  # would block for ever without O_NONBLOCK
+    assert read_submission(tmp_path / "real.py") == "x = 1\ny = 2\n"
+
+
+# ----------------------------------------------------------------------------- forged replies, fuzzed
+
+def _frame(tree: object, arrays: tuple = ()) -> bytes:
+    """A plain-data payload as grader/values.py lays it out, for any arrays (numeric or not)."""
+    specs = [[array.dtype.str, list(array.shape)] for array in arrays]
+    header = json.dumps({"tree": tree, "arrays": specs}).encode()
+    return b"".join([len(header).to_bytes(4, "little"), header, *(array.tobytes() for array in arrays)])
+
+
+def _deep(levels: int) -> dict:
+    tree: object = None
+    for _ in range(levels):
+        tree = {"l": [tree]}
+    return tree
+
+
+FORGED = {
+    "a bare float": ({"d": [["ok", {"f": "1.5"}]]}, ()),
+    "a huge int": ({"d": [["ok", {"i": "9" * 4000}]]}, ()),
+    "None": ({"d": [["ok", None]]}, ()),
+    "an opaque value": ({"d": [["ok", {"o": ["x", "y"]}]]}, ()),
+    "a pair of strings": ({"d": [["ok", {"t": ["a", "b"]}]]}, ()),
+    "an array of strings": ({"d": [["ok", {"t": [{"a": 0}, {"t": [{"a": 0}, {"a": 0}]}]}]]},
+                            (np.array(["a", "b"]),)),
+    "an array of records": ({"d": [["ok", {"a": 0}]]}, (np.zeros(3, dtype=[("a", "f8")]),)),
+    "an array of dates": ({"d": [["ok", {"a": 0}]]}, (np.array(["2020-01-01"], dtype="M8[D]"),)),
+    "a scalar that is an array": ({"d": [["ok", {"s": 0}]]}, (np.zeros((5, 1)),)),
+    "an array index out of range": ({"d": [["ok", {"a": -1}]]}, (np.zeros(2),)),
+    "a dict with a number for key": ({"d": [["ok", {"d": [[{"i": "1"}, None]]}]]}, ()),
+    "a yielded with an odd cut flag": ({"d": [["ok", {"y": [None], "cut": "yes"}]]}, ()),
+    "nested 60 deep": ({"d": [["ok", _deep(60)]]}, ()),
+    "an error of numbers": ({"d": [["error", {"l": [{"i": "1"}, {"i": "2"}, {"i": "3"}, {"i": "4"}]}]]}, ()),
+    "an error of three strings": ({"d": [["error", {"l": ["timeout", "f", "d"]}]]}, ()),
+    "both ok and error": ({"d": [["ok", None], ["error", {"l": ["exception", "f", "d", ""]}]]}, ()),
+    "a list": ({"l": [None]}, ()),
+}
+
+
+class _ForgingChild:
+    """Stands in for a worker that answers every request with one forged frame."""
+
+    def __init__(self, frame: bytes):
+        self.frame = frame
+        self.stopped = 0
+
+    def exchange(self, payload: bytes, timeout: float, sink: object) -> object:
+        from grader.bridge import isolated
+        from grader import values
+
+        try:
+            return values.decode(self.frame)
+        except Exception as error:  # as _Child.receive does
+            raise isolated._NoAnswer("output", f"its reply is not plain data ({type(error).__name__})") from None
+
+    def stop(self, sink: object) -> int:
+        self.stopped += 1
+        return 0
+
+
+@pytest.mark.parametrize("case", sorted(FORGED))
+def test_every_forged_reply_ends_as_bad_reply_never_in_the_graders_code(case: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.bridge.isolated import HeadTail, IsolatedBridge
+    from grader.runner import run_checks
+
+    tree, arrays = FORGED[case]
+    frame = _frame(tree, arrays)
+    bridge = IsolatedBridge.__new__(IsolatedBridge)  # no child process: every call gets the forged frame
+    bridge.call_timeout, bridge.events, bridge._closed = 5.0, [], False
+    bridge._captured, bridge._child = HeadTail(1000), _ForgingChild(frame)
+    monkeypatch.setattr(bridge, "_restart", lambda name: _ForgingChild(frame), raising=False)
+    recorder = KindRecorder(bridge)
+    report = run_checks(recorder, Settings().checks(), lambda check: _live_reference())
+    assert recorder.status() == "bad-reply", [r.output for r in report.results][:3]
+    assert report.score == 0  # some replies are plain answers to some calls (None): judged, and wrong
+    assert any("could not use what" in r.output for r in report.results)
+
+
+_REFERENCE_CACHE: list = []
+
+
+def _live_reference():
+    from grader.reference import LiveReference
+
+    if not _REFERENCE_CACHE:
+        _REFERENCE_CACHE.append(LiveReference())
+    return _REFERENCE_CACHE[0]
+
+
+# ----------------------------------------------------------------------------- python -m grader in a class folder
+
+def test_python_m_grader_in_a_folder_of_submissions_imports_none_of_them(tmp_path: Path) -> None:
+    """A student file named tqdm.py or numpy.py beside the submissions must not replace the real module."""
+    make_class(tmp_path, reference=REFERENCE_CODE)
+    for planted in (tmp_path / "tqdm.py", tmp_path / "numpy.py"):
+        planted.write_text(f"open({str(planted) + '.ran'!r}, 'w').close()\nraise SystemExit('planted')\n")
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", "reference.py", "--out", "g", "--jobs", "1",
+                           "--public-only"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert rows_of(tmp_path / "g")["reference"]["score"] == rows_of(tmp_path / "g")["reference"]["max_score"]
+    assert list(tmp_path.rglob("*.ran")) == []
+
+
+@pytest.mark.parametrize("status", ["error", "refused", "grader-error", "not-recorded"])
+def test_checks_that_never_ran_are_not_counted_as_failed_most(status: str) -> None:
+    from grader.commands.grade.worker import not_graded
+
+    checks = Settings(public_only=True).checks()
+    summary = summarise([not_graded("x", checks, status, "why")])
+    assert summary.failed_most == [] and summary.statuses == {status: 1}

@@ -88,10 +88,38 @@ def test_no_single_candidate_is_an_error_that_lists_what_was_found(tmp_path, nam
     assert all(name in str(error.value) for name in names)
 
 
+def test_a_submission_that_is_a_link_is_refused_by_name(tmp_path):
+    make_files(tmp_path / "elsewhere", "two_layer_net.py")
+    (tmp_path / "upload").mkdir()
+    (tmp_path / "upload" / SUBMISSION_FILE).symlink_to(tmp_path / "elsewhere" / SUBMISSION_FILE)
+    with pytest.raises(NoSubmission, match=f"{SUBMISSION_FILE} is a symbolic link; submit the file itself"):
+        find_submission(tmp_path / "upload")
+
+
+def test_a_folder_link_in_the_upload_is_not_looked_into(tmp_path):
+    make_files(tmp_path / "solutions", SUBMISSION_FILE)
+    (tmp_path / "upload").mkdir()
+    (tmp_path / "upload" / "lab").symlink_to(tmp_path / "solutions", target_is_directory=True)
+    with pytest.raises(NoSubmission, match="symbolic links are not looked into: lab"):
+        find_submission(tmp_path / "upload")
+
+
+def test_the_staging_copy_refuses_a_file_swapped_for_a_link(tmp_path):
+    from grader.commands.release.autograder import _copy_regular_file
+
+    make_files(tmp_path, "real.py")
+    (tmp_path / "link.py").symlink_to(tmp_path / "real.py")
+    with pytest.raises(NoSubmission, match="symbolic link"):
+        _copy_regular_file(tmp_path / "link.py", tmp_path / "copy.py")
+    assert not (tmp_path / "copy.py").exists()
+
+
 # -- run_autograder, pointed at temporary folders -----------------------------------------------
 
-def run_autograder(root: Path, submission_files: dict[str, str], timeout: str = "5") -> dict:
-    """Put the files into a fresh submission folder, run run_autograder, return the valid results.json."""
+def run_autograder(root: Path, submission_files: dict[str, str], timeout: str = "5",
+                   links: dict[str, Path] | None = None) -> dict:
+    """Put the files (and ``links``: name -> target) into a fresh submission folder, run
+    run_autograder, return the valid results.json."""
     submission = root / "submission"
     results = root / "results" / "results.json"
     for folder in (submission, results.parent):
@@ -99,6 +127,8 @@ def run_autograder(root: Path, submission_files: dict[str, str], timeout: str = 
         folder.mkdir(parents=True)
     for name, text in submission_files.items():
         (submission / name).write_text(text, encoding="utf-8")
+    for name, target in (links or {}).items():
+        (submission / name).symlink_to(target, target_is_directory=target.is_dir())
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {
         "AUTOGRADER_ROOT": str(root), "AUTOGRADER_TIMEOUT": timeout}
     done = run([str(root / "source" / "run_autograder")], env=env, timeout=300)
@@ -153,6 +183,21 @@ def test_hostile_submission_cannot_fake_its_score_and_loses_only_what_it_broke(g
     assert results["score"] == sum(earned.values())
     outputs = " ".join(t["output"] for t in results["tests"])
     assert "os._exit" in outputs and "1 s" in outputs
+
+
+def test_a_link_to_the_reference_scores_zero_and_says_why(gradescope_root):
+    reference = gradescope_root / "source" / "kit" / "solutions" / SUBMISSION_FILE
+    reference = reference if reference.is_file() else EXAMPLES / "reference.py"
+    results = run_autograder(gradescope_root, {}, links={SUBMISSION_FILE: reference})
+    assert results["score"] == 0 and results["tests"] == []
+    assert f"{SUBMISSION_FILE} is a symbolic link; submit the file itself" in results["output"]
+
+
+def test_a_linked_folder_in_the_upload_scores_zero(gradescope_root):
+    reference_folder = gradescope_root / "source" / "kit" / "solutions"
+    reference_folder = reference_folder if reference_folder.is_dir() else EXAMPLES
+    results = run_autograder(gradescope_root, {}, links={"lab": reference_folder})
+    assert results["score"] == 0 and "not looked into: lab" in results["output"]
 
 
 def test_a_grader_failure_is_retried_once_and_the_retry_s_results_are_written(tmp_path, monkeypatch):

@@ -9,10 +9,26 @@
 ``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
 progress bar and the printed summary.
 
-Exit codes: 0 every submission has its row; 1 some submissions were not graded
-because the grader failed (status grader-error: run again); 2 nothing could be
-graded (missing path, no submissions, clashing names, no reference solution,
-workers that cannot start); 130 interrupted (everything graded so far is kept).
+Statuses (the CSV's status column, ``extra_data.backprop_lab.status``; one vocabulary,
+defined in worker.py, explained to students by grader/formats/markdown.py):
+
+    ok            every check ran; the score is what the checks found
+    error         the file cannot be imported (does not parse, fails or hangs at import): 0 points
+    refused       not a regular file (a symbolic link, say to the reference solution, a folder,
+                  a device): never read, 0 points
+    timeout       a call ran out of time, or the submission overran its total deadline
+    crashed       the submission's process died during a call (the checks before still count)
+    bad-reply     the submission's process sent a reply that is not a valid answer (a forged
+                  or corrupt frame): that call fails, the other checks are still judged
+    grader-error  our side failed: 0 points for now, re-run to grade it again
+    not-recorded  graded, but its results could not be written (disk full, ...): 0 points in
+                  the table, the reason printed; re-run to grade it again
+
+Exit codes: 0 every submission has its row; 1 some submissions were not graded or not
+recorded (status grader-error or not-recorded, or grades.csv itself could not be
+written: run again); 2 nothing could be graded (missing path, no submissions, clashing
+names, no reference solution, workers that cannot start); 130 interrupted (everything
+graded so far is kept).
 """
 from __future__ import annotations
 
@@ -28,10 +44,11 @@ from typing import Any
 
 from grader.checks import hidden_available
 from grader.commands.grade import summary
-from grader.commands.grade.collect import CollectError, Submission, collect
+from grader.commands.grade.collect import CollectError, Submission, collect, refusal
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
-from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings
+from grader.commands.grade.worker import GRADER_ERROR, NOT_RECORDED, REFUSED, Outcome, Settings, not_graded
+from grader.formats.safe_text import printable
 from grader.contract import REFERENCE_FILE
 from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
@@ -44,10 +61,13 @@ DEADLINE_MARGIN = 60.0  # seconds on top of one timeout per probe before a whole
 class GradeRun:
     """What a run did. Names are submission names.
 
-    reports    every submission of the run that has a result, graded now or earlier
-    graded     graded by this run, in the order they finished
-    skipped    already graded in DIR by an earlier run (same file, same checks)
-    remaining  not graded because the run was interrupted
+    reports       every submission of the run that has a row, graded now or earlier
+    graded        graded by this run, in the order they finished
+    skipped       already graded in DIR by an earlier run (same file, same checks)
+    remaining     not graded because the run was interrupted
+    refused       not graded because they are not regular files (links, ...), with the reason
+    not_recorded  graded, but their results could not be written, with the reason
+    table_error   why grades.csv could not be written at the end ("" when it was)
     """
 
     out: Path
@@ -55,6 +75,9 @@ class GradeRun:
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     remaining: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    not_recorded: dict[str, str] = field(default_factory=dict)
+    table_error: str = ""
     notes: list[str] = field(default_factory=list)  # things the collector skipped
     sandbox_notes: list[str] = field(default_factory=list)  # how submissions were sandboxed, or why not
     jobs: int = 0
@@ -78,8 +101,13 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
     with tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:
         collection = collect(paths, Path(scratch))
         result = GradeRun(out=Path(out), notes=collection.notes)
-        fingerprints = {s.name: s.sha256() for s in collection.submissions}
-        todo = _still_to_grade(collection.submissions, fingerprints, folder, force, result)
+        submissions, fingerprints = _fingerprinted(collection.submissions)
+        for refused in (s for s in submissions if s.refusal):  # no worker: nothing of it is read
+            report = folder.record(Outcome(not_graded(refused.name, checks, REFUSED, refused.refusal)), "")
+            _note_recorded(report, result)
+            if report.status == REFUSED:
+                result.refused[refused.name] = refused.refusal
+        todo = _still_to_grade([s for s in submissions if not s.refusal], fingerprints, folder, force, result)
         result.remaining = [s.name for s in todo]
         result.jobs = min(jobs or os.cpu_count() or 1, len(todo))
         if on_plan:
@@ -87,7 +115,7 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
 
         def finished(submission: Submission, outcome: Outcome) -> None:
             with _signals_deferred():  # a Ctrl-C lands after the results, the feedback and the row
-                folder.record(outcome, fingerprints[submission.name])
+                _note_recorded(folder.record(outcome, fingerprints[submission.name]), result)
             result.graded.append(submission.name)
             result.remaining.remove(submission.name)
             if outcome.sandbox_note and outcome.sandbox_note not in result.sandbox_notes:
@@ -102,8 +130,34 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
                     pool.grade(todo, finished)
         except KeyboardInterrupt:
             result.interrupted = True
+    if folder.table_error:  # a later row may have written it meanwhile; else one more try
+        folder.write_table()
+    result.table_error = folder.table_error
     result.reports = dict(folder.reports)
     return result
+
+
+def _fingerprinted(submissions: list[Submission]) -> tuple[list[Submission], dict[str, str]]:
+    """The submissions, each file read once (never through a link) for its fingerprint; one that
+    cannot be read is refused with the reason, instead of stopping the run."""
+    checked, fingerprints = [], {}
+    for submission in submissions:
+        if not submission.refusal:
+            try:
+                fingerprints[submission.name] = submission.sha256()
+            except OSError as error:  # swapped for a link since it was collected, unreadable, ...
+                reason = refusal(submission.path) or f"{printable(submission.path.name)} cannot be read " \
+                                                      f"({error.strerror or error})"
+                submission = replace(submission, refusal=reason)
+        checked.append(submission)
+    return checked, fingerprints
+
+
+def _note_recorded(report: Report, result: GradeRun) -> None:
+    """Say at once when a submission's results could not be written: the run goes on."""
+    if report.status == NOT_RECORDED:
+        result.not_recorded[report.submission] = report.error
+        print(f"not recorded: {printable(report.submission)}: {report.error}", file=sys.stderr)
 
 
 def _still_to_grade(submissions: list[Submission], fingerprints: dict[str, str], folder: OutputFolder,
@@ -146,12 +200,14 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
 
     def planned(plan: GradeRun) -> None:
         for note in plan.notes:
-            print(f"note: {note}", file=sys.stderr)
+            print(f"note: {printable(note)}", file=sys.stderr)
+        for name, reason in plan.refused.items():
+            print(f"refused: {printable(name)}: {reason}", file=sys.stderr)
         print(_plan_line(plan, timeout, public_only), file=sys.stderr)
         bars.append(tqdm(total=len(plan.remaining), desc="grading", unit="submission", file=sys.stderr))
 
     def graded(outcome: Outcome) -> None:
-        bars[0].set_postfix_str(outcome.report.submission, refresh=False)
+        bars[0].set_postfix_str(printable(outcome.report.submission)[:60], refresh=False)
         bars[0].update(1)
 
     if (jobs is not None and jobs < 1) or timeout <= 0:
@@ -174,7 +230,8 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     print(_closing_text(result))
     if result.interrupted:
         return 130
-    return 1 if any(r.status == GRADER_ERROR for r in result.reports.values()) else 0
+    failed = any(r.status in (GRADER_ERROR, NOT_RECORDED) for r in result.reports.values())
+    return 1 if failed or result.table_error else 0
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -197,7 +254,16 @@ def _closing_text(result: GradeRun) -> str:
         lines.append(f"sandbox: {note}")
     not_graded = [name for name, r in result.reports.items() if r.status == GRADER_ERROR]
     if not_graded:
-        lines.append(f"not graded because the grader failed (run again): {', '.join(sorted(not_graded))}")
+        lines.append("not graded because the grader failed (run again): "
+                     + ", ".join(printable(name) for name in sorted(not_graded)))
+    if result.refused:
+        lines.append("refused (0 points; not regular files, never read): "
+                     + ", ".join(printable(name) for name in sorted(result.refused)))
+    if result.not_recorded:
+        lines.append("graded but not recorded (run again): "
+                     + ", ".join(printable(name) for name in sorted(result.not_recorded)))
+    if result.table_error:
+        lines.append(f"grades.csv could not be written ({result.table_error}); run the same command again")
     if result.interrupted:
         lines.append(f"interrupted: {len(result.graded)} graded now, {len(result.remaining)} not graded; "
                      "run the same command again to grade the rest.")

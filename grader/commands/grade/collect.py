@@ -11,10 +11,22 @@ A PATH may be
 Hidden names (``.git``, ``.DS_Store``) and dunder names (``__pycache__``,
 ``__MACOSX``, ``__init__.py``) are skipped. Two submissions with the same name
 are an error before anything runs, because their results would overwrite each other.
+
+Links are never followed below the PATHs given: a submission that is a symbolic link
+(say to ``solutions/two_layer_net.py``), a student folder that is a link, or anything else
+that is not a regular file where a submission is expected is collected *refused*
+(``Submission.refusal`` says why): it gets a row with 0 points and the run goes on.
+A PATH itself may be a link to a folder (the instructor chose it); a PATH that is a link
+to a ``.py`` file is refused like any other link.
+
+Names are kept exactly as the file system gives them (``os.fsdecode``: bytes that are not
+UTF-8 survive as surrogate escapes); ``printable`` turns one into text safe to print.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import stat
 import zipfile
 from collections import defaultdict
@@ -23,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.contract import SUBMISSION_FILE
+from grader.formats.safe_text import printable
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # total uncompressed size of one zip: far above any class's code
 MAX_ZIP_MEMBERS = 20_000
@@ -34,18 +47,31 @@ class CollectError(ValueError):
 
 @dataclass(frozen=True)
 class Submission:
-    """name    what the results are filed under (file stem or folder name)
-    path    the Python file to grade
-    origin  where it came from, for messages ("class.zip:alice/two_layer_net.py")
+    """name     what the results are filed under (file stem or folder name)
+    path     the Python file to grade
+    origin   where it came from, for messages ("class.zip:alice/two_layer_net.py")
+    refusal  why it is not graded at all (a link, not a regular file); empty when it is graded
     """
 
     name: str
     path: Path
     origin: str
+    refusal: str = ""
 
     def sha256(self) -> str:
-        """Fingerprint of the file's bytes: a changed file is graded again on a re-run."""
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        """Fingerprint of the file's bytes: a changed file is graded again on a re-run.
+
+        The file is opened without following a link; raises OSError (ELOOP for a link).
+        """
+        digest = hashlib.sha256()
+        fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OSError(errno.EINVAL, "not a regular file", str(self.path))
+        with os.fdopen(fd, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
 
 
 @dataclass
@@ -71,40 +97,84 @@ def collect(paths: list[Path], scratch: Path) -> Collection:
 
 
 def _collect_path(path: Path, scratch: Path, found: Collection) -> None:
-    if not path.exists():
-        raise CollectError(f"{path}: no such file or folder")
-    if path.is_dir():
+    if not os.path.lexists(path):
+        raise CollectError(f"{printable(str(path))}: no such file or folder")
+    if path.is_dir():  # a link to a folder is followed here only: the instructor named it
         _collect_folder(path, found, describe=str)
     elif path.suffix == ".py":
-        found.submissions.append(Submission(path.stem, path, str(path)))
+        found.submissions.append(_file_submission(path.stem, path, str(path)))
     elif path.suffix == ".zip":
         root = scratch / path.stem  # a zip holding two_layer_net.py at its top is named after the zip
-        extract_zip(path, root)
+        extract_zip(path, root, notes=found.notes)
         _collect_folder(root, found, describe=lambda inner: f"{path}:{inner.relative_to(root).as_posix()}")
     else:
-        raise CollectError(f"{path}: not a .py file, a folder or a .zip")
+        raise CollectError(f"{printable(str(path))}: not a .py file, a folder or a .zip")
 
 
 def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], str]) -> None:
-    """Add the submissions in ``folder``; ``describe`` names a path inside it for messages."""
-    if (folder / SUBMISSION_FILE).is_file():
-        found.submissions.append(Submission(folder.name, folder / SUBMISSION_FILE, describe(folder / SUBMISSION_FILE)))
+    """Add the submissions in ``folder``; ``describe`` names a path inside it for messages.
+
+    Nothing below ``folder`` is followed if it is a link: ``_kind`` looks with lstat.
+    """
+    own = folder / SUBMISSION_FILE
+    if _kind(own) not in (None, "folder"):
+        found.submissions.append(_file_submission(folder.name, own, describe(own)))
         return
-    entries = sorted(p for p in folder.iterdir() if not _skipped(p.name))
-    files = [p for p in entries if p.is_file() and p.suffix == ".py"]
-    folders = [p for p in entries if p.is_dir()]
-    students = [p for p in folders if (p / SUBMISSION_FILE).is_file()]
-    if not files and not students and len(folders) == 1:  # a zip or download wrapped in one folder
+    try:
+        entries = sorted(Path(entry.path) for entry in os.scandir(folder) if not _skipped(entry.name))
+    except OSError as error:
+        found.notes.append(f"skipped {describe(folder)}: cannot be listed ({error.strerror})")
+        return
+    kinds = {p: _kind(p) for p in entries}
+    files = [p for p in entries if p.suffix == ".py" and kinds[p] != "folder"]  # links and oddities too
+    folders = [p for p in entries if kinds[p] == "folder"]
+    students = [p for p in folders if _kind(p / SUBMISSION_FILE) not in (None, "folder")]
+    linked_folders = [p for p in entries if p.suffix != ".py" and kinds[p] == "link" and os.path.isdir(p)]
+    if not files and not students and not linked_folders and len(folders) == 1:  # one wrapping folder
         _collect_folder(folders[0], found, describe)
         return
     for file in files:
-        found.submissions.append(Submission(file.stem, file, describe(file)))
+        found.submissions.append(_file_submission(file.stem, file, describe(file)))
     for student in students:
-        found.submissions.append(Submission(student.name, student / SUBMISSION_FILE,
-                                            describe(student / SUBMISSION_FILE)))
+        own = student / SUBMISSION_FILE
+        found.submissions.append(_file_submission(student.name, own, describe(own)))
+    for link in linked_folders:  # only looked at to say what it is; never read through
+        found.submissions.append(Submission(link.name, link, describe(link),
+                                            f"{printable(link.name)} is a symbolic link to a folder; "
+                                            "submit the folder itself"))
     for other in folders:
         if other not in students:
-            found.notes.append(f"skipped {describe(other)}: no {SUBMISSION_FILE} in it")
+            found.notes.append(f"skipped {printable(describe(other))}: no {SUBMISSION_FILE} in it")
+
+
+def _kind(path: Path) -> str | None:
+    """"file" (regular), "folder", "link", "other" (fifo, socket, device), or None when absent.
+
+    lstat: a link is a link, whatever it points to."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISLNK(mode):
+        return "link"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def _file_submission(name: str, path: Path, origin: str) -> Submission:
+    """A submission file, refused unless it is a regular file (never a link)."""
+    return Submission(name, path, origin, refusal(path))
+
+
+def refusal(path: Path) -> str:
+    """Why the file at ``path`` cannot be a submission ("" when it is a regular file)."""
+    kind = _kind(path)
+    if kind == "link":
+        return f"{printable(path.name)} is a symbolic link; submit the file itself"
+    if kind == "other":
+        return f"{printable(path.name)} is not a regular file; submit the file itself"
+    return ""
 
 
 def _skipped(name: str) -> bool:
@@ -117,16 +187,20 @@ def _refuse_name_clashes(submissions: list[Submission]) -> None:
         by_name[submission.name].append(submission.origin)
     clashes = {name: origins for name, origins in by_name.items() if len(origins) > 1}
     if clashes:
-        listing = "; ".join(f"{name}: {', '.join(origins)}" for name, origins in sorted(clashes.items()))
+        listing = "; ".join(f"{printable(name)}: {', '.join(map(printable, origins))}"
+                            for name, origins in sorted(clashes.items()))
         raise CollectError(f"two submissions share a name (their results would overwrite each other): {listing}")
 
 
-def extract_zip(archive: Path, target: Path, max_bytes: int = MAX_ZIP_BYTES) -> None:
+def extract_zip(archive: Path, target: Path, max_bytes: int = MAX_ZIP_BYTES,
+                notes: list[str] | None = None) -> None:
     """Extract ``archive`` into ``target`` after checking every member.
 
     Refuses absolute paths, ``..`` components, links and device files, more than
     MAX_ZIP_MEMBERS members, and more than ``max_bytes`` uncompressed in total
-    (zipfile never writes more than a member's declared size).
+    (zipfile never writes more than a member's declared size). A member that cannot be
+    written here (a name too long for this file system) is left out with a note in
+    ``notes``: one student's odd name must not stop the class.
     """
     try:
         with zipfile.ZipFile(archive) as bundle:
@@ -135,9 +209,19 @@ def extract_zip(archive: Path, target: Path, max_bytes: int = MAX_ZIP_BYTES) -> 
             target.mkdir(parents=True, exist_ok=True)
             for member in members:
                 if not member.is_dir():
-                    bundle.extract(member, target)
+                    _extract_member(bundle, member, target, archive, notes)
     except zipfile.BadZipFile as error:
         raise CollectError(f"{archive}: not a readable zip file ({error})") from None
+
+
+def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, archive: Path,
+                    notes: list[str] | None) -> None:
+    try:
+        bundle.extract(member, target)
+    except OSError as error:
+        if notes is None:
+            raise CollectError(f"{archive}: cannot extract {printable(member.filename)!r} ({error.strerror})") from None
+        notes.append(f"skipped {archive}:{printable(member.filename)}: cannot be extracted here ({error.strerror})")
 
 
 def _check_members(archive: Path, members: list[zipfile.ZipInfo], max_bytes: int) -> None:

@@ -1,28 +1,69 @@
 """The output folder of ``backprop-lab grade``, written as each submission finishes.
 
-    DIR/results/<name>.json   Gradescope results.json, plus extra_data.backprop_lab
-                              (status, error, source fingerprint): what a re-run reads
-    DIR/feedback/<name>.md    the student's feedback
+    DIR/results/<file>.json   Gradescope results.json, plus extra_data.backprop_lab
+                              (submission name, status, error, source fingerprint): what a re-run reads
+    DIR/feedback/<file>.md    the student's feedback
     DIR/grades.csv            every submission of the run, rewritten after each one
+
+``<file>`` is the submission's name when it is short plain ASCII, else a safe stem plus a
+hash of the name (``file_stem``): a name may be 255 bytes long, not UTF-8, or hold any
+character, and ``.partial`` or ``.json`` added to it must still be a valid file name. The
+name itself is in the CSV's submission column and in ``extra_data``.
 
 Every file is replaced atomically (written beside, then ``os.replace``), so an
 interrupted run leaves whole files only; a results file is written last, so a
 submission whose results file is present and valid was completely graded.
+
+One submission never stops the run: when its files cannot be written (disk full, file
+too large, anything else) ``record`` returns a report with status not-recorded, which the
+CSV shows and a re-run grades again. A table that cannot be written is retried after the
+next submission, and ``table_error`` says why it is missing.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from grader.checks import Check
 from grader.commands.grade.collect import Submission
-from grader.commands.grade.worker import GRADER_ERROR, Outcome
+from grader.commands.grade.worker import GRADER_ERROR, NOT_RECORDED, Outcome, not_graded
 from grader.formats import csv_table, gradescope, markdown
+from grader.formats.safe_text import printable
 from grader.results import CheckResult, Report
 
 EXTRA_KEY = "backprop_lab"
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")  # kept as it is; never holds "~"
+HASHED_PREFIX_CHARS = 40
+MAX_FILE_CHARS = 8 << 20  # one results or feedback file; capped messages keep them far below
+
+
+def file_stem(name: str) -> str:
+    """The stem of a submission's results and feedback files: ``name`` itself when it is plain
+    ASCII of at most 80 characters, else its plain characters, "~" and 12 hex digits of its
+    hash. Plain names never contain "~", so the two kinds cannot collide."""
+    if PLAIN_NAME.fullmatch(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape" if _escapes_only(name) else "surrogatepass")
+    prefix = re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:HASHED_PREFIX_CHARS].strip("_") or "submission"
+    return f"{prefix}~{hashlib.sha256(raw).hexdigest()[:12]}"
+
+
+def _escapes_only(name: str) -> bool:
+    try:
+        name.encode("utf-8", "surrogateescape")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+class NotRecorded(Exception):
+    """A submission's files could not be written; the message says why, in one line."""
 
 
 class OutputFolder:
@@ -32,16 +73,17 @@ class OutputFolder:
         self.root = Path(root)
         self.checks = checks
         self.reports: dict[str, Report] = {}
+        self.table_error = ""  # why grades.csv could not be written last time ("" when it was)
 
     @property
     def csv_path(self) -> Path:
         return self.root / "grades.csv"
 
     def results_path(self, name: str) -> Path:
-        return self.root / "results" / f"{name}.json"
+        return self.root / "results" / f"{file_stem(name)}.json"
 
     def feedback_path(self, name: str) -> Path:
-        return self.root / "feedback" / f"{name}.md"
+        return self.root / "feedback" / f"{file_stem(name)}.md"
 
     def previous(self, submission: Submission, fingerprint: str) -> Report | None:
         """The report of an earlier run, if it graded this very file with the same checks."""
@@ -52,17 +94,43 @@ class OutputFolder:
             return None
 
     def keep(self, report: Report) -> None:
-        """Count an earlier run's report in this run's table."""
+        """Count a report in this run's table (an earlier run's, or one just recorded)."""
         self.reports[report.submission] = report
-        _write_atomic(self.csv_path, csv_table.render(self.reports.values()))
+        self.write_table()
 
-    def record(self, outcome: Outcome, fingerprint: str) -> None:
-        """Write the feedback, then the results file, then the table, for a submission just graded."""
+    def write_table(self) -> bool:
+        """Write grades.csv; on failure remember why in ``table_error`` (a later call retries)."""
+        try:
+            _write_atomic(self.csv_path, csv_table.render(self.reports.values()))
+        except Exception as error:  # disk full, ...: the next submission's row retries
+            self.table_error = _reason(error)
+            return False
+        self.table_error = ""
+        return True
+
+    def record(self, outcome: Outcome, fingerprint: str) -> Report:
+        """Write the feedback, then the results file, then the table, for a submission just graded.
+
+        Returns the report as it stands in the table: ``outcome.report``, or a not-recorded
+        report (0 points, the reason in ``error``) when its files could not be written.
+        """
         report = outcome.report
-        _write_atomic(self.feedback_path(report.submission), markdown.render(report, outcome.events, outcome.output))
+        try:
+            self._write_files(outcome, fingerprint)
+        except Exception as error:  # whatever it is, it costs this submission only
+            self._remove_partials(report.submission)
+            reason = f"its results could not be written ({_reason(error)}); re-run to grade it again"
+            report = not_graded(report.submission, self.checks, NOT_RECORDED, reason)
+        self.keep(report)
+        return report
+
+    def _write_files(self, outcome: Outcome, fingerprint: str) -> None:
+        report = outcome.report
+        shown = replace(report, submission=printable(report.submission))  # the Markdown is UTF-8 text
+        feedback = markdown.render(shown, outcome.events, outcome.output)
         results = gradescope.to_dict(report)
         results["extra_data"] = {EXTRA_KEY: {
-            "submission": report.submission,
+            "submission": report.submission,  # JSON escapes keep even a name that is not UTF-8 exact
             "status": report.status,
             "error": report.error,
             "source_sha256": fingerprint,
@@ -70,8 +138,18 @@ class OutputFolder:
             "events": outcome.events,
             "sandbox_note": outcome.sandbox_note,
         }}
-        _write_atomic(self.results_path(report.submission), json.dumps(results, indent=2) + "\n")
-        self.keep(report)
+        results_text = json.dumps(results, indent=2) + "\n"
+        for text in (feedback, results_text):
+            if len(text) > MAX_FILE_CHARS:
+                raise NotRecorded(f"{len(text) / 2**20:.0f} MB of results, more than the "
+                                  f"{MAX_FILE_CHARS >> 20} MB a file may hold")
+        _write_atomic(self.feedback_path(report.submission), feedback)
+        _write_atomic(self.results_path(report.submission), results_text)
+
+    def _remove_partials(self, name: str) -> None:
+        for path in (self.feedback_path(name), self.results_path(name)):
+            with contextlib.suppress(OSError):
+                path.with_name(path.name + ".partial").unlink(missing_ok=True)
 
     def _report_from_results(self, data: dict[str, Any], name: str, fingerprint: str) -> Report | None:
         extra = data["extra_data"][EXTRA_KEY]
@@ -90,8 +168,24 @@ class OutputFolder:
         return Report(name, results, status=str(extra["status"]), error=str(extra.get("error", "")))
 
 
+def _reason(error: BaseException) -> str:
+    """One line: "No space left on device", "UnicodeEncodeError: ...", or the NotRecorded message."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    if isinstance(error, NotRecorded):
+        return str(error)
+    return printable(f"{type(error).__name__}: {error}")[:300]
+
+
 def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path``, then move it there. A lone surrogate in a student's message
+    is written as a backslash escape instead of failing the whole file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(text, encoding="utf-8", errors="backslashreplace")
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk may refuse even this; the run goes on
+            partial.unlink(missing_ok=True)
+        raise

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from tabulate import tabulate
 
-from grader.commands.grade.worker import GRADER_ERROR
+from grader.commands.grade.worker import GRADER_ERROR, LOAD_ERROR, NOT_RECORDED, REFUSED
 from grader.results import Report
 
 # Score bands in percent of the maximum: [low, high) except the last, which is exactly 100.
 BANDS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100), (100, 101))
 TOP_FAILURES = 10
-NOT_RUN = ("error", GRADER_ERROR)  # statuses whose checks never ran: not counted as failures
+NOT_RUN = (LOAD_ERROR, REFUSED, GRADER_ERROR, NOT_RECORDED)  # checks never ran (or were lost): not failures
 
 
 @dataclass

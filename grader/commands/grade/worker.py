@@ -15,22 +15,32 @@ from __future__ import annotations
 import json
 import signal
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError
+from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, SubmissionRefused
 from grader.bridge.isolated import IsolatedBridge, start_helper_process, stop_helper_process
 from grader.checks import Check, Draw, catalogue
 from grader.reference import LiveReference, grading_draw
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
 
-# How a StudentCodeError's kind shows in a report's status; the other kinds (not implemented,
-# an exception, a missing function) are the code failing, not its process, and keep "ok".
+# The statuses of a report (grader/commands/grade/__init__.py explains each one to instructors,
+# grader/formats/markdown.py to students). How a StudentCodeError's kind shows in a report's
+# status; the other kinds (not implemented, an exception, a missing function) are the code
+# failing, not its process, and keep "ok".
 STATUS_BY_KIND = {"timeout": "timeout", "crashed": "crashed", "output": "bad-reply"}
+LOAD_ERROR = "error"  # the file cannot be imported (does not parse, fails at import)
+REFUSED = "refused"  # not a regular file (a symbolic link, a folder, a device): never read
 GRADER_ERROR = "grader-error"  # our side failed; a re-run grades the submission again
+NOT_RECORDED = "not-recorded"  # graded, but its results could not be written (disk full, ...); re-run
+
+MAX_CHECK_OUTPUT = 2_000  # characters of one check's message kept: a student's value can be huge
+MAX_ERROR = 4_000  # characters of a report's error kept
+MAX_EVENTS = 50  # distinct events kept; each is cut to MAX_CHECK_OUTPUT
+MAX_OUTPUT = 70_000  # characters of printed output kept: the bridge keeps 64,000 bytes already (a guard)
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,27 @@ class KindRecorder:
         return next((STATUS_BY_KIND[kind] for kind in self.kinds if kind in STATUS_BY_KIND), "ok")
 
 
+def clip(text: str, limit: int = MAX_CHECK_OUTPUT) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was cut (the start is what explains)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n[... {len(text) - limit} more characters cut by the grader ...]"
+
+
+def bounded(outcome: Outcome) -> Outcome:
+    """``outcome`` with every message it carries cut to size.
+
+    A submission decides what is in its messages (an exception quoting a 60 MB string, a
+    dict with a million keys): unbounded, one submission made a 504 MB results.json.
+    """
+    report = outcome.report
+    report.results = [replace(r, output=clip(r.output)) for r in report.results]
+    report.error = clip(report.error, MAX_ERROR)
+    events = list(dict.fromkeys(outcome.events))  # repeats are counted by the feedback, not kept
+    kept = [clip(e) for e in outcome.events if e in events[:MAX_EVENTS]]
+    return replace(outcome, report=report, events=kept, output=clip(outcome.output, MAX_OUTPUT))
+
+
 def not_graded(name: str, checks: list[Check], status: str, reason: str) -> Report:
     """A report in which every check failed because the submission could not be graded."""
     message = f"not run: {reason}"
@@ -119,8 +150,9 @@ def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReferen
     started = time.perf_counter()
     try:
         bridge = IsolatedBridge(path, call_timeout=call_timeout)
-    except SubmissionLoadError as error:
-        return Outcome(not_graded(name, checks, "error", str(error)), seconds=time.perf_counter() - started)
+    except SubmissionLoadError as error:  # SubmissionRefused too: a link swapped in after collecting
+        status = REFUSED if isinstance(error, SubmissionRefused) else LOAD_ERROR
+        return bounded(Outcome(not_graded(name, checks, status, str(error)), seconds=time.perf_counter() - started))
     recorder = KindRecorder(bridge)
     try:
         report = run_checks(recorder, checks, lambda check: reference, submission=name)
@@ -129,8 +161,8 @@ def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReferen
             report.error = bridge.events[0] if bridge.events else f"the submission's process: {report.status}"
     finally:
         bridge.close()
-    return Outcome(report, list(bridge.events), bridge.output, bridge.sandbox_note,
-                   seconds=time.perf_counter() - started)
+    return bounded(Outcome(report, list(bridge.events), bridge.output, bridge.sandbox_note,
+                           seconds=time.perf_counter() - started))
 
 
 def serve(conn: Connection, settings: Settings) -> None:

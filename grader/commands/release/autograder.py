@@ -16,40 +16,71 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from grader.commands.grade.collect import refusal
 from grader.commands.grade.store import EXTRA_KEY
 from grader.commands.grade.worker import GRADER_ERROR
-from grader.contract import SUBMISSION_FILE
+from grader.contract import PACKAGE_DIR, SUBMISSION_FILE
 
 DEFAULT_CALL_TIMEOUT = "5"  # a hostile file that hangs in every call still ends well inside Gradescope's 10 min
 IGNORED_FILES = ("conftest.py",)  # shipped with the student kit, never the submission
 OUTPUT_TAIL = 2000  # characters of the grader's own output quoted when it fails
+# The grader runs in a Python that does not put its working directory first on sys.path (-P,
+# Python 3.11+), and from the folder that holds the grader package anyway (older Pythons):
+# a submission's `numpy.py` can never be imported in its place.
+SAFE_PATH_FLAGS = ("-P",) if sys.version_info >= (3, 11) else ()
 
 
 class NoSubmission(ValueError):
     """The submission folder holds no file that can be graded; the message is for the student."""
 
 
-def _python_files(folder: Path) -> list[Path]:
-    """.py files at the top of ``folder`` and one folder down, without hidden or dunder names."""
-    def visible(path: Path) -> bool:
-        return not any(part.startswith((".", "__")) for part in path.relative_to(folder).parts)
+def _python_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(.py entries at the top of ``folder`` and one real folder down, links included so that they
+    can be refused by name; folder links, which are never looked into). No hidden or dunder names."""
+    files: list[Path] = []
+    linked_folders: list[Path] = []
+    for entry in _visible_entries(folder):
+        if entry.is_dir(follow_symlinks=False):
+            files += [Path(e.path) for e in _visible_entries(Path(entry.path))
+                      if e.name.endswith(".py") and not e.is_dir(follow_symlinks=False)]
+        elif entry.name.endswith(".py"):
+            files.append(Path(entry.path))
+        elif entry.is_symlink() and os.path.isdir(entry.path):  # only to name it in the message
+            linked_folders.append(Path(entry.path))
+    return sorted(files, key=lambda p: (len(p.parts), str(p))), linked_folders
 
-    found = [*folder.glob("*.py"), *folder.glob("*/*.py")]
-    return sorted((p for p in found if p.is_file() and visible(p)), key=lambda p: (len(p.parts), str(p)))
+
+def _visible_entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as entries:
+            return [e for e in entries if not e.name.startswith((".", "__"))]
+    except OSError:
+        return []
 
 
 def find_submission(folder: Path) -> tuple[Path, str]:
     """(the file to grade, a note for the student when it was not simply ``two_layer_net.py``).
 
     Order: ``two_layer_net.py`` at the top; else one ``two_layer_net.py`` a folder down; else
-    the only ``.py`` file there is. Raises NoSubmission otherwise.
+    the only ``.py`` file there is. Links are never followed: a chosen file that is a link (or
+    not a regular file) is refused, and a folder that is a link is not looked into. Raises
+    NoSubmission otherwise.
     """
-    files = _python_files(folder)
+    files, linked_folders = _python_files(folder)
+    chosen, note = _choose(folder, files, linked_folders)
+    problem = refusal(chosen)
+    if problem:
+        raise NoSubmission(f"{problem}. Nothing was graded.")
+    return chosen, note
+
+
+def _choose(folder: Path, files: list[Path], linked_folders: list[Path]) -> tuple[Path, str]:
     exact = [p for p in files if p.name == SUBMISSION_FILE]
     if exact and exact[0].parent == folder:
         return exact[0], ""
@@ -62,7 +93,11 @@ def find_submission(folder: Path) -> tuple[Path, str]:
     if len(candidates) == 1:
         return candidates[0], (f"graded {candidates[0].relative_to(folder)} as {SUBMISSION_FILE} "
                                "(the only Python file submitted).")
-    raise NoSubmission(f"no {SUBMISSION_FILE} was found in the submission (Python files found: {shown}). "
+    links = ""
+    if linked_folders:
+        links = (" Folders that are symbolic links are not looked into: "
+                 + ", ".join(p.name for p in linked_folders) + ".")
+    raise NoSubmission(f"no {SUBMISSION_FILE} was found in the submission (Python files found: {shown}).{links} "
                        f"Submit your {SUBMISSION_FILE}.")
 
 
@@ -79,17 +114,32 @@ def grade(submission: Path, timeout: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="backprop-lab-autograder-") as scratch:
         staged = Path(scratch) / "in" / SUBMISSION_FILE
         staged.parent.mkdir()
-        shutil.copyfile(submission, staged)
+        _copy_regular_file(submission, staged)
         out = Path(scratch) / "out"
         done = subprocess.run(
-            [sys.executable, "-m", "grader", "grade", str(staged), "--out", str(out), "--jobs", "1",
-             "--timeout", timeout],
-            capture_output=True, text=True, errors="replace")
+            [sys.executable, *SAFE_PATH_FLAGS, "-m", "grader", "grade", str(staged), "--out", str(out),
+             "--jobs", "1", "--timeout", timeout],
+            capture_output=True, text=True, errors="replace", cwd=PACKAGE_DIR.parent)
         results = sorted((out / "results").glob("*.json"))
         if len(results) != 1:
             raise RuntimeError(f"the grader wrote no results (exit status {done.returncode}):\n"
                                f"{(done.stdout + done.stderr)[-OUTPUT_TAIL:]}")
         return json.loads(results[0].read_text(encoding="utf-8"))
+
+
+def _copy_regular_file(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` without following a link (find_submission checked it; this
+    holds even if it was swapped since). Raises NoSubmission for a link or a non-regular file."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise NoSubmission(refusal(source) or f"{source.name} cannot be read ({error.strerror}).") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NoSubmission(f"{source.name} is not a regular file; submit the file itself.")
+    with os.fdopen(fd, "rb") as handle:
+        with open(target, "wb") as copy:
+            shutil.copyfileobj(handle, copy)
 
 
 def _status(results: dict) -> str:
