@@ -227,7 +227,7 @@ def _reply_problem(reply: Any, request: dict[str, Any]) -> str | None:
 
     An answer is {"ok": plain data} or {"error": [kind, function, detail, traceback]}, and
     its value has the shape the caller unpacks: a (result, arguments) pair for keep_args, a
-    dict for a routine. Anything else came from a submission writing to its reply pipe, and
+    dict for a routine, a list of as many results as were asked for from call_each. Anything else came from a submission writing to its reply pipe, and
     would otherwise raise inside the grader's own code (status grader-error on every run).
     """
     if not (isinstance(reply, dict) and len(reply) == 1 and ("ok" in reply or "error" in reply)):
@@ -240,6 +240,11 @@ def _reply_problem(reply: Any, request: dict[str, Any]) -> str | None:
         return f"not plain data: {plain}"
     if request["op"] == "run" and not isinstance(value, dict):
         return f"a {type(value).__name__} where the routine's results belong"
+    if request["op"] == "each":
+        expected = len(request["keep"]) if request["keep"] is not None else sum(
+            call[2] if len(call) > 2 else 1 for call in request["calls"])
+        if not (isinstance(value, list) and len(value) == expected):
+            return f"not a list of {expected} results"
     if request["op"] == "call" and request.get("keep_args"):
         pair = isinstance(value, tuple) and len(value) == 2
         if not (pair and isinstance(value[1], tuple) and len(value[1]) == len(request["args"])):

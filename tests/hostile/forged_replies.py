@@ -5,7 +5,7 @@
 # frame into its own reply pipe (an inherited file descriptor it finds by looking), built by
 # hand in the bridge's format: forward_propagation on X (7, 3) answers a bare float where a
 # (result, arguments) pair belongs; compute_cost on A2 (64, 1) a pair holding an opaque value
-# and an array of strings; initialize_parameters for sizes (3, 5, 2) a dict whose key is a
+# and an array of strings; initialize_parameters for two output units a dict whose key is a
 # number; batch_generator on X (64, 3) a frame header that claims 2**62 bytes.
 # Expected: those four checks fail with status bad-reply (never grader-error); a fresh process
 # serves the rest, which pass.
@@ -39,7 +39,7 @@ def _forge(tree, arrays=(), claimed_size=None):
 # END HOSTILE
 
     # BEGIN HOSTILE at the start of initialize_parameters
-    if (input_dim, hidden_dim, output_dim) == (3, 5, 2):
+    if output_dim == 2:
         _forge({"d": [["ok", {"d": [[{"i": "1"}, {"f": "1.0"}]]}]]})
     # END HOSTILE
 

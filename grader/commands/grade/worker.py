@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, SubmissionRefused
+from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, SubmissionRefused, clip
 from grader.bridge.isolated import IsolatedBridge, start_helper_process, stop_helper_process
 from grader.checks import Check, Draw, catalogue
 from grader.reference import LiveReference, grading_draw
@@ -116,13 +116,6 @@ class KindRecorder:
         return next((STATUS_BY_KIND[kind] for kind in self.kinds if kind in STATUS_BY_KIND), "ok")
 
 
-def clip(text: str, limit: int = MAX_CHECK_OUTPUT) -> str:
-    """``text`` cut to ``limit`` characters, saying how much was cut (the start is what explains)."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}\n[... {len(text) - limit} more characters cut by the grader ...]"
-
-
 def bounded(outcome: Outcome) -> Outcome:
     """``outcome`` with every message it carries cut to size.
 
@@ -130,10 +123,10 @@ def bounded(outcome: Outcome) -> Outcome:
     dict with a million keys): unbounded, one submission made a 504 MB results.json.
     """
     report = outcome.report
-    report.results = [replace(r, output=clip(r.output)) for r in report.results]
+    report.results = [replace(r, output=clip(r.output, MAX_CHECK_OUTPUT)) for r in report.results]
     report.error = clip(report.error, MAX_ERROR)
     events = list(dict.fromkeys(outcome.events))  # repeats are counted by the feedback, not kept
-    kept = [clip(e) for e in outcome.events if e in events[:MAX_EVENTS]]
+    kept = [clip(e, MAX_CHECK_OUTPUT) for e in outcome.events if e in events[:MAX_EVENTS]]
     return replace(outcome, report=report, events=kept, output=clip(outcome.output, MAX_OUTPUT))
 
 
