@@ -53,7 +53,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import socket
 import subprocess
 import sys
@@ -67,10 +66,13 @@ from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.child import HEADER, MAX_FRAME
 from grader.bridge.inprocess import read_submission
+from grader.bridge.sandbox import remove_tree
 from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
 
 SCRATCH_PREFIX = "backprop-lab-child-"
 FILE_BYTES = 64 << 20  # largest file a worker may write into its scratch folder
+SCRATCH_BYTES = 256 << 20  # all of its scratch folder, where a private tmpfs can be mounted there
+PROCESSES = 64  # processes and threads of one submission at once, where a cgroup can count them
 STOP_SECONDS = 10.0  # how long the keeper gets to kill everything and report
 STATUS_SECONDS = 2.0  # how long to wait for the keeper to say how a dead worker ended
 ZYGOTE_START_SECONDS = 60.0
@@ -111,7 +113,8 @@ class IsolatedBridge:
         self.events: list[str] = []
         self.sandbox_note = ""
         self._settings = {"cpu_seconds": int(cpu_seconds), "memory_bytes": int(memory_bytes),
-                          "file_bytes": FILE_BYTES, "sandbox": sandbox, "protected": protected_paths()}
+                          "file_bytes": FILE_BYTES, "scratch_bytes": SCRATCH_BYTES, "processes": PROCESSES,
+                          "sandbox": sandbox, "protected": protected_paths()}
         self._captured = HeadTail(output_limit)
         self._source = read_submission(self.path)
         self._child: _Child | None = None
@@ -317,7 +320,7 @@ class _Child:
             for fd in (requests_w, replies_r, output_r):
                 os.close(fd)
             control.close()
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)
             raise
         finally:
             for fd in theirs[:3]:
@@ -360,7 +363,7 @@ class _Child:
         self.control.close()
         for fd in (self.requests, self.replies, self.output):
             os.close(fd)
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        remove_tree(self.scratch)  # even what it made read-only
         return int(self.keeper_report.get("stopped", 0))
 
     # -- waiting, with the output drained and the keeper heard meanwhile

@@ -100,7 +100,7 @@ def test_a_process_without_sockets_still_runs_programs_and_pipes():
     pid = os.fork()
     if pid == 0:
         try:
-            applied = sandbox.deny_sockets()
+            applied = sandbox.seal_system_calls()
             outcome = {"applied": applied}
             for name, attempt in {"unix socket": lambda: socket.socket(socket.AF_UNIX),
                                   "udp socket": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM),
