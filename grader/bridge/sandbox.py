@@ -248,6 +248,23 @@ def enter_private_namespaces() -> str:
     return "private mount and IPC namespaces"
 
 
+def filesystem_guard_missing() -> str | None:
+    """None when a worker here can restrict the filesystem (Landlock, or a private mount
+    namespace, tried in a throwaway child); otherwise why it cannot."""
+    if landlock_abi() >= 1:
+        return None
+    if not sys.platform.startswith("linux"):
+        return f"{sys.platform} has neither Landlock nor mount namespaces"
+    pid = os.fork()
+    if pid == 0:  # only a system call and _exit: safe even in a threaded process
+        os._exit(0 if _libc.unshare(ctypes.c_int(_CLONE_NEWNS | (0 if os.geteuid() == 0 else _CLONE_NEWUSER))) == 0
+                 else 1)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return None
+    return "this kernel has no Landlock, and this user cannot make a private mount namespace"
+
+
 def hide_paths(protected: Iterable[str]) -> None:
     """Mount empty, unreadable tmpfs folders over ``protected`` (call in a private mount namespace)."""
     for path in dict.fromkeys(os.path.realpath(p) for p in protected):
