@@ -3,12 +3,21 @@
 zygote  one per grading process, started by exec'ing a fresh interpreter: it never held
         the reference solution, the checks or any grading state. It imports NumPy and
         what a worker needs, then forks a keeper whenever a bridge asks for a process.
-keeper  a child subreaper forked from the zygote: forks the worker, tells the bridge how
-        the worker ended, and when the bridge says stop (or goes away) kills every
-        process below it, detached and double-forked ones included.
-worker  forked from the keeper: its own session, scratch folder, sandbox and limits;
-        imports the submission from the source text the bridge sends and answers
+keeper  a child subreaper forked from the zygote: makes the submission's cgroup (pids
+        and memory for all its processes), forks the worker, tells the bridge how the
+        worker ended, and when the bridge says stop (or goes away) kills every process
+        below it, detached and double-forked ones included, then removes the cgroup.
+worker  forked from the keeper, sealed before it sees the submission, in this order:
+        its own session (setsid, which the filter forbids afterwards); the cgroup;
+        private mount and IPC namespaces with the kit hidden, the folders on the way to
+        Python and the scratch folder made reachable for nobody, every mount read-only
+        when Landlock is missing, and a size-limited tmpfs as scratch folder; Landlock;
+        CPU, address-space and file-size limits; nobody/nogroup when the grader is root
+        (no capabilities, no new privileges); the seccomp filter (sandbox.py lists it).
+        Then it imports the submission from the source text the bridge sends and answers
         requests by calling student functions exactly as the in-process bridge does.
+        Where the filesystem cannot be restricted at all it refuses (sandbox_error),
+        unless the bridge asked for sandbox "none".
 
 Worker pipes carry frames: an 8-byte little-endian length, then a ``grader.values``
 payload (plain data, arrays without pickle). Zygote and keeper speak small JSON messages

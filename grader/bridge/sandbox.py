@@ -1,23 +1,40 @@
 """Operating-system guards for the process that runs a submission (Linux).
 
 Used only inside the isolated bridge's helper processes (``child.py``); nothing
-here is called in the grading process itself. Each guard is a small function
-that either applies or says why it could not:
+here is called in the grading process itself, except ``filesystem_guard_missing``
+(asked once before a run). Each guard is a small function that either applies or
+raises SandboxUnavailable saying why it could not:
 
 - ``restrict_with_landlock``: the submission may read and execute the interpreter
-  and system libraries, read and write its scratch folder, and nothing else; no TCP,
-  no signals or abstract-socket connections to processes outside its sandbox.
-  Landlock (Linux >= 5.13) needs no privileges and works through three syscalls.
-- ``hide_with_mount_namespace``: the fallback where Landlock is missing: a private
-  mount namespace with empty read-only folders mounted over the kit's checkout.
-- ``deny_sockets``: a seccomp filter that makes ``socket()`` fail, closing what Landlock
-  leaves open (UDP, named UNIX sockets such as D-Bus or X11).
+  and system libraries, read and write its scratch folder, and nothing else (so not
+  /tmp or /dev/shm); no TCP, no signals or abstract-socket connections to processes
+  outside its sandbox. Landlock (Linux >= 5.13) needs no privileges.
+- ``enter_private_namespaces``: a private mount namespace and a private IPC namespace
+  (for a non-root grader inside a user namespace, where the kernel allows one). In it:
+  ``hide_paths`` mounts empty unreadable folders over the kit's checkout;
+  ``make_everything_read_only`` (the sandbox where Landlock is missing) makes every
+  mount read-only, recursively, with mount_setattr; ``mount_scratch`` puts a
+  size-limited tmpfs, owned by the worker's user, on the scratch folder (made after the
+  read-only pass, so it alone stays writable); ``make_reachable`` rebuilds folders the
+  worker's user may not enter (Python under /root) with only the way to what it needs.
+- ``seal_system_calls``: a seccomp filter. EPERM for sockets and io_uring (UDP, named UNIX
+  sockets such as D-Bus or X11), for other processes (ptrace, process_vm_readv/writev,
+  pidfd_open/getfd/send_signal, kcmp, process_madvise), for SysV and POSIX IPC (shm*,
+  sem*, msg*, mq_*), for the kernel keyrings (add_key, request_key, keyctl) and for new
+  sessions or process groups (setsid, setpgid); prlimit64 and sched_setaffinity /
+  setscheduler / setparam / setattr only with pid 0 (or, for prlimit64, the pid of the
+  process that installed it); setpriority only as PRIO_PROCESS on itself (0).
+  Other architectures' ABIs (x32, i386 on x86_64) are refused as a whole.
+- ``Cgroup``: a control group per submission, made by its keeper: pids.max and a memory
+  limit for all its processes together (cgroup v2 where the controllers are delegated,
+  else the v1 pids and memory hierarchies); removed once its processes were killed.
 - ``set_limits`` (CPU time, address space, file size, no core files) and
-  ``drop_privileges`` (no new privileges; a root process gives up every capability,
-  so it cannot raise its limits again, mount, reboot, trace or signal other users).
+  ``drop_privileges`` (no new privileges; a root process gives up every capability and
+  becomes ``unprivileged_user()``, nobody/nogroup, with no supplementary groups).
+- ``remove_tree``: deletes a scratch folder even where a submission made it read-only.
 - ``make_subreaper``, ``descendants`` and ``kill_descendants``: orphaned processes are
   re-parented to the subreaper, so it can find and stop every process a submission
-  started, even ones that called ``setsid`` to leave the process group.
+  started, even a double-forked one.
 """
 from __future__ import annotations
 
