@@ -97,6 +97,8 @@ def zygote_main(channel_fd: int) -> None:
     """
     channel = socket.socket(fileno=channel_fd)
     sandbox.make_subreaper()  # a keeper that dies leaves its orphans here, to be killed
+    if os.geteuid() == 0:
+        sandbox.unprivileged_user()  # looked up once here, inherited by every worker
     wake = _wake_on_sigchld()
     keepers: set[int] = set()
     channel.send(json.dumps({"ready": os.getpid()}).encode())
@@ -125,6 +127,17 @@ def zygote_main(channel_fd: int) -> None:
             channel.send(json.dumps(answer).encode())
     finally:
         sandbox.kill_descendants(os.getpid())
+        for keeper in keepers:
+            _remove_cgroup_of(keeper)
+
+
+def _cgroup_name(keeper: int) -> str:
+    return f"backprop-lab-{keeper}"
+
+
+def _remove_cgroup_of(keeper: int) -> None:
+    """Remove the control group of an ended keeper, should it have been killed before it could."""
+    sandbox.Cgroup.left_by(_cgroup_name(keeper)).remove(patience=0.5)
 
 
 def _fork_keeper(config: dict[str, Any], fds: list[int], channel: socket.socket, wake: int) -> int:
@@ -141,14 +154,17 @@ def _fork_keeper(config: dict[str, Any], fds: list[int], channel: socket.socket,
 
 
 def _reap_keepers(keepers: set[int]) -> None:
-    """Collect ended keepers; kill any other process that was re-parented here (an orphan)."""
-    for pid, _ in sandbox.reap_children():
-        keepers.discard(pid)
+    """Collect ended keepers; kill any other process that was re-parented here (an orphan);
+    then remove the control groups of keepers that were killed before they could."""
+    ended = [pid for pid, _ in sandbox.reap_children() if pid in keepers]
+    keepers.difference_update(ended)
     me = os.getpid()
     for pid, parent in sandbox.parent_pids().items():
         if parent == me and pid not in keepers:
             for victim in [pid, *sandbox.descendants(pid)]:
                 _kill(victim)
+    for pid in ended:
+        _remove_cgroup_of(pid)
 
 
 def _wake_on_sigchld() -> int:
@@ -232,7 +248,7 @@ def _submission_cgroup(config: dict[str, Any]) -> sandbox.Cgroup | str:
     if config["sandbox"] == "none":
         return "the sandbox was turned off"
     try:
-        return sandbox.Cgroup.create(f"backprop-lab-{os.getpid()}", config["processes"],
+        return sandbox.Cgroup.create(_cgroup_name(os.getpid()), config["processes"],
                                      config["memory_bytes"] + config["scratch_bytes"])
     except sandbox.SandboxUnavailable as error:
         return str(error)
@@ -386,9 +402,15 @@ def _sandbox(config: dict[str, Any], user: tuple[int, int] | None) -> list[str]:
             os.chown(scratch, *user)
     os.chdir(scratch)  # after the mounts: the tmpfs, not the folder it covers
     if landlock:
-        read_paths = sandbox.interpreter_read_paths() + list(sandbox.SYSTEM_READ_PATHS)
+        read_paths = _interpreter_paths() + list(sandbox.SYSTEM_READ_PATHS)
         notes.insert(0, sandbox.restrict_with_landlock(read_paths, [scratch], protected))
     return notes
+
+
+@functools.lru_cache(maxsize=1)
+def _interpreter_paths() -> list[str]:
+    """sandbox.interpreter_read_paths(), computed once per worker (mounts and Landlock both need it)."""
+    return sandbox.interpreter_read_paths()
 
 
 def _private_mounts(config: dict[str, Any], user: tuple[int, int] | None, read_only: bool) -> list[str]:
@@ -397,7 +419,7 @@ def _private_mounts(config: dict[str, Any], user: tuple[int, int] | None, read_o
     scratch = config["scratch"]
     notes = [sandbox.enter_private_namespaces()]
     if user is not None:  # before the kit is hidden: a folder on the way may be rebuilt
-        sandbox.make_reachable(sandbox.interpreter_read_paths() + [scratch], *user)
+        sandbox.make_reachable(_interpreter_paths() + [scratch], *user)
     sandbox.hide_paths(config["protected"])
     if read_only:
         sandbox.make_everything_read_only()

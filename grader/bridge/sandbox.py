@@ -40,7 +40,11 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
+import grp
 import os
+import platform
+import pwd
 import resource
 import signal
 import site
@@ -448,8 +452,6 @@ def seal_system_calls() -> bool:
     Returns False where seccomp cannot be used (another architecture, an old kernel):
     nothing is changed then.
     """
-    import platform
-
     machine = platform.machine()
     if machine not in SYSCALL_NUMBERS or not sys.platform.startswith("linux"):
         return False
@@ -528,11 +530,13 @@ def drop_privileges(user: tuple[int, int] | None = None) -> bool:
     return _libc.capset(ctypes.byref(header), ctypes.byref(data)) == 0
 
 
+@functools.lru_cache(maxsize=1)
 def unprivileged_user() -> tuple[int, int]:
-    """(uid, gid) of the user "nobody" and its group, or 65534 for both where they are not listed."""
-    import grp
-    import pwd
+    """(uid, gid) of the user "nobody" and its group, or 65534 for both where they are not listed.
 
+    Cached: the zygote looks it up once, and every worker forked from it knows the answer
+    (the lookup reads /etc/passwd and may load NSS modules, tens of milliseconds at worst).
+    """
     try:
         uid = pwd.getpwnam("nobody").pw_uid
     except KeyError:
@@ -610,6 +614,16 @@ class Cgroup:
             raise SandboxUnavailable(getattr(error, "errno", None) or errno.EPERM, f"cgroup: {error}") from None
         raise SandboxUnavailable(errno.ENOENT, "no cgroup with the pids and memory controllers is mounted")
 
+    @classmethod
+    def left_by(cls, name: str) -> "Cgroup":
+        """The groups called ``name`` below this process's own, as a keeper that was killed left them."""
+        try:
+            own = _own_cgroups()
+        except OSError:
+            return cls([], "")
+        folders = {os.path.join(parent, name) for parent in own.values()}
+        return cls(sorted(f for f in folders if os.path.isdir(f)), "")
+
     def join(self) -> None:
         """Move this process (and its future children) into the group."""
         for folder in self.folders:
@@ -670,12 +684,10 @@ def _make_group(parent: str, name: str, made: list[str]) -> str:
 
 
 def _set(folder: str, name: str, value: int, optional: bool = False) -> None:
+    """Write a cgroup setting; an ``optional`` one may be missing (swap accounting off) or refused."""
     try:
         with open(os.path.join(folder, name), "w") as handle:
             handle.write(str(value))
-    except FileNotFoundError:
-        if not optional:
-            raise
     except OSError:
         if not optional:
             raise

@@ -9,9 +9,12 @@ written outside the child's scratch folder, and this process's NumPy still works
 """
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,8 +91,8 @@ def nothing_left_behind(scratch_root: Path, tmp_path: Path):
     here untouched."""
     before = kernel_leftovers()
     yield
-    assert kernel_leftovers() == before
     assert processes_left_behind() == []
+    assert kernel_leftovers() == before
     assert working_in(scratch_root) == []
     assert list(scratch_root.iterdir()) == []
     for folder in (tmp_path / "class").glob("*"):
@@ -261,6 +264,22 @@ def test_processes_memory_and_scratch_stop_at_the_submissions_limits(assembled):
         pytest.skip(f"no cgroup or no tmpfs scratch folder on this platform: {note}")
     assert hog["processes"] < 64 and "Resource temporarily unavailable" in hog["fork"], hog
     assert hog["written"] <= 256 << 20 and "No space left" in hog["write"], hog
+
+
+def test_a_keeper_killed_before_it_could_clean_up_leaves_no_cgroup(assembled, scratch_root):
+    """The zygote removes the group of a keeper that ended without removing it (SIGKILL)."""
+    before = kernel_leftovers()["cgroups"]
+    with IsolatedBridge(assembled("detached_processes"), call_timeout=CALL_TIMEOUT) as bridge:
+        made = [path for path in kernel_leftovers()["cgroups"] if path not in before]
+        if not made:
+            pytest.skip(f"no cgroup on this platform: {bridge.sandbox_note}")
+        keeper = int(made[0].rsplit("-", 1)[1])
+        os.kill(keeper, signal.SIGKILL)
+    assert processes_left_behind() == []
+    deadline = time.monotonic() + 5
+    while kernel_leftovers()["cgroups"] != before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kernel_leftovers()["cgroups"] == before
 
 
 # ------------------------------------------------------------------ the files themselves
