@@ -101,6 +101,7 @@ def zygote_main(channel_fd: int) -> None:
         sandbox.unprivileged_user()  # looked up once here, inherited by every worker
     wake = _wake_on_sigchld()
     keepers: set[int] = set()
+    unremoved: set[int] = set()  # ended keepers whose cgroup is still there
     channel.send(json.dumps({"ready": os.getpid()}).encode())
     poller = select.poll()
     poller.register(channel, select.POLLIN)
@@ -109,7 +110,7 @@ def zygote_main(channel_fd: int) -> None:
         while True:
             ready = dict(poller.poll())
             _drain(wake)
-            _reap_keepers(keepers)
+            _reap_keepers(keepers, unremoved)
             if channel.fileno() not in ready:
                 continue
             message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 8)
@@ -127,17 +128,18 @@ def zygote_main(channel_fd: int) -> None:
             channel.send(json.dumps(answer).encode())
     finally:
         sandbox.kill_descendants(os.getpid())
-        for keeper in keepers:
-            _remove_cgroup_of(keeper)
+        for keeper in keepers | unremoved:
+            _remove_cgroup_of(keeper, patience=2.0)
 
 
 def _cgroup_name(keeper: int) -> str:
     return f"backprop-lab-{keeper}"
 
 
-def _remove_cgroup_of(keeper: int) -> None:
-    """Remove the control group of an ended keeper, should it have been killed before it could."""
-    sandbox.Cgroup.left_by(_cgroup_name(keeper)).remove(patience=0.5)
+def _remove_cgroup_of(keeper: int, patience: float) -> bool:
+    """Remove the control group of an ended keeper, should it have been killed before it could;
+    True once it is gone (or there was none)."""
+    return sandbox.Cgroup.left_by(_cgroup_name(keeper)).remove(patience)
 
 
 def _fork_keeper(config: dict[str, Any], fds: list[int], channel: socket.socket, wake: int) -> int:
@@ -153,18 +155,24 @@ def _fork_keeper(config: dict[str, Any], fds: list[int], channel: socket.socket,
     return pid
 
 
-def _reap_keepers(keepers: set[int]) -> None:
+def _reap_keepers(keepers: set[int], unremoved: set[int]) -> None:
     """Collect ended keepers; kill any other process that was re-parented here (an orphan);
-    then remove the control groups of keepers that were killed before they could."""
+    then remove the control groups of ended keepers that were killed before they could.
+
+    A group can only go once the orphans killed here have left it: ``unremoved`` keeps the
+    keepers whose group is still there, tried again at every wake-up (each orphan's end is one).
+    """
     ended = [pid for pid, _ in sandbox.reap_children() if pid in keepers]
     keepers.difference_update(ended)
+    unremoved.update(ended)
     me = os.getpid()
     for pid, parent in sandbox.parent_pids().items():
         if parent == me and pid not in keepers:
             for victim in [pid, *sandbox.descendants(pid)]:
                 _kill(victim)
-    for pid in ended:
-        _remove_cgroup_of(pid)
+    for pid in list(unremoved):
+        if _remove_cgroup_of(pid, patience=0.0):
+            unremoved.discard(pid)
 
 
 def _wake_on_sigchld() -> int:

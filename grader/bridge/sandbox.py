@@ -630,14 +630,19 @@ class Cgroup:
             _set(folder, "cgroup.procs", os.getpid())
 
     def remove(self, patience: float = 2.0) -> bool:
-        """Remove the group once it is empty (its processes were killed); True when it is gone."""
+        """Remove the group once it is empty (its processes were killed); True when it is gone.
+
+        Tries for ``patience`` seconds (0: once) while killed processes are still leaving it.
+        """
         deadline = time.monotonic() + patience
         for folder in reversed(self.folders):
             while os.path.isdir(folder):
                 try:
                     os.rmdir(folder)
+                except FileNotFoundError:
+                    break
                 except OSError:  # EBUSY: a killed process has not left yet
-                    if time.monotonic() > deadline:
+                    if time.monotonic() >= deadline:
                         return False
                     time.sleep(0.005)
         return True
