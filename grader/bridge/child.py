@@ -324,7 +324,7 @@ def _join(cgroup: sandbox.Cgroup | str, config: dict[str, Any]) -> str:
     if isinstance(cgroup, sandbox.Cgroup):
         cgroup.join()
         return (f"at most {config['processes']} processes and "
-                f"{(config['memory_bytes'] + config['scratch_bytes']) / 2**30:.2g} GiB of memory in all "
+                f"{(config['memory_bytes'] + config['scratch_bytes']) / 2**30:g} GiB of memory in all "
                 f"({cgroup.note})")
     # RLIMIT_NPROC counts every process of the user, neighbours included: it would let one
     # submission stop the others from starting, so it is not used instead.
