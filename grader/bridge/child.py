@@ -3,12 +3,21 @@
 zygote  one per grading process, started by exec'ing a fresh interpreter: it never held
         the reference solution, the checks or any grading state. It imports NumPy and
         what a worker needs, then forks a keeper whenever a bridge asks for a process.
-keeper  a child subreaper forked from the zygote: forks the worker, tells the bridge how
-        the worker ended, and when the bridge says stop (or goes away) kills every
-        process below it, detached and double-forked ones included.
-worker  forked from the keeper: its own session, scratch folder, sandbox and limits;
-        imports the submission from the source text the bridge sends and answers
+keeper  a child subreaper forked from the zygote: makes the submission's cgroup (pids
+        and memory for all its processes), forks the worker, tells the bridge how the
+        worker ended, and when the bridge says stop (or goes away) kills every process
+        below it, detached and double-forked ones included, then removes the cgroup.
+worker  forked from the keeper, sealed before it sees the submission, in this order:
+        its own session (setsid, which the filter forbids afterwards); the cgroup;
+        private mount and IPC namespaces with the kit hidden, the folders on the way to
+        Python and the scratch folder made reachable for nobody, every mount read-only
+        when Landlock is missing, and a size-limited tmpfs as scratch folder; Landlock;
+        CPU, address-space and file-size limits; nobody/nogroup when the grader is root
+        (no capabilities, no new privileges); the seccomp filter (sandbox.py lists it).
+        Then it imports the submission from the source text the bridge sends and answers
         requests by calling student functions exactly as the in-process bridge does.
+        Where the filesystem cannot be restricted at all it refuses (sandbox_error),
+        unless the bridge asked for sandbox "none".
 
 Worker pipes carry frames: an 8-byte little-endian length, then a ``grader.values``
 payload (plain data, arrays without pickle). Zygote and keeper speak small JSON messages
@@ -16,6 +25,7 @@ over SOCK_SEQPACKET sockets. Nothing in this module runs in the grading process.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import linecache
@@ -88,8 +98,11 @@ def zygote_main(channel_fd: int) -> None:
     """
     channel = socket.socket(fileno=channel_fd)
     sandbox.make_subreaper()  # a keeper that dies leaves its orphans here, to be killed
+    if os.geteuid() == 0:
+        sandbox.unprivileged_user()  # looked up once here, inherited by every worker
     wake = _wake_on_sigchld()
     keepers: set[int] = set()
+    unremoved: set[int] = set()  # ended keepers whose cgroup is still there
     channel.send(json.dumps({"ready": os.getpid()}).encode())
     poller = select.poll()
     poller.register(channel, select.POLLIN)
@@ -98,7 +111,7 @@ def zygote_main(channel_fd: int) -> None:
         while True:
             ready = dict(poller.poll())
             _drain(wake)
-            _reap_keepers(keepers)
+            _reap_keepers(keepers, unremoved)
             if channel.fileno() not in ready:
                 continue
             message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 8)
@@ -116,6 +129,18 @@ def zygote_main(channel_fd: int) -> None:
             channel.send(json.dumps(answer).encode())
     finally:
         sandbox.kill_descendants(os.getpid())
+        for keeper in keepers | unremoved:
+            _remove_cgroup_of(keeper, patience=2.0)
+
+
+def _cgroup_name(keeper: int) -> str:
+    return f"backprop-lab-{keeper}"
+
+
+def _remove_cgroup_of(keeper: int, patience: float) -> bool:
+    """Remove the control group of an ended keeper, should it have been killed before it could;
+    True once it is gone (or there was none)."""
+    return sandbox.Cgroup.left_by(_cgroup_name(keeper)).remove(patience)
 
 
 def _fork_keeper(config: dict[str, Any], fds: list[int], channel: socket.socket, wake: int) -> int:
@@ -131,15 +156,24 @@ def _fork_keeper(config: dict[str, Any], fds: list[int], channel: socket.socket,
     return pid
 
 
-def _reap_keepers(keepers: set[int]) -> None:
-    """Collect ended keepers; kill any other process that was re-parented here (an orphan)."""
-    for pid, _ in sandbox.reap_children():
-        keepers.discard(pid)
+def _reap_keepers(keepers: set[int], unremoved: set[int]) -> None:
+    """Collect ended keepers; kill any other process that was re-parented here (an orphan);
+    then remove the control groups of ended keepers that were killed before they could.
+
+    A group can only go once the orphans killed here have left it: ``unremoved`` keeps the
+    keepers whose group is still there, tried again at every wake-up (each orphan's end is one).
+    """
+    ended = [pid for pid, _ in sandbox.reap_children() if pid in keepers]
+    keepers.difference_update(ended)
+    unremoved.update(ended)
     me = os.getpid()
     for pid, parent in sandbox.parent_pids().items():
         if parent == me and pid not in keepers:
             for victim in [pid, *sandbox.descendants(pid)]:
                 _kill(victim)
+    for pid in list(unremoved):
+        if _remove_cgroup_of(pid, patience=0.0):
+            unremoved.discard(pid)
 
 
 def _wake_on_sigchld() -> int:
@@ -171,10 +205,15 @@ def _kill(pid: int) -> None:
 
 
 def _keeper(config: dict[str, Any], requests: int, replies: int, output: int, control_fd: int) -> None:
-    """Fork the worker, report its end, and stop every process below this one when told to."""
+    """Fork the worker, report its end, and stop every process below this one when told to.
+
+    The keeper also owns the worker's control group: it makes it before the fork (the
+    worker joins it before anything else) and removes it once everything in it was killed.
+    """
     sandbox.make_subreaper()
     control = socket.socket(fileno=control_fd)
     wake = _wake_on_sigchld()
+    cgroup = _submission_cgroup(config)
     worker = os.fork()
     if worker == 0:
         code = 70
@@ -182,7 +221,7 @@ def _keeper(config: dict[str, Any], requests: int, replies: int, output: int, co
             os.close(control.detach())
             signal.set_wakeup_fd(-1)
             os.close(wake)
-            _worker(config, requests, replies, output)
+            _worker(config, requests, replies, output, cgroup)
             code = 0
         except BaseException:
             traceback.print_exc()  # into the output pipe: the bridge shows it
@@ -203,8 +242,25 @@ def _keeper(config: dict[str, Any], requests: int, replies: int, output: int, co
         if control.fileno() in ready and control.recv(4096) in (b"", b"stop"):
             break
     killed, _ = sandbox.kill_descendants(os.getpid())
+    if isinstance(cgroup, sandbox.Cgroup):
+        cgroup.remove()
     _send(control, {"stopped": len(killed - {worker}), "worker_killed": worker in killed})
     os._exit(0)
+
+
+def _submission_cgroup(config: dict[str, Any]) -> sandbox.Cgroup | str:
+    """A control group limiting the submission's processes and memory as a whole, or why there is none.
+
+    Its memory limit covers the scratch tmpfs too: the kernel charges tmpfs pages to the
+    group of the process that wrote them.
+    """
+    if config["sandbox"] == "none":
+        return "the sandbox was turned off"
+    try:
+        return sandbox.Cgroup.create(_cgroup_name(os.getpid()), config["processes"],
+                                     config["memory_bytes"] + config["scratch_bytes"])
+    except sandbox.SandboxUnavailable as error:
+        return str(error)
 
 
 def _send(sock: socket.socket, message: dict[str, Any]) -> None:
@@ -217,26 +273,36 @@ def _send(sock: socket.socket, message: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ worker
 
 
-def _worker(config: dict[str, Any], requests: int, replies: int, output: int) -> None:
-    """Set up the sandbox, import the submission, then answer requests until end of file."""
+def _worker(config: dict[str, Any], requests: int, replies: int, output: int,
+            cgroup: sandbox.Cgroup | str) -> None:
+    """Set up the sandbox, import the submission, then answer requests until end of file.
+
+    The order matters: setsid before the filter that forbids it; the cgroup, the mounts and
+    the folders made reachable while this process still has the privileges to do so; then
+    Landlock, the limits, the switch to the unprivileged user, and the seccomp filter.
+    """
     os.setsid()
     for signum in (signal.SIGCHLD, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
     _own_files(requests, replies, output)
     scratch = config["scratch"]
-    os.chdir(scratch)
     _minimal_environment(scratch)
     _forget_kit(config["protected"])
+    user = sandbox.unprivileged_user() if os.geteuid() == 0 and config["sandbox"] != "none" else None
     try:
-        note = _sandbox(config)
-    except sandbox.SandboxUnavailable as error:
+        notes = [_join(cgroup, config)]
+        notes[:0] = _sandbox(config, user)
+    except (sandbox.SandboxUnavailable, OSError) as error:
         write_frame(replies, values.encode({"sandbox_error": str(error)}))
         return
-    if config["sandbox"] != "none":
-        note += "; no sockets" if sandbox.deny_sockets() else "; sockets are NOT blocked on this platform"
     sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], config["file_bytes"])
-    sandbox.drop_privileges()
-    write_frame(replies, values.encode({"sandbox": note}))  # before any student code runs
+    sandbox.drop_privileges(user)
+    if user is not None:
+        notes.append(f"runs as an unprivileged user (uid {user[0]}, gid {user[1]})")
+    if config["sandbox"] != "none":
+        notes.append(_sealed_calls_note() if sandbox.seal_system_calls()
+                     else "sockets, IPC, keyrings and other processes are NOT blocked on this platform (no seccomp)")
+    write_frame(replies, values.encode({"sandbox": "; ".join(notes)}))  # before any student code runs
     first = read_frame(requests)
     if first is None:
         return
@@ -252,6 +318,24 @@ def _worker(config: dict[str, Any], requests: int, replies: int, output: int) ->
     _flush_stdio()
     write_frame(replies, values.encode({"loaded": True}))
     _serve(vars(module), filename, requests, replies, config["memory_bytes"])
+
+
+def _join(cgroup: sandbox.Cgroup | str, config: dict[str, Any]) -> str:
+    """Enter the keeper's control group; the note says what limits the submission as a whole."""
+    if isinstance(cgroup, sandbox.Cgroup):
+        cgroup.join()
+        return (f"at most {config['processes']} processes and "
+                f"{(config['memory_bytes'] + config['scratch_bytes']) / 2**30:g} GiB of memory in all "
+                f"({cgroup.note})")
+    # RLIMIT_NPROC counts every process of the user, neighbours included: it would let one
+    # submission stop the others from starting, so it is not used instead.
+    return (f"processes and memory are limited per process only, not in all ({cgroup}); "
+            f"{config['memory_bytes'] / 2**30:g} GiB of address space each")
+
+
+def _sealed_calls_note() -> str:
+    denied = ", ".join(f"no {group}" for group in sandbox.DENIED_CALLS)
+    return f"{denied}; prlimit, setpriority and scheduler calls on itself only (seccomp)"
 
 
 def _minimal_environment(scratch: str) -> None:
@@ -299,28 +383,62 @@ def _forget_kit(protected: list[str]) -> None:
     sys.path_importer_cache.clear()
 
 
-def _sandbox(config: dict[str, Any]) -> str:
-    """Restrict the filesystem as ``config["sandbox"]`` asks ("auto" tries Landlock, then a mount namespace)."""
-    mode, protected = config["sandbox"], config["protected"]
+def _sandbox(config: dict[str, Any], user: tuple[int, int] | None) -> list[str]:
+    """Restrict the filesystem as ``config["sandbox"]`` asks; returns the notes; ends in the scratch folder.
+
+    "auto" uses Landlock where the kernel has it and the read-only mount namespace otherwise;
+    "landlock" and "namespace" force one. Both also get, where a private mount namespace can
+    be made, a private IPC namespace and a size-limited tmpfs as scratch folder. Raises
+    SandboxUnavailable when the filesystem cannot be restricted at all: grading without that
+    needs the explicit "none" (``backprop-lab grade --unsafe-sandbox``).
+    """
+    mode, protected, scratch = config["sandbox"], config["protected"], config["scratch"]
     if mode == "none":
-        return "the filesystem is NOT restricted: the sandbox was turned off"
-    reasons = []
-    if mode in ("auto", "landlock"):
-        try:
-            read_paths = sandbox.interpreter_read_paths() + list(sandbox.SYSTEM_READ_PATHS)
-            return sandbox.restrict_with_landlock(read_paths, [config["scratch"]], protected)
-        except sandbox.SandboxUnavailable as error:
-            if mode == "landlock":
-                raise
-            reasons.append(f"Landlock: {error}")
+        os.chdir(scratch)
+        return ["the filesystem is NOT restricted: the sandbox was turned off (--unsafe-sandbox)"]
+    landlock = mode in ("auto", "landlock") and sandbox.landlock_abi() >= 1
+    if mode == "landlock" and not landlock:
+        raise sandbox.SandboxUnavailable(errno.ENOSYS, "Landlock is not available in this kernel")
     try:
-        return sandbox.hide_with_mount_namespace(protected)
+        notes = _private_mounts(config, user, read_only=not landlock)
     except sandbox.SandboxUnavailable as error:
-        if mode == "namespace":
-            raise
-        reasons.append(f"mount namespace: {error}")
-    return ("the filesystem is NOT restricted on this platform ({}): the submission can read every file "
-            "this user can read, the kit's checkout included".format("; ".join(reasons)))
+        if not landlock:
+            raise sandbox.SandboxUnavailable(error.errno, f"no Landlock, and no mount namespace ({error}); "
+                                                          "grading without a sandbox needs --unsafe-sandbox")
+        notes = [f"scratch folder limited per file only ({config['file_bytes'] >> 20} MB each; "
+                 f"no mount namespace: {error})"]
+        if user is not None:
+            os.chown(scratch, *user)
+    os.chdir(scratch)  # after the mounts: the tmpfs, not the folder it covers
+    if landlock:
+        read_paths = _interpreter_paths() + list(sandbox.SYSTEM_READ_PATHS)
+        notes.insert(0, sandbox.restrict_with_landlock(read_paths, [scratch], protected))
+    return notes
+
+
+@functools.lru_cache(maxsize=1)
+def _interpreter_paths() -> list[str]:
+    """sandbox.interpreter_read_paths(), computed once per worker (mounts and Landlock both need it)."""
+    return sandbox.interpreter_read_paths()
+
+
+def _private_mounts(config: dict[str, Any], user: tuple[int, int] | None, read_only: bool) -> list[str]:
+    """Private mount and IPC namespaces: the kit hidden, a tmpfs scratch folder, and with
+    ``read_only`` every other mount read-only (the sandbox where Landlock is missing)."""
+    scratch = config["scratch"]
+    notes = [sandbox.enter_private_namespaces()]
+    if user is not None:  # before the kit is hidden: a folder on the way may be rebuilt
+        sandbox.make_reachable(_interpreter_paths() + [scratch], *user)
+    sandbox.hide_paths(config["protected"])
+    if read_only:
+        sandbox.make_everything_read_only()
+        notes.insert(0, "filesystem restricted with a private mount namespace (no Landlock): every mount is "
+                        "read-only except the scratch folder, and the kit's checkout is hidden")
+    owner = user or (os.geteuid(), os.getegid())
+    sandbox.mount_scratch(scratch, config["scratch_bytes"], *owner)
+    notes.append(f"scratch folder: a private tmpfs of {config['scratch_bytes'] >> 20} MB "
+                 f"({config['file_bytes'] >> 20} MB per file)")
+    return notes
 
 
 def _serve(namespace: dict[str, Any], filename: str, requests: int, replies: int, memory_bytes: int) -> None:

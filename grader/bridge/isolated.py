@@ -17,25 +17,33 @@ Security model, in the order a submission meets it:
 - **Limits.** Each call has a wall-clock timeout; the worker has a CPU-time limit, an
   address-space limit (a multi-gigabyte allocation fails with MemoryError inside it),
   a file-size limit, no core files, its own session, a fresh scratch folder as its
-  working directory and home (deleted afterwards), and a minimal environment (none of
-  the grading process's variables, which may hold CI secrets). Its stdout and stderr go into a pipe that
-  this process drains while it waits, keeping only the head and tail (``output``).
-- **Filesystem.** With Landlock (Linux 5.13 or later, no privileges needed) the worker
-  can read only the interpreter, its libraries and system libraries, and write only its
-  scratch folder: the kit's checkout (``solutions/``, ``grader/`` and its fixtures), other
-  submissions and the grading output cannot be opened, and ``import solutions`` fails.
-  Newer kernels also deny it TCP and signals to processes outside its sandbox. Without
-  Landlock, a private mount namespace hides the kit's checkout only; where neither
-  works, nothing is hidden, and ``sandbox_note`` says so.
-- **No sockets.** A seccomp filter makes ``socket()`` (and io_uring) fail: Landlock alone
-  would leave UDP and named UNIX sockets (D-Bus, X11) reachable, through which a
-  submission could start processes outside its sandbox.
-- **Privileges.** The worker sets no-new-privileges and, when run as root, drops every
-  capability, so it cannot raise its limits, mount, trace or signal other users.
-- **Cleanup.** The keeper is a child subreaper: processes the submission starts stay
-  below it even after ``setsid`` or a double fork, and when the worker dies, hangs, or the
-  bridge closes, the keeper kills all of them. If the grading process itself dies, the
-  keeper and the zygote notice the closed socket and do the same.
+  working directory and home, and a minimal environment (none of the grading process's
+  variables, which may hold CI secrets). All its processes together are held to
+  ``PROCESSES`` and to its memory limit plus ``SCRATCH_BYTES`` by a cgroup of its own
+  where one can be made (v2 delegated, or the v1 pids and memory controllers); otherwise
+  the limits are per process only (RLIMIT_NPROC is not used: it counts every process of
+  the user, neighbours included). Its scratch folder is a private tmpfs of
+  ``SCRATCH_BYTES`` where a mount namespace can be made, else only each file is limited;
+  it is deleted afterwards, permissions restored first. Its stdout and stderr go into a
+  pipe that this process drains while it waits, keeping only the head and tail (``output``).
+- **Filesystem.** The worker runs in private mount and IPC namespaces (SysV objects die
+  with it). With Landlock (Linux 5.13 or later) it can read only the interpreter, its
+  libraries and system libraries, and write only its scratch folder: the kit's checkout
+  (``solutions/``, ``grader/`` and its fixtures), other submissions, the grading output,
+  /tmp and /dev/shm cannot be opened, and ``import solutions`` fails. Newer kernels also
+  deny it TCP and signals to processes outside its sandbox. Without Landlock the mount
+  namespace hides the kit's checkout and makes every mount read-only except the scratch
+  folder. Where neither works the worker refuses to start, and only ``sandbox="none"``
+  (``backprop-lab grade --unsafe-sandbox``) runs it unrestricted; ``sandbox_note`` says so.
+- **System calls.** A seccomp filter refuses sockets and io_uring (Landlock alone would
+  leave UDP and named UNIX sockets such as D-Bus and X11 reachable), access to other
+  processes (ptrace, process_vm_*, pidfd_*, kcmp; prlimit, setpriority and the scheduler
+  calls on itself only), SysV and POSIX IPC, the kernel keyrings, and new sessions or
+  process groups: its neighbours may run as the same user, and none of these is
+  stopped by user ids.
+- **Privileges.** The worker sets no-new-privileges and, when the grader runs as root,
+  drops every capability and becomes nobody/nogroup: it owns no file of the grader and
+  cannot raise its limits, mount, trace or signal the grading processes.
 - **Failures.** A call that times out, whose worker dies, or whose reply cannot be used
   raises StudentCodeError ("timeout", "crashed", "output"): the check fails with that
   message, the event is recorded in ``events``, and a fresh worker re-imports the
@@ -53,7 +61,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import socket
 import subprocess
 import sys
@@ -67,10 +74,13 @@ from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.child import HEADER, MAX_FRAME
 from grader.bridge.inprocess import read_submission
+from grader.bridge.sandbox import remove_tree
 from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
 
 SCRATCH_PREFIX = "backprop-lab-child-"
 FILE_BYTES = 64 << 20  # largest file a worker may write into its scratch folder
+SCRATCH_BYTES = 256 << 20  # all of its scratch folder, where a private tmpfs can be mounted there
+PROCESSES = 64  # processes and threads of one submission at once, where a cgroup can count them
 STOP_SECONDS = 10.0  # how long the keeper gets to kill everything and report
 STATUS_SECONDS = 2.0  # how long to wait for the keeper to say how a dead worker ended
 ZYGOTE_START_SECONDS = 60.0
@@ -92,7 +102,9 @@ class IsolatedBridge:
     cpu_seconds   CPU-time limit of each child process
     memory_bytes  address-space limit of each child process
     output_limit  bytes of captured stdout+stderr kept (half from the start, half from the end)
-    sandbox       "auto" (Landlock, else a mount namespace, else none), or one of them forced
+    sandbox       "auto" (Landlock, else the read-only mount namespace; refuses where neither
+                  works), "landlock" or "namespace" forced, or "none" (no filesystem guard and
+                  no seccomp filter: what ``grade --unsafe-sandbox`` uses where nothing works)
 
     output        the submission's captured stdout and stderr, truncated in the middle
     events        what happened to its processes, in plain words, for feedback
@@ -111,7 +123,8 @@ class IsolatedBridge:
         self.events: list[str] = []
         self.sandbox_note = ""
         self._settings = {"cpu_seconds": int(cpu_seconds), "memory_bytes": int(memory_bytes),
-                          "file_bytes": FILE_BYTES, "sandbox": sandbox, "protected": protected_paths()}
+                          "file_bytes": FILE_BYTES, "scratch_bytes": SCRATCH_BYTES, "processes": PROCESSES,
+                          "sandbox": sandbox, "protected": protected_paths()}
         self._captured = HeadTail(output_limit)
         self._source = read_submission(self.path)
         self._child: _Child | None = None
@@ -360,7 +373,7 @@ class _Child:
             for fd in (requests_w, replies_r, output_r):
                 os.close(fd)
             control.close()
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)
             raise
         finally:
             for fd in theirs[:3]:
@@ -403,7 +416,7 @@ class _Child:
         self.control.close()
         for fd in (self.requests, self.replies, self.output):
             os.close(fd)
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        remove_tree(self.scratch)  # even what it made read-only
         return int(self.keeper_report.get("stopped", 0))
 
     # -- waiting, with the output drained and the keeper heard meanwhile

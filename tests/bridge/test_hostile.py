@@ -9,9 +9,12 @@ written outside the child's scratch folder, and this process's NumPy still works
 """
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,7 @@ from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
 
-from bridge_support import processes_left_behind, working_in
+from bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
 from hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source  # tests/ is on sys.path too
 
 Breaks = Callable[[CheckResult], bool]
@@ -49,6 +52,7 @@ class Hostile:
     name: str
     breaks: Breaks = NOTHING  # the checks this file must fail; all others must pass
     says: tuple[str, ...] = ()  # each failed check's message contains one of these
+    timeout: float = CALL_TIMEOUT  # seconds per call (and for the import)
 
 
 HOSTILES = [
@@ -72,6 +76,10 @@ HOSTILES = [
     Hostile("fake_results_json", EVERYTHING, ("not implemented",)),
     Hostile("import_reference", EVERYTHING, ("not implemented",)),
     Hostile("search_disk", EVERYTHING, ("not implemented",)),
+    Hostile("prlimit_neighbours"),
+    Hostile("sysv_ipc"),
+    Hostile("keyrings"),
+    Hostile("process_and_disk_hog", timeout=30.0),
 ]
 
 
@@ -84,9 +92,12 @@ def assembled(tmp_path: Path) -> Callable[[str], Path]:
 @pytest.fixture
 def nothing_left_behind(scratch_root: Path, tmp_path: Path):
     """After the test: no process below this one, none working in a scratch folder, no scratch
-    folder left, nothing new beside the submission, and NumPy here untouched."""
+    folder left, nothing new beside the submission, no IPC object, key or cgroup, and NumPy
+    here untouched."""
+    before = kernel_leftovers()
     yield
     assert processes_left_behind() == []
+    assert kernel_leftovers() == before
     assert working_in(scratch_root) == []
     assert list(scratch_root.iterdir()) == []
     for folder in (tmp_path / "class").glob("*"):
@@ -99,7 +110,7 @@ def nothing_left_behind(scratch_root: Path, tmp_path: Path):
 @pytest.mark.usefixtures("nothing_left_behind")
 @pytest.mark.parametrize("hostile", HOSTILES, ids=lambda h: h.name)
 def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolated, assembled):
-    report, _ = grade_isolated(assembled(hostile.name))
+    report, _ = grade_isolated(assembled(hostile.name), call_timeout=hostile.timeout)
     broken = [r for r in report.results if hostile.breaks(r)]
     assert [r.name for r in report.results if r.passed == hostile.breaks(r)] == []
     assert report.score == report.max_score - sum(r.max_score for r in broken)
@@ -186,6 +197,94 @@ def test_monkeypatching_in_the_child_changes_no_verdict(grade_isolated, assemble
     assert report.score == 0  # patching earns nothing
     assert dict(vars(judge_module)) == judges_before
     assert CheckResult("x", "f", 1.0, False, "").score == 0.0 and Report("x").score == 0
+
+
+def sandbox_report(path: Path, timeout: float = CALL_TIMEOUT) -> tuple[object, str]:
+    with IsolatedBridge(path, call_timeout=timeout) as bridge:
+        return bridge.call("sandbox_report"), bridge.sandbox_note
+
+
+def requires_seccomp(note: str) -> None:
+    if "(seccomp)" not in note:
+        pytest.skip(f"no seccomp filter on this platform: {note}")
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_no_other_process_can_be_limited_reniced_pinned_or_traced(assembled):
+    """Neighbours run as the same user: without the filter, prlimit would cut their limits."""
+    attempts, note = sandbox_report(assembled("prlimit_neighbours"))
+    requires_seccomp(note)
+    assert attempts == {"prlimit": 0, "setpriority": 0, "affinity": 0, "ptrace": 0, "pidfd": 0,
+                        "every process of the user": "denied: [Errno 1] Operation not permitted",
+                        "own limits": "ok"}
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_no_ipc_object_can_be_made(assembled):
+    objects, note = sandbox_report(assembled("sysv_ipc"))
+    requires_seccomp(note)
+    for kind in ("shared memory", "message queue", "semaphores", "POSIX message queue"):
+        assert objects[kind] == "denied: Operation not permitted", (kind, objects)
+    assert objects["POSIX shared memory"].startswith("denied"), objects  # /dev/shm is not writable
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_no_keyring_can_be_read_or_planted(assembled):
+    secret = _add_user_key(b"backprop-secret", b"grader-token-123")
+    try:
+        keys, note = sandbox_report(assembled("keyrings"))
+    finally:
+        _unlink_key(secret)
+    requires_seccomp(note)
+    for kind in ("read user keyring", "read session keyring", "request a secret", "plant a key"):
+        assert keys[kind] == "denied: Operation not permitted", (kind, keys)
+    assert "grader-token" not in str(keys) and "backprop-secret" not in keys["/proc/keys"]
+
+
+def _add_user_key(name: bytes, payload: bytes) -> int | None:
+    """A "user" key in this (the grading) user's keyring, as a CI secret would be; None where refused."""
+    import ctypes
+
+    numbers = {"x86_64": 248, "aarch64": 217}.get(__import__("platform").machine())
+    if numbers is None:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    key = libc.syscall(numbers, b"user", name, payload, len(payload), -4)
+    return key if key >= 0 else None
+
+
+def _unlink_key(key: int | None) -> None:
+    import ctypes
+
+    numbers = {"x86_64": 250, "aarch64": 219}.get(__import__("platform").machine())
+    if key is not None and numbers is not None:
+        ctypes.CDLL(None).syscall(numbers, 9, key, -4)  # KEYCTL_UNLINK from the user keyring
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_processes_memory_and_scratch_stop_at_the_submissions_limits(assembled):
+    hog, note = sandbox_report(assembled("process_and_disk_hog"), timeout=30.0)
+    if "cgroup" not in note or "tmpfs" not in note:
+        pytest.skip(f"no cgroup or no tmpfs scratch folder on this platform: {note}")
+    assert hog["processes"] < 64 and "Resource temporarily unavailable" in hog["fork"], hog
+    assert hog["written"] <= 256 << 20 and "No space left" in hog["write"], hog
+
+
+def test_a_keeper_killed_before_it_could_clean_up_leaves_no_cgroup(assembled, scratch_root):
+    """The zygote removes the group of a keeper that ended without removing it (SIGKILL)."""
+    before = kernel_leftovers()["cgroups"]
+    with IsolatedBridge(assembled("detached_processes"), call_timeout=CALL_TIMEOUT) as bridge:
+        made = [path for path in kernel_leftovers()["cgroups"] if path not in before]
+        if not made:
+            pytest.skip(f"no cgroup on this platform: {bridge.sandbox_note}")
+        keeper = int(made[0].rsplit("-", 1)[1])
+        os.kill(keeper, signal.SIGKILL)
+    assert processes_left_behind() == []
+    deadline = time.monotonic() + 5
+    while kernel_leftovers()["cgroups"] != before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kernel_leftovers()["cgroups"] == before
 
 
 # ------------------------------------------------------------------ the files themselves

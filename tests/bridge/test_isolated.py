@@ -332,16 +332,20 @@ def test_the_child_cannot_reach_the_reference_the_checkout_or_other_submissions(
     assert list(scratch_root.iterdir()) == []  # the scratch folder went with the child
 
 
-def test_without_landlock_a_mount_namespace_hides_the_checkout(submissions, scratch_root):
+def test_without_landlock_a_mount_namespace_hides_the_checkout_and_makes_the_rest_read_only(
+        submissions, scratch_root):
     try:
         bridge = IsolatedBridge(snoop_submission(submissions), call_timeout=CALL_TIMEOUT, sandbox="namespace")
     except RuntimeError as error:
         pytest.skip(f"no mount namespaces here: {error}")
     with bridge:
         seen = bridge.call("snoop")
-    assert "mount namespace" in bridge.sandbox_note and "visible" in bridge.sandbox_note
-    for action in ("read the reference", "read a fixture", "import solutions"):
+    assert "mount namespace" in bridge.sandbox_note and "read-only except the scratch folder" in bridge.sandbox_note
+    for action in ("read the reference", "read a fixture", "import solutions", "write outside"):
         assert seen[action].startswith("denied"), (action, seen[action])
+    assert seen["write here"] == seen["run a program"] == "allowed"
+    assert not (submissions / "written.txt").exists()
+    assert list(scratch_root.iterdir()) == []
 
 
 def test_the_child_sees_none_of_the_graders_environment(submissions, scratch_root):

@@ -100,7 +100,7 @@ def test_a_process_without_sockets_still_runs_programs_and_pipes():
     pid = os.fork()
     if pid == 0:
         try:
-            applied = sandbox.deny_sockets()
+            applied = sandbox.seal_system_calls()
             outcome = {"applied": applied}
             for name, attempt in {"unix socket": lambda: socket.socket(socket.AF_UNIX),
                                   "udp socket": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM),
@@ -122,3 +122,115 @@ def test_a_process_without_sockets_still_runs_programs_and_pipes():
         pytest.skip("seccomp is not available for this architecture")
     assert outcome == {"applied": True, "unix socket": "denied", "udp socket": "denied",
                        "program": "allowed", "pipe": "allowed"}
+
+
+def _in_forked_child(attempts: dict, seal: bool) -> dict:
+    """Run each attempt in a forked process (sealed first when ``seal``): name -> "allowed" or "denied"."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            outcome = {"applied": sandbox.seal_system_calls() if seal else False}
+            for name, attempt in attempts.items():
+                try:
+                    attempt()
+                    outcome[name] = "allowed"
+                except OSError:
+                    outcome[name] = "denied"
+            os.write(write_end, json.dumps(outcome).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    outcome = json.loads(os.read(read_end, 65536))
+    os.close(read_end)
+    return outcome
+
+
+def test_a_sealed_process_cannot_touch_a_process_of_its_own_user():
+    """The neighbour runs as the same user, so only the filter stands between them."""
+    import resource
+
+    neighbour = subprocess.Popen(["sleep", "60"])
+    try:
+        attempts = {
+            "prlimit": lambda: resource.prlimit(neighbour.pid, resource.RLIMIT_FSIZE, (1 << 30, 1 << 30)),
+            "setpriority": lambda: os.setpriority(os.PRIO_PROCESS, neighbour.pid, 1),
+            "affinity": lambda: os.sched_setaffinity(neighbour.pid, os.sched_getaffinity(neighbour.pid)),
+            "pidfd": lambda: os.close(os.pidfd_open(neighbour.pid)),
+        }
+        unsealed = _in_forked_child(attempts, seal=False)
+        sealed = _in_forked_child(attempts, seal=True)
+    finally:
+        neighbour.kill()
+        neighbour.wait()
+    if not sealed["applied"]:
+        pytest.skip("seccomp is not available for this architecture")
+    assert {unsealed[name] for name in attempts} == {"allowed"}  # the attack is real without the filter
+    assert {sealed[name] for name in attempts} == {"denied"}
+
+
+def test_a_sealed_process_keeps_what_it_needs_for_itself():
+    import resource
+
+    own = resource.getrlimit(resource.RLIMIT_NOFILE)
+    outcome = _in_forked_child({
+        "own limit through 0": lambda: resource.prlimit(0, resource.RLIMIT_NOFILE, own),
+        "own limit by pid": lambda: resource.prlimit(os.getpid(), resource.RLIMIT_NOFILE, own),
+        "setrlimit": lambda: resource.setrlimit(resource.RLIMIT_NOFILE, own),
+        "nice": lambda: os.nice(1),
+        "every process of the user": lambda: os.setpriority(os.PRIO_USER, 0, 19),
+        "setsid": os.setsid,
+        "setpgid": lambda: os.setpgid(0, 0),
+        "program": lambda: subprocess.run(["true"], check=True),
+    }, seal=True)
+    if not outcome["applied"]:
+        pytest.skip("seccomp is not available for this architecture")
+    # "own limit by pid" works in the process that installed the filter (its pid is in it)
+    assert outcome == {"applied": True, "own limit through 0": "allowed", "own limit by pid": "allowed",
+                       "setrlimit": "allowed", "nice": "allowed", "every process of the user": "denied",
+                       "setsid": "denied", "setpgid": "denied", "program": "allowed"}
+
+
+def test_the_filter_refuses_every_listed_call_on_this_machine():
+    """Every name in DENIED_CALLS and SELF_ONLY_CALLS has a number for each architecture."""
+    import platform
+
+    names = {n for group in sandbox.DENIED_CALLS.values() for n in group} | set(sandbox.SELF_ONLY_CALLS)
+    for machine, numbers in sandbox.SYSCALL_NUMBERS.items():
+        assert names | {"setpriority"} == set(numbers), machine
+    if platform.machine() == "x86_64" and Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h").exists():
+        header = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h").read_text()
+        for name, number in sandbox.SYSCALL_NUMBERS["x86_64"].items():
+            assert f"#define __NR_{name} {number}\n" in header, name
+
+
+def test_a_scratch_folder_made_read_only_is_removed_all_the_same(tmp_path):
+    scratch = tmp_path / "scratch"
+    (scratch / "locked" / "deeper").mkdir(parents=True)
+    (scratch / "locked" / "deeper" / "file").write_text("x")
+    (scratch / "unreadable").mkdir()
+    (scratch / "unreadable" / "file").write_text("x")
+    os.chmod(scratch / "locked" / "deeper", 0o500)
+    os.chmod(scratch / "locked", 0o500)
+    os.chmod(scratch / "unreadable", 0)
+    os.chmod(scratch, 0o500)
+    if os.geteuid() == 0:  # root ignores permissions: remove as an ordinary user, who owns the tree
+        uid, gid = sandbox.unprivileged_user()
+        os.chmod(tmp_path, 0o777)
+        for folder, folders, files in os.walk(scratch):
+            for name in [folder, *(os.path.join(folder, f) for f in folders + files)]:
+                os.lchown(name, uid, gid)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.chdir(tmp_path)  # its parents are root's own: reach it before becoming nobody
+                os.setresgid(gid, gid, gid)
+                os.setresuid(uid, uid, uid)
+                sandbox.remove_tree("scratch")
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+    else:
+        sandbox.remove_tree(str(scratch))
+    assert not scratch.exists()

@@ -719,3 +719,91 @@ def test_checks_that_never_ran_are_not_counted_as_failed_most(status: str) -> No
     checks = Settings(public_only=True).checks()
     summary = summarise([not_graded("x", checks, status, "why")])
     assert summary.failed_most == [] and summary.statuses == {status: 1}
+
+
+# ----------------------------------------------------------------------------- the sealed worker
+
+SEALED_ATTACKERS = ("prlimit_neighbours", "sysv_ipc", "keyrings", "process_and_disk_hog")
+
+
+def _grade_class_with_attackers(tmp_path: Path, wrapper: list[str]) -> tuple[list[str], Path]:
+    """The four attackers of the sealed worker and two correct neighbours, graded in one run with two
+    workers; returns what the SUBREAPER wrapper printed (exit code, then processes left) and DIR."""
+    from hostile.build import assemble
+
+    for name in SEALED_ATTACKERS:
+        assemble(name, tmp_path / "class")
+    for name in ("neighbour_a", "neighbour_b"):
+        make_class(tmp_path / "class" / name, two_layer_net=REFERENCE_CODE)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir(mode=0o777)
+    out = tmp_path / "out"
+    command = [*wrapper, sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(out),
+               "--jobs", "2", "--timeout", "30"]
+    environment = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=str(REPO_ROOT))
+    printed = subprocess.run([sys.executable, "-c", SUBREAPER, *command], capture_output=True, text=True,
+                             cwd=REPO_ROOT, check=True, env=environment).stdout.splitlines()
+    assert list(scratch.iterdir()) == []  # every scratch folder was removed
+    return printed, out
+
+
+def _assert_everyone_keeps_full_marks(printed: list[str], out: Path) -> None:
+    assert printed[0] == "0" and [line for line in printed[1:] if line] == []  # no process left
+    _, rows = read_csv(out / "grades.csv")
+    assert sorted(rows) == sorted([*SEALED_ATTACKERS, "neighbour_a", "neighbour_b"])
+    for name, row in rows.items():
+        # the attackers are the reference plus their attack: full marks is their fair score
+        assert row["status"] == "ok" and float(row["score"]) == float(row["max_score"]) == 127, (name, row)
+
+
+def test_attacks_on_neighbours_ipc_keyrings_and_limits_change_no_score_and_leave_nothing(tmp_path: Path) -> None:
+    """Graded as root, every worker runs as nobody: the neighbours share the attackers' uid."""
+    from bridge.bridge_support import kernel_leftovers
+
+    before = kernel_leftovers()
+    printed, out = _grade_class_with_attackers(tmp_path, [])
+    _assert_everyone_keeps_full_marks(printed, out)
+    assert kernel_leftovers() == before  # no IPC object, planted key or cgroup left
+    note = read_results(out, "prlimit_neighbours")["extra_data"]["backprop_lab"]["sandbox_note"]
+    assert "runs as an unprivileged user (uid 65534" in note or os.geteuid() != 0
+    if "(seccomp)" not in note:
+        pytest.skip(f"no seccomp here: {note}")
+    feedback = {name: (out / "feedback" / f"{name}.md").read_text() for name in SEALED_ATTACKERS}
+    assert "'prlimit': 0, 'setpriority': 0, 'affinity': 0, 'ptrace': 0, 'pidfd': 0" in feedback["prlimit_neighbours"]
+    assert "created" not in feedback["sysv_ipc"] and "worked" not in feedback["keyrings"]
+
+
+def test_the_same_attacks_when_the_whole_run_is_one_unprivileged_user(tmp_path: Path) -> None:
+    """Grading processes and workers then all share one uid: only the seccomp filter keeps a
+    submission from setting the file-size limit of the grading processes to 0."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to run the grading as nobody")
+    wrapper = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    tried = subprocess.run([*wrapper, sys.executable, "-c", "import grader, numpy"], capture_output=True,
+                           text=True, cwd="/", env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    if tried.returncode != 0:
+        pytest.skip(f"nobody cannot run this Python and the kit: {tried.stderr.strip().splitlines()[-1:]}")
+    os.chmod(tmp_path, 0o777)
+    printed, out = _grade_class_with_attackers(tmp_path, wrapper)
+    _assert_everyone_keeps_full_marks(printed, out)
+
+
+def test_grading_refuses_to_start_without_a_filesystem_sandbox_unless_told(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.bridge import sandbox
+
+    monkeypatch.setattr(sandbox, "filesystem_guard_missing", lambda: "no Landlock and no namespaces (test)")
+    folder = make_class(tmp_path / "class", ann=REFERENCE_CODE)
+    code, _, err = run_cli(str(folder), "--out", str(tmp_path / "g"), "--public-only")
+    assert code == 2 and "--unsafe-sandbox" in err and "cannot be sandboxed" in err
+    assert not (tmp_path / "g").exists()
+    code, out, _ = run_cli(str(folder), "--out", str(tmp_path / "g"), "--public-only", "--unsafe-sandbox")
+    assert code == 0 and "sandbox: the filesystem is NOT restricted" in out
+    _, rows = read_csv(tmp_path / "g" / "grades.csv")
+    assert rows["ann"]["score"] == rows["ann"]["max_score"]
+
+
+def test_the_sandbox_is_on_unless_the_unsafe_flag_allows_none() -> None:
+    assert Settings().sandbox == "auto" and not Settings().unsafe_sandbox
+    assert grade._with_sandbox(Settings()).sandbox == "auto"  # this machine has Landlock or namespaces

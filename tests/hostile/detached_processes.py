@@ -3,6 +3,7 @@
 # BEGIN HOSTILE at the top
 # Hostile submission: the reference, but at import it starts `sleep 600` in a new session
 # and a double-forked daemon (new session, parent gone, working directory /) that sleeps too.
+# Where new sessions are refused (the sealed worker), both are started without one.
 # Expected: full marks, and neither process is left once the submission is graded.
 # END HOSTILE
 
@@ -14,11 +15,19 @@ import time
 # END HOSTILE
 
 # BEGIN HOSTILE at the end
-_sleeper = subprocess.Popen(["sleep", "600"], start_new_session=True)
+try:
+    _sleeper = subprocess.Popen(["sleep", "600"], start_new_session=True)
+    print("hostile: new session allowed", flush=True)
+except (OSError, subprocess.SubprocessError) as _refused:
+    print(f"hostile: new session refused ({_refused})", flush=True)
+    _sleeper = subprocess.Popen(["sleep", "600"])
 print(f"hostile: sleeper {_sleeper.pid}", flush=True)
 _middle = os.fork()
 if _middle == 0:
-    os.setsid()
+    try:
+        os.setsid()
+    except OSError:
+        pass
     if os.fork() == 0:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         os.chdir("/")

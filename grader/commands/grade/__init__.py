@@ -27,12 +27,13 @@ defined in worker.py, explained to students by grader/formats/markdown.py):
 Exit codes: 0 every submission has its row; 1 some submissions were not graded or not
 recorded (status grader-error or not-recorded, or grades.csv itself could not be
 written: run again); 2 nothing could be graded (missing path, no submissions, clashing
-names, no reference solution, workers that cannot start); 130 interrupted (everything
-graded so far is kept).
+names, no reference solution, workers that cannot start, no filesystem sandbox without
+--unsafe-sandbox); 130 interrupted (everything graded so far is kept).
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from grader.bridge import sandbox
 from grader.checks import hidden_available
 from grader.commands.grade import summary
 from grader.commands.grade.collect import CollectError, Submission, collect, refusal
@@ -89,13 +91,14 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
         on_graded: Callable[[Outcome], None] | None = None) -> GradeRun:
     """Grade every submission under ``paths`` into ``out``; returns what was done.
 
-    Raises CollectError or ReferenceUnavailable before anything runs, WorkerStartError
-    when no worker can start. Ctrl-C (and
+    Raises CollectError, ReferenceUnavailable or SandboxRefused before anything runs,
+    WorkerStartError when no worker can start. Ctrl-C (and
     SIGTERM under ``main``) stops the run cleanly: ``interrupted`` is set.
     """
     _require_reference(settings)
     if settings.draw is None:
         settings = replace(settings, draw=grading_draw())
+    settings = _with_sandbox(settings)
     checks = settings.checks()
     folder = OutputFolder(out, checks)
     with tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:
@@ -185,6 +188,23 @@ def _signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+class SandboxRefused(RuntimeError):
+    """The filesystem cannot be restricted here, and --unsafe-sandbox was not given."""
+
+
+def _with_sandbox(settings: Settings) -> Settings:
+    """``settings`` with the bridge's sandbox mode: "auto", or "none" where nothing can restrict the
+    filesystem and the instructor allowed that. Raises SandboxRefused otherwise."""
+    missing = sandbox.filesystem_guard_missing()
+    if missing is None:
+        return dataclasses.replace(settings, sandbox="auto")
+    if not settings.unsafe_sandbox:
+        raise SandboxRefused(f"submissions cannot be sandboxed here ({missing}): they could read the reference "
+                             "and write outside their scratch folder. Grade on a recent Linux, or pass "
+                             "--unsafe-sandbox to grade anyway (in a throw-away account or VM)")
+    return dataclasses.replace(settings, sandbox="none")
+
+
 def _require_reference(settings: Settings) -> None:
     if not REFERENCE_FILE.is_file():
         raise ReferenceUnavailable(f"grading needs the reference solution, and {REFERENCE_FILE} is not here")
@@ -193,7 +213,7 @@ def _require_reference(settings: Settings) -> None:
 
 
 def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
-         public_only: bool = False, force: bool = False) -> int:
+         public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False) -> int:
     from tqdm import tqdm
 
     bars: list[tqdm] = []
@@ -213,11 +233,11 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     if (jobs is not None and jobs < 1) or timeout <= 0:
         print("error: --jobs and --timeout must be positive", file=sys.stderr)
         return 2
-    settings = Settings(public_only=public_only, call_timeout=timeout)
+    settings = Settings(public_only=public_only, call_timeout=timeout, unsafe_sandbox=unsafe_sandbox)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run(paths, out, settings, jobs, force, on_plan=planned, on_graded=graded)
-    except (CollectError, ReferenceUnavailable, WorkerStartError) as error:
+    except (CollectError, ReferenceUnavailable, SandboxRefused, WorkerStartError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # before grading started: nothing was written

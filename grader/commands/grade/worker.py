@@ -50,6 +50,8 @@ class Settings:
     public_only: bool = False
     call_timeout: float = 10.0
     draw: Draw | None = None  # None: the course's grading draw (``grade.run`` reads it once for all workers)
+    unsafe_sandbox: bool = False  # --unsafe-sandbox: grade even where the filesystem cannot be restricted
+    sandbox: str = "auto"  # the IsolatedBridge mode; "none" only when run() found no guard and it was allowed
 
     def checks(self) -> list[Check]:
         return catalogue(include_hidden=not self.public_only, draw=self.draw or grading_draw())
@@ -138,11 +140,11 @@ def not_graded(name: str, checks: list[Check], status: str, reason: str) -> Repo
 
 
 def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReference,
-              call_timeout: float) -> Outcome:
+              call_timeout: float, sandbox: str = "auto") -> Outcome:
     """Run ``checks`` on the submission at ``path``; never raises for anything the submission does."""
     started = time.perf_counter()
     try:
-        bridge = IsolatedBridge(path, call_timeout=call_timeout)
+        bridge = IsolatedBridge(path, call_timeout=call_timeout, sandbox=sandbox)
     except SubmissionLoadError as error:  # SubmissionRefused too: a link swapped in after collecting
         status = REFUSED if isinstance(error, SubmissionRefused) else LOAD_ERROR
         return bounded(Outcome(not_graded(name, checks, status, str(error)), seconds=time.perf_counter() - started))
@@ -188,7 +190,7 @@ def _answer(conn: Connection, checks: list[Check], reference: LiveReference, set
             return
         name, path = request["name"], Path(request["path"])
         try:
-            outcome = grade_one(name, path, checks, reference, settings.call_timeout)
+            outcome = grade_one(name, path, checks, reference, settings.call_timeout, settings.sandbox)
         except Exception as error:  # a bug on our side: report it for this submission and go on
             reason = f"the grader failed ({type(error).__name__}: {error}); re-run to grade it again"
             outcome = Outcome(not_graded(name, checks, GRADER_ERROR, reason))
