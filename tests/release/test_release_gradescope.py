@@ -14,6 +14,7 @@ import pytest
 from grader.checks import catalogue
 from grader.commands.release.autograder import NoSubmission, find_submission
 from grader.contract import SCORED, SUBMISSION_FILE
+from grader.reference import course_secret
 
 from gradescope_schema import GRADESCOPE_SCHEMA
 from release_support import EXAMPLES, run
@@ -52,6 +53,11 @@ def test_zip_holds_executable_scripts_and_the_instructors_kit(release_dir):
             "kit/grader/commands/release/autograder.py"} <= names
     assert all(mode & stat.S_IXUSR for mode in modes.values())
     assert not [n for n in names if "__pycache__" in n]
+
+
+def test_zip_carries_the_course_s_grading_secret_so_every_container_asks_the_same_questions(release_dir):
+    with zipfile.ZipFile(release_dir / "gradescope" / "autograder.zip") as archive:
+        assert archive.read("kit/solutions/grading-secret").strip() == course_secret()
 
 
 # -- finding the student's file -----------------------------------------------------------------

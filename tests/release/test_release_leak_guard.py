@@ -13,7 +13,7 @@ from grader import values
 from grader.commands import release
 from grader.commands.release import freshness, leak_guard, student_kit
 from grader.contract import SUBMISSION_FILE
-from grader.reference import load_mistakes
+from grader.reference import course_secret, load_mistakes
 
 from release_support import REPO_ROOT
 
@@ -96,6 +96,11 @@ def test_a_copied_mistakes_file_is_caught_but_its_hints_alone_are_not(release_co
     hints = [m.hint for m in load_mistakes(SOLUTION)]
     (release_copy / "student" / "hints.md").write_text("\n".join(hints))
     assert leaks_in(release_copy) == []
+
+
+def test_the_course_s_grading_secret_in_any_file_is_caught(release_copy):
+    (release_copy / "student" / "notes.txt").write_bytes(b"secret: " + course_secret() + b"\n")
+    assert {leak.secret.origin for leak in leaks_in(release_copy)} == {"the course's grading secret"}
 
 
 def test_a_hidden_check_name_or_probe_key_in_any_file_is_caught(release_copy):

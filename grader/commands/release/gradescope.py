@@ -3,8 +3,9 @@
     setup.sh          a virtual environment with the kit installed (pip, from PyPI)
     run_autograder    grades /autograder/submission into /autograder/results/results.json
                       (the work is done by grader/commands/release/autograder.py)
-    kit/              the instructors' kit: grader/ (hidden checks included), solutions/,
-                      pyproject.toml, README.md. It is instructor-side: students never see it.
+    kit/              the instructors' kit: grader/ (hidden checks included), solutions/ (with the
+                      course's grading secret), pyproject.toml, README.md. It is instructor-side:
+                      students never see it.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from grader.commands.release.archive import write_zip
 from grader.contract import REPO_ROOT
+from grader.reference import SECRET_FILE, course_secret
 
 SCRIPTS = ("setup.sh", "run_autograder")
 KIT_FILES = ("pyproject.toml", "README.md")
@@ -32,6 +34,9 @@ def stage(folder: Path, root: Path = REPO_ROOT) -> Path:
         shutil.copytree(root / name, kit / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in KIT_FILES:
         shutil.copyfile(root / name, kit / name)
+    # The course's secret goes with it (Gradescope grades in a fresh container every time: without
+    # it each one would draw other questions); the sandbox keeps submissions from reading it.
+    (kit / "solutions" / SECRET_FILE.name).write_bytes(course_secret() + b"\n")
     return folder
 
 

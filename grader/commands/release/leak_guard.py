@@ -42,6 +42,7 @@ from grader.checks import catalogue
 from grader.checks.base import Check
 from grader.commands.assign import BEGIN, END
 from grader.contract import REPO_ROOT, SUBMISSION_FILE
+from grader.reference import ReferenceUnavailable, course_secret
 
 MIN_TOKENS = 5  # "dZ2 = A2 - Y" is 5 tokens and a secret; "return A2, cache" is 4 and is not
 FINGERPRINT_ELEMENTS = 8  # the first 8 float64 values (64 bytes) identify an array
@@ -225,7 +226,17 @@ def collect_secrets(root: Path, shipped_fixtures: set[str]) -> Secrets:
     mistakes_secrets(secrets, mistakes, "solutions/mistakes.py", split_solution(solution)[1])
     hidden_check_secrets(secrets, root / "grader" / "checks")
     unshipped_fixture_secrets(secrets, root / "grader" / "fixtures", shipped_fixtures)
+    grading_secret(secrets)
     return secrets
+
+
+def grading_secret(secrets: Secrets) -> None:
+    """The course's grading secret: with it, anyone could draw the grading questions."""
+    try:
+        secret = course_secret(create=False)
+    except ReferenceUnavailable:  # none yet: nothing to leak
+        return
+    secrets.items.append(Secret("the course's grading secret", "(not shown)", fingerprint=secret))
 
 
 # --------------------------------------------------------------------------- scanning
