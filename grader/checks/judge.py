@@ -88,9 +88,10 @@ def expect_pair(got: Any, what: str) -> tuple[Any, Any]:
 
 def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
                  tol: float = VALUE_TOL, m: int | None = None, exp: Expected | None = None,
-                 mistake_key: Callable[[Any], Any] | None = None) -> None:
-    """Values within ``tol`` relative error, else a message with both sides and a diagnosis."""
-    error = rel_error(got, expected)
+                 mistake_key: Callable[[Any], Any] | None = None, floor: float = 1e-8) -> None:
+    """Values within ``tol`` relative error (``rel_error`` with ``floor``), else a message with
+    both sides and a diagnosis."""
+    error = rel_error(got, expected, floor)
     if error <= tol:
         return
     message = f"{what}: relative error {error:.1e} > {tol:.0e} ({inputs})."

@@ -41,6 +41,7 @@ from grader.numerics import rel_error
 from grader.values import Yielded
 
 PARAMS_TOL = 1e-8  # equal implementations agree to ~1e-14 after 100 epochs (FACTS.md)
+PARAMS_FLOOR = 1e-4  # entries near zero are compared on this scale: theirs alone would magnify rounding
 ACCURACY_MARGIN = 0.02  # on drawn data the bar is at most this far below the reference's own accuracy
 REPLAY_TOL = 1e-12  # a replayed step is the same computation on the same numbers: it agrees to the bit
 REPLAYED_EPOCHS = 3  # besides the first and the last
@@ -258,7 +259,7 @@ def _trained_params(got: dict[str, Any], case: Case) -> dict:
 def matches_reference(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         params = _trained_params(got, case)
-        errors = {k: rel_error(params[k], exp.value["params"][k]) for k in PARAM_KEYS}
+        errors = {k: rel_error(params[k], exp.value["params"][k], PARAMS_FLOOR) for k in PARAM_KEYS}
         worst = max(errors, key=errors.get)
         if errors[worst] > PARAMS_TOL:
             raise Fail(
