@@ -9,7 +9,7 @@ and of the example bugs, in a temporary folder):
    submissions per second = N / wall. Run again with ``--jobs 1`` for the
    per-submission wall time on one core.
 2. ``otter run -a autograder.zip -o TMP SUBMISSION`` (otter-grader 7, the autograder
-   built by ``grader.formats.otter.build_autograder``; building is not timed) on the
+   built by ``grader.commands.release.otter.build_autograder``; building is not timed) on the
    first ``--otter-n`` submissions, one after another; submissions per second.
 3. The compute floor: the same checks in this process, with no isolation, no process
    start and the reference's observations already computed (the way ``backprop-lab
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
 
         otter_rate = None
         try:
-            from grader.formats.otter import build_autograder
+            from grader.commands.release.otter import build_autograder
 
             start = time.perf_counter()
             autograder = build_autograder(scratch / "otter")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
+from grader.status import Status
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -38,17 +40,18 @@ class CheckResult:
 class Report:
     """All results for one submission, in catalogue order.
 
-    status  "ok" when every check ran; otherwise what stopped the run ("error", "refused",
-            "timeout", "crashed", "bad-reply", "grader-error", "not-recorded": the vocabulary
-            is documented in grader/commands/grade/__init__.py)
+    status  Status.OK when every check ran as planned; otherwise what stopped or disturbed
+            the run (grader/status.py; a plain string is turned into its Status)
     """
 
     submission: str
     results: list[CheckResult] = field(default_factory=list)
-    status: str = "ok"
+    status: Status = Status.OK
     error: str = ""
     hidden_not_run: int = 0  # hidden checks that exist but were not run here
-    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
 
     @property
     def score(self) -> float:
@@ -60,7 +63,7 @@ class Report:
 
     @property
     def all_passed(self) -> bool:
-        return self.status == "ok" and all(r.passed for r in self.results)
+        return self.status == Status.OK and all(r.passed for r in self.results)
 
     def by_function(self) -> "OrderedDict[str, list[CheckResult]]":
         groups: OrderedDict[str, list[CheckResult]] = OrderedDict()

@@ -2,18 +2,40 @@
 
 This is the only place that turns probes, references and judges into results;
 every command (check, grade, pytest, otter) goes through ``run_checks``.
+
+Who is to blame: a student function that fails is a StudentCodeError (a failed check, with
+its explanation); a judge that finds the student's value wrong raises Fail (a failed check,
+with its message). Anything else raised by the grader's own code, a probe or a judge, is a
+bug of ours, never the student's: it stops the run with GraderError, which carries the
+traceback for the instructor (``grade`` records status grader-error and grades the
+submission again on the next run).
 """
 from __future__ import annotations
 
+import json
+import traceback
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
 from grader.bridge import Bridge, StudentCodeError, clip
+from grader.bridge.inprocess import InProcessBridge
+from grader.checks import catalogue
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.reference import MANIFEST, LiveReference, RecordedReference
 from grader.results import CheckResult, Report
 
 
 MAX_OUTPUT = 1500  # characters of one check's message: enough to explain, too few to carry data out
+
+
+class GraderError(Exception):
+    """The grader's own code failed on a check; ``traceback`` is for the instructor."""
+
+    def __init__(self, check: str, traceback: str):
+        super().__init__(f"the grader failed on the check {check!r}")
+        self.check = check
+        self.traceback = traceback
 
 
 class Reference(Protocol):
@@ -38,7 +60,7 @@ def run_checks(bridge: Bridge, checks: Iterable[Check], reference_for: Callable[
         reference = reference_for(check)
         key = check.probe.key
         if key not in observed:
-            observed[key] = _observe(bridge, check.probe, reference)
+            observed[key] = _observe(bridge, check, reference)
         result = _judge(check, observed[key], reference)
         report.results.append(result)
         if on_result:
@@ -46,12 +68,15 @@ def run_checks(bridge: Bridge, checks: Iterable[Check], reference_for: Callable[
     return report
 
 
-def _observe(bridge: Bridge, probe: Probe, reference: Reference) -> Any:
+def _observe(bridge: Bridge, check: Check, reference: Reference) -> Any:
+    probe = check.probe
     needs = {need.key: need for need in probe.needs}
     try:
         return probe.run(bridge, lambda key: reference.observe(needs[key]))
     except StudentCodeError as error:
         return _Failed(error)
+    except Exception as error:
+        raise GraderError(check.name, traceback.format_exc()) from error
 
 
 def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
@@ -64,7 +89,32 @@ def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
         confirmation = check.judge(got, reference.expected(check))
     except Fail as failure:
         return result(False, str(failure))
-    except Exception as error:  # an odd value the judge did not foresee: a failure, not a crash
-        return result(False, f"the result could not be judged ({type(error).__name__}: {error}); "
-                             "check the types and shapes your function returns.")
+    except Exception as error:  # judges turn every wrong student value into Fail: this is our bug
+        raise GraderError(check.name, traceback.format_exc()) from error
     return result(True, confirmation or "passed")
+
+
+def run_on_namespace(namespace: dict[str, Any], checks: list[Check], reference: Reference,
+                     submission: str = "submission") -> Report:
+    """``checks`` on the functions defined in ``namespace`` (a kernel's globals), in this process."""
+    return run_checks(InProcessBridge(namespace), checks, lambda check: reference, submission)
+
+
+def check_file(path: Path, hidden: bool = False) -> Report:
+    """What ``backprop-lab check`` and the pytest plugin run: the public checks (and with
+    ``hidden`` the hidden ones) on the file at ``path``, in this process, on the practice
+    questions. Raises SubmissionLoadError or ReferenceUnavailable."""
+    bridge = InProcessBridge.from_file(path)
+    recorded = RecordedReference()
+    live = LiveReference() if hidden else None
+    report = run_checks(bridge, catalogue(include_hidden=hidden), lambda c: live if c.hidden else recorded,
+                        submission=str(path))
+    if not hidden:
+        report.hidden_not_run = hidden_summary()[0]
+    return report
+
+
+def hidden_summary() -> tuple[int, float]:
+    """(number, points) of the hidden checks, from the fixtures' manifest (0, 0 without one)."""
+    data = json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
+    return int(data.get("hidden_checks", 0)), float(data.get("hidden_points", 0))

@@ -153,8 +153,7 @@ def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
         return node
     if not isinstance(node, dict) or len(node) not in (1, 2):
         raise PlainDataError("malformed plain-data header")
-    tag = next(iter(node))
-    body = node[tag]
+    (tag, body), *_ = node.items()
     if tag in ("a", "s"):
         array = arrays[_index(body, arrays)]
         if tag == "a":

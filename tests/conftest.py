@@ -1,6 +1,6 @@
 """Shared fixtures of the kit's own tests: repository paths and grading a file in this process.
 
-Grading goes through ``grader.commands.check.run`` (what `backprop-lab check` runs) with the
+Grading goes through ``grader.runner.check_file`` (what `backprop-lab check` runs) with the
 in-process bridge; one ``LiveReference`` is shared by the whole session so that the
 reference's own observations (four training runs among them) are computed once, not once
 per variant.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import check
+from grader import runner
 from grader.contract import SUBMISSION_FILE
 from grader.reference import SECRET_ENV, LiveReference, load_mistakes
 from grader.results import Report
@@ -66,8 +66,8 @@ def grade() -> Grade:
         key = (Path(path).resolve(), hidden)
         if key not in reports:
             with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(check, "LiveReference", lambda: live)
-                reports[key] = check.run(Path(path), hidden=hidden)
+                patch.setattr(runner, "LiveReference", lambda: live)
+                reports[key] = runner.check_file(Path(path), hidden=hidden)
         return reports[key]
 
     return run

@@ -9,7 +9,7 @@ import pytest
 from grader import values
 from grader.checks import catalogue
 from grader.checks.judge import same_values
-from grader.commands import fixtures
+from grader import recording
 from grader.contract import MOONS_STATES, load_moons, make_moons_split
 from grader.reference import MANIFEST, PUBLIC_FIXTURE
 
@@ -21,7 +21,7 @@ FRESH_TOL = 1e-12
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory) -> dict:
     path = tmp_path_factory.mktemp("fixtures") / "public_expected.bin"
-    fixtures.record_expected(path)
+    recording.record_expected(path)
     return values.load(path)
 
 

@@ -125,7 +125,7 @@ def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str
     trace, batch_counts = _read_claim(claim, case)
     if trace is None:  # a step changed the parameters' shapes: the final ones show how
         return claim["final"]
-    steps = len(next(iter(trace.values()))) - 1
+    steps = len(trace["W1"]) - 1
     if steps != int(np.sum(batch_counts)):
         raise Unverified("the training loop reported a number of steps that does not match its batches.")
     first = {k: trace[k][0] for k in PARAM_KEYS}

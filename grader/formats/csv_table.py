@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 
 from grader.contract import SCORED
-from grader.formats.safe_text import printable
+from grader.text import printable
 from grader.results import Report
 
 COLUMNS = ("submission", "score", "max_score", "status", *SCORED)

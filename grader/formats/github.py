@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.formats import status_note
 from grader.results import Report
 
 PASSED, FAILED = "✅", "❌"
@@ -41,6 +42,8 @@ def render(report: Report, hidden_note: str = "") -> str:
                  f"| **{passed_total}/{len(report.results)}** |")
     if hidden_note:
         lines += ["", hidden_note.strip()]
+    if status_note(report):
+        lines += ["", _cell(status_note(report))]
     failures = [r for r in report.results if not r.passed]
     if failures:
         blocks = ["\n".join([f"{r.name} ({_points(r.max_score)} points)",

@@ -5,9 +5,11 @@ import json
 from pathlib import Path
 
 from grader.results import Report
+from grader.formats import status_note
 
 # Hidden checks count from the start but students see them only once grades are published.
 HIDDEN_VISIBILITY = "after_published"
+EXTRA_KEY = "backprop_lab"  # results.json's extra_data.backprop_lab: status, error, fingerprints (a re-run reads it)
 
 
 def to_dict(report: Report) -> dict:
@@ -22,8 +24,8 @@ def to_dict(report: Report) -> dict:
         for r in report.results
     ]
     result = {"score": report.score, "tests": tests}
-    if report.status != "ok":
-        result["output"] = f"{report.status}: {report.error}" if report.error else report.status
+    if status_note(report):
+        result["output"] = status_note(report)
     return result
 
 

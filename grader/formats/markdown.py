@@ -16,23 +16,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from grader.status import Status
 from grader.results import CheckResult, Report
 
 OUTPUT_EXCERPT_CHARS = 2_000
 
-# One sentence for every status of grader/commands/grade/__init__.py ("ok" is not shown).
-STATUS_EXPLANATIONS = {
-    "error": "your file could not be graded: it does not parse, or it fails or hangs while it is imported",
-    "refused": "what you submitted is not a regular file (a symbolic link, a folder or a device), so it "
-               "was not read at all; submit the Python file itself",
-    "timeout": "a call into your code ran out of time",
-    "crashed": "the process running your code stopped",
-    "bad-reply": "the process running your code sent back something that is not a valid answer, so that "
-                 "call failed; the other checks were still judged",
-    "grader-error": "the grader itself failed on your file; your instructor will grade it again",
-    "not-recorded": "your file was graded but the results could not be saved; your instructor will "
-                    "grade it again",
-}
 
 
 def _points(value: float) -> str:
@@ -63,9 +51,9 @@ def render(report: Report, events: list[str] | tuple[str, ...] = (), output: str
 
 def _score_lines(report: Report) -> list[str]:
     lines = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", ""]
-    if report.status != "ok":
-        explanation = STATUS_EXPLANATIONS.get(report.status, "something went wrong while running your code")
-        lines += [f"Status: **{report.status}**: {explanation}.", ""]
+    if report.status != Status.OK:
+        status = Status(report.status)
+        lines += [f"Status: **{status.value}**: {status.for_student}.", ""]
         if report.error:
             lines += [*_fenced(report.error), ""]
     return lines

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.contract import SUBMISSION_FILE
+from grader.formats import status_note
 from grader.results import CheckResult, Report
 
 
@@ -39,10 +40,10 @@ class SubmissionFile(pytest.File):
     def report(self) -> Report:
         if self._report is None and not self._load_error:
             from grader.bridge import SubmissionLoadError
-            from grader.commands import check
+            from grader.runner import check_file
 
             try:
-                self._report = check.run(self.path)
+                self._report = check_file(self.path)
             except SubmissionLoadError as error:
                 self._load_error = str(error)
         return self._report
@@ -57,12 +58,16 @@ class CheckItem(pytest.Item):
         report = self.parent.report()
         if report is None:
             raise CheckFailed(f"the submission cannot be loaded: {self.parent._load_error}")
-        return next(r for r in report.results if r.name == self.check_name)
+        found = next((r for r in report.results if r.name == self.check_name), None)
+        if found is None:  # the catalogue changed between collection and the run: say so, no StopIteration
+            raise CheckFailed(f"the check {self.check_name!r} did not run; run pytest again")
+        return found
 
     def runtest(self) -> None:
         result = self._result()
         if not result.passed:
-            raise CheckFailed(f"{result.output}\n({result.max_score:g} points)")
+            note = status_note(self.parent.report())
+            raise CheckFailed(f"{result.output}\n({result.max_score:g} points)" + (f"\n{note}" if note else ""))
 
     def repr_failure(self, excinfo, style=None) -> str:
         if isinstance(excinfo.value, CheckFailed):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
+from grader.formats import status_note
 from grader.results import Report
 
 PASS, FAIL = "PASS", "FAIL"
@@ -14,6 +15,8 @@ def _points(value: float) -> str:
 
 def render(report: Report, hidden_note: str = "") -> str:
     lines = [f"backprop-lab check: {report.submission}", ""]
+    if status_note(report):
+        lines += [*status_note(report).splitlines(), ""]
     for function, results in report.by_function().items():
         earned = sum(r.score for r in results)
         possible = sum(r.max_score for r in results)

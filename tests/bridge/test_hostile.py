@@ -26,7 +26,7 @@ from grader.bridge import SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.isolated import IsolatedBridge
 from grader.checks import judge as judge_module
-from grader.commands.assign import HEADER
+from grader.markers import HEADER
 from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
 from grader.results import CheckResult, Report
 from grader.runner import run_checks

@@ -10,6 +10,8 @@ import pytest
 from grader.cli import main as cli_main
 from grader.commands import assign
 from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
+from grader.generated import stale_files
+from grader.markers import MarkerError, student_source
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 
@@ -43,14 +45,14 @@ def test_assign_check_exits_0_on_the_repository(capsys):
 
 
 def test_a_fresh_copy_is_not_stale(kit_copy):
-    assert assign.stale_files(kit_copy) == []
+    assert stale_files(kit_copy) == []
     assert assign.main(check_only=True, root=kit_copy) == 0
 
 
 def test_an_edited_stub_is_stale(kit_copy, capsys):
     stub = kit_copy / "student" / SUBMISSION_FILE
     stub.write_text(stub.read_text(encoding="utf-8") + "\n# my notes\n", encoding="utf-8")
-    assert assign.stale_files(kit_copy) == [stub]
+    assert stale_files(kit_copy) == [stub]
     assert assign.main(check_only=True, root=kit_copy) != 0
     assert f"student/{SUBMISSION_FILE}" in capsys.readouterr().err
     assert stub.read_text(encoding="utf-8").endswith("# my notes\n")  # --check never writes
@@ -59,7 +61,7 @@ def test_an_edited_stub_is_stale(kit_copy, capsys):
 def test_a_missing_example_is_stale(kit_copy):
     example = kit_copy / "examples" / "submissions" / "reference.py"
     example.unlink()
-    assert assign.stale_files(kit_copy) == [example]
+    assert stale_files(kit_copy) == [example]
     assert assign.main(check_only=True, root=kit_copy) != 0
 
 
@@ -68,7 +70,7 @@ def test_an_edited_solution_makes_the_generated_files_stale(kit_copy):
     text = solution.read_text(encoding="utf-8")
     solution.write_text(text.replace("Create the network's weights and biases.",
                                      "Create the weights and the biases of the network."), encoding="utf-8")
-    stale = assign.stale_files(kit_copy)
+    stale = stale_files(kit_copy)
     assert kit_copy / "student" / SUBMISSION_FILE in stale
     assert kit_copy / "examples" / "submissions" / "reference.py" in stale
 
@@ -78,7 +80,7 @@ def test_assign_rewrites_stale_files(kit_copy, capsys):
     stub.write_text("# edited by hand\n", encoding="utf-8")
     (kit_copy / "student" / "conftest.py").unlink()
     assert assign.main(root=kit_copy) == 0
-    assert assign.stale_files(kit_copy) == []
+    assert stale_files(kit_copy) == []
     assert "raise NotImplementedError" in stub.read_text(encoding="utf-8")
 
 
@@ -88,8 +90,8 @@ def test_assign_rewrites_stale_files(kit_copy, capsys):
     f"def f():\n    {BEGIN}\n    {BEGIN}\n    return 1\n    {END}\n",
 ])
 def test_malformed_markers_are_an_error(broken, kit_copy, capsys):
-    with pytest.raises(assign.AssignError):
-        assign.student_source(broken)
+    with pytest.raises(MarkerError):
+        student_source(broken)
     (kit_copy / "solutions" / SUBMISSION_FILE).write_text(broken, encoding="utf-8")
     assert assign.main(check_only=True, root=kit_copy) == 2
     assert capsys.readouterr().err.startswith("error: ")

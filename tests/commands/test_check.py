@@ -169,8 +169,8 @@ def test_console_script_reports_a_missing_file_in_one_line(tmp_path):
 
 def test_checking_does_not_import_scikit_learn(reference_file):
     """scikit-learn costs a second to import; the checks read the recorded moons data instead."""
-    code = ("import sys\nfrom pathlib import Path\nfrom grader.commands import check\n"
-            f"report = check.run(Path({str(reference_file)!r}))\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom grader.runner import check_file\n"
+            f"report = check_file(Path({str(reference_file)!r}))\n"
             "assert report.all_passed\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=clean_env(), timeout=120)

@@ -287,7 +287,7 @@ def test_a_submission_over_its_deadline_is_stopped_and_the_others_graded(tmp_pat
     finished: dict[str, Outcome] = {}
     with WorkerPool(1, Settings(call_timeout=300), deadline=2) as pool:
         pool.grade(submissions, lambda s, o: finished.__setitem__(s.name, o))
-    assert finished["sleeper"].report.status == "timeout" and finished["sleeper"].report.score == 0
+    assert finished["sleeper"].report.status == "deadline" and finished["sleeper"].report.score == 0
     assert "longer than 2 s" in finished["sleeper"].report.error
     assert finished["after"].report.status == "ok" and len(finished["after"].report.results) > 0
 

@@ -20,6 +20,7 @@ from grader import values
 from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.checks import Draw, catalogue
 from grader.contract import SCORED
+from grader.commands.release import otter as otter_release
 from grader.formats import otter
 from grader.reference import LiveReference, course_secret
 from grader.runner import run_checks
@@ -81,7 +82,7 @@ def otter_key() -> bytes:
 def all_expected(tmp_path_factory) -> Path:
     """The fixtures the autograder ships: otter's draw and the reference's observations of every
     check as otter asks it."""
-    from grader.commands.fixtures import record_expected
+    from grader.recording import record_expected
 
     directory = tmp_path_factory.mktemp("fixtures")
     (directory / otter.OTTER_DRAW).write_text(json.dumps({"key": otter_key().hex()}))
@@ -127,7 +128,7 @@ def test_the_catalogue_runs_once_per_submission(all_expected, monkeypatch):
 @pytest.fixture(scope="module")
 def autograder(tmp_path_factory) -> Path:
     pytest.importorskip("otter", reason='otter-grader is not installed (pip install -e ".[dev,otter]")')
-    return otter.build_autograder(tmp_path_factory.mktemp("otter"))
+    return otter_release.build_autograder(tmp_path_factory.mktemp("otter"))
 
 
 def otter_points(autograder: Path, submission: Path, out: Path) -> dict[str, float]:

@@ -26,7 +26,7 @@ import ast
 import sys
 from pathlib import Path
 
-from grader.commands.assign import HEADER
+from grader.markers import HEADER
 from grader.contract import SUBMISSION_FILE
 
 HOSTILE_DIR = Path(__file__).resolve().parent

@@ -9,20 +9,9 @@
 ``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
 progress bar and the printed summary.
 
-Statuses (the CSV's status column, ``extra_data.backprop_lab.status``; one vocabulary,
-defined in worker.py, explained to students by grader/formats/markdown.py):
-
-    ok            every check ran; the score is what the checks found
-    error         the file cannot be imported (does not parse, fails or hangs at import): 0 points
-    refused       not a regular file (a symbolic link, say to the reference solution, a folder,
-                  a device): never read, 0 points
-    timeout       a call ran out of time, or the submission overran its total deadline
-    crashed       the submission's process died during a call (the checks before still count)
-    bad-reply     the submission's process sent a reply that is not a valid answer (a forged
-                  or corrupt frame): that call fails, the other checks are still judged
-    grader-error  our side failed: 0 points for now, re-run to grade it again
-    not-recorded  graded, but its results could not be written (disk full, ...): 0 points in
-                  the table, the reason printed; re-run to grade it again
+Statuses: the CSV's status column and ``extra_data.backprop_lab.status`` use the one vocabulary
+of ``grader/status.py`` (ok, error, refused, timeout, deadline, crashed, bad-reply,
+grader-error, not-recorded), which also words each of them for students and instructors.
 
 Exit codes: 0 every submission has its row; 1 some submissions were not graded or not
 recorded (status grader-error or not-recorded, or grades.csv itself could not be
@@ -46,11 +35,13 @@ from typing import Any
 from grader.bridge import sandbox
 from grader.checks import hidden_available
 from grader.commands.grade import summary
-from grader.commands.grade.collect import CollectError, Submission, collect, refusal
+from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
-from grader.commands.grade.worker import GRADER_ERROR, NOT_RECORDED, REFUSED, Outcome, Settings, not_graded
-from grader.formats.safe_text import printable
+from grader.commands.grade.worker import Outcome, Settings, not_graded
+from grader.files import refusal
+from grader.status import Status
+from grader.text import printable
 from grader.contract import REFERENCE_FILE
 from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
@@ -106,9 +97,9 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
         result = GradeRun(out=Path(out), notes=collection.notes)
         submissions, fingerprints = _fingerprinted(collection.submissions)
         for refused in (s for s in submissions if s.refusal):  # no worker: nothing of it is read
-            report = folder.record(Outcome(not_graded(refused.name, checks, REFUSED, refused.refusal)), "")
+            report = folder.record(Outcome(not_graded(refused.name, checks, Status.REFUSED, refused.refusal)), "")
             _note_recorded(report, result)
-            if report.status == REFUSED:
+            if report.status == Status.REFUSED:
                 result.refused[refused.name] = refused.refusal
         todo = _still_to_grade([s for s in submissions if not s.refusal], fingerprints, folder, force, result)
         result.remaining = [s.name for s in todo]
@@ -158,7 +149,7 @@ def _fingerprinted(submissions: list[Submission]) -> tuple[list[Submission], dic
 
 def _note_recorded(report: Report, result: GradeRun) -> None:
     """Say at once when a submission's results could not be written: the run goes on."""
-    if report.status == NOT_RECORDED:
+    if report.status == Status.NOT_RECORDED:
         result.not_recorded[report.submission] = report.error
         print(f"not recorded: {printable(report.submission)}: {report.error}", file=sys.stderr)
 
@@ -229,6 +220,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     def graded(outcome: Outcome) -> None:
         bars[0].set_postfix_str(printable(outcome.report.submission)[:60], refresh=False)
         bars[0].update(1)
+        if outcome.traceback:  # a bug of ours: the instructor sees where (the student sees a plain note)
+            bars[0].write(f"grader error on {printable(outcome.report.submission)}: {outcome.report.error}\n"
+                          f"{outcome.traceback.rstrip()}", file=sys.stderr)
 
     if (jobs is not None and jobs < 1) or timeout <= 0:
         print("error: --jobs and --timeout must be positive", file=sys.stderr)
@@ -250,7 +244,7 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     print(_closing_text(result))
     if result.interrupted:
         return 130
-    failed = any(r.status in (GRADER_ERROR, NOT_RECORDED) for r in result.reports.values())
+    failed = any(Status(r.status).graded_again for r in result.reports.values())
     return 1 if failed or result.table_error else 0
 
 
@@ -272,7 +266,7 @@ def _closing_text(result: GradeRun) -> str:
     lines = ["", summary.render(summary.summarise(result.reports.values())), ""]
     for note in result.sandbox_notes:
         lines.append(f"sandbox: {note}")
-    not_graded = [name for name, r in result.reports.items() if r.status == GRADER_ERROR]
+    not_graded = [name for name, r in result.reports.items() if r.status == Status.GRADER_ERROR]
     if not_graded:
         lines.append("not graded because the grader failed (run again): "
                      + ", ".join(printable(name) for name in sorted(not_graded)))

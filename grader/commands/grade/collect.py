@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.contract import SUBMISSION_FILE
-from grader.formats.safe_text import printable
+from grader.files import kind, refusal
+from grader.text import printable
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # total uncompressed size of one zip: far above any class's code
 MAX_ZIP_MEMBERS = 20_000
@@ -114,10 +115,10 @@ def _collect_path(path: Path, scratch: Path, found: Collection) -> None:
 def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], str]) -> None:
     """Add the submissions in ``folder``; ``describe`` names a path inside it for messages.
 
-    Nothing below ``folder`` is followed if it is a link: ``_kind`` looks with lstat.
+    Nothing below ``folder`` is followed if it is a link: ``grader.files.kind`` looks with lstat.
     """
     own = folder / SUBMISSION_FILE
-    if _kind(own) not in (None, "folder"):
+    if kind(own) not in (None, "folder"):
         found.submissions.append(_file_submission(folder.name, own, describe(own)))
         return
     try:
@@ -125,10 +126,10 @@ def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], 
     except OSError as error:
         found.notes.append(f"skipped {describe(folder)}: cannot be listed ({error.strerror})")
         return
-    kinds = {p: _kind(p) for p in entries}
+    kinds = {p: kind(p) for p in entries}
     files = [p for p in entries if p.suffix == ".py" and kinds[p] != "folder"]  # links and oddities too
     folders = [p for p in entries if kinds[p] == "folder"]
-    students = [p for p in folders if _kind(p / SUBMISSION_FILE) not in (None, "folder")]
+    students = [p for p in folders if kind(p / SUBMISSION_FILE) not in (None, "folder")]
     linked_folders = [p for p in entries if p.suffix != ".py" and kinds[p] == "link" and os.path.isdir(p)]
     if not files and not students and not linked_folders and len(folders) == 1:  # one wrapping folder
         _collect_folder(folders[0], found, describe)
@@ -147,34 +148,9 @@ def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], 
             found.notes.append(f"skipped {printable(describe(other))}: no {SUBMISSION_FILE} in it")
 
 
-def _kind(path: Path) -> str | None:
-    """"file" (regular), "folder", "link", "other" (fifo, socket, device), or None when absent.
-
-    lstat: a link is a link, whatever it points to."""
-    try:
-        mode = os.lstat(path).st_mode
-    except OSError:
-        return None
-    if stat.S_ISLNK(mode):
-        return "link"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    return "file" if stat.S_ISREG(mode) else "other"
-
-
 def _file_submission(name: str, path: Path, origin: str) -> Submission:
     """A submission file, refused unless it is a regular file (never a link)."""
     return Submission(name, path, origin, refusal(path))
-
-
-def refusal(path: Path) -> str:
-    """Why the file at ``path`` cannot be a submission ("" when it is a regular file)."""
-    kind = _kind(path)
-    if kind == "link":
-        return f"{printable(path.name)} is a symbolic link; submit the file itself"
-    if kind == "other":
-        return f"{printable(path.name)} is not a regular file; submit the file itself"
-    return ""
 
 
 def _skipped(name: str) -> bool:

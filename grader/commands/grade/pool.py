@@ -30,7 +30,8 @@ from pathlib import Path
 from grader.bridge.isolated import SINGLE_THREAD_ENV
 from grader.commands.grade import worker
 from grader.commands.grade.collect import Submission
-from grader.commands.grade.worker import GRADER_ERROR, Outcome, Settings, not_graded
+from grader.commands.grade.worker import Outcome, Settings, not_graded
+from grader.status import Status
 from grader.contract import PACKAGE_DIR
 
 POLL_SECONDS = 1.0  # how often deadlines are looked at while waiting for answers
@@ -66,7 +67,6 @@ class WorkerPool:
         self.settings = settings
         self.deadline = deadline
         self.workers: list[_Worker] = []
-        self.started_workers = 0  # how many processes were started, replacements included
         self._failed_starts = 0  # in a row: reset by every worker that becomes ready
 
     def __enter__(self) -> "WorkerPool":
@@ -140,7 +140,6 @@ class WorkerPool:
                                       name="backprop-lab-grade-worker")
             process.start()
         theirs.close()
-        self.started_workers += 1
         self.workers.append(_Worker(process, ours, started=time.monotonic()))
 
     def _hear_start(self, starting: _Worker, ready: set) -> None:
@@ -172,15 +171,15 @@ class WorkerPool:
             return self._replace(busy, f"the grading worker stopped unexpectedly (exit code {busy.process.exitcode})")
         if time.monotonic() - busy.started > self.deadline:
             return self._replace(busy, f"grading took longer than {self.deadline:g} s in total and was stopped",
-                                 status="timeout")
+                                 status=Status.DEADLINE)
         return None
 
-    def _replace(self, failed: _Worker, reason: str, status: str = GRADER_ERROR) -> Outcome:
+    def _replace(self, failed: _Worker, reason: str, status: Status = Status.GRADER_ERROR) -> Outcome:
         """Stop ``failed``; a fresh worker is started when there is work. Returns its task's not-graded Outcome."""
         failed.process.terminate()  # SIGTERM: a live worker still ends its submission's processes
         _stop(failed, STOP_GRACE_SECONDS)
         self.workers.remove(failed)
-        if status == GRADER_ERROR:
+        if status.graded_again:
             reason += "; it was not graded, re-run the same command to grade it again"
         return Outcome(not_graded(failed.task.name, self.settings.checks(), status, reason))
 

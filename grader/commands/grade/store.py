@@ -32,12 +32,13 @@ from typing import Any
 
 from grader.checks import Check
 from grader.commands.grade.collect import Submission
-from grader.commands.grade.worker import GRADER_ERROR, NOT_RECORDED, Outcome, not_graded
+from grader.commands.grade.worker import Outcome, not_graded
 from grader.formats import csv_table, gradescope, markdown
-from grader.formats.safe_text import printable
+from grader.formats.gradescope import EXTRA_KEY
+from grader.status import Status
+from grader.text import printable
 from grader.results import CheckResult, Report
 
-EXTRA_KEY = "backprop_lab"
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")  # kept as it is; never holds "~"
 HASHED_PREFIX_CHARS = 40
 MAX_FILE_CHARS = 8 << 20  # one results or feedback file; capped messages keep them far below
@@ -120,7 +121,7 @@ class OutputFolder:
         except Exception as error:  # whatever it is, it costs this submission only
             self._remove_partials(report.submission)
             reason = f"its results could not be written ({_reason(error)}); re-run to grade it again"
-            report = not_graded(report.submission, self.checks, NOT_RECORDED, reason)
+            report = not_graded(report.submission, self.checks, Status.NOT_RECORDED, reason)
         self.keep(report)
         return report
 
@@ -137,6 +138,7 @@ class OutputFolder:
             "seconds": round(outcome.seconds, 3),
             "events": outcome.events,
             "sandbox_note": outcome.sandbox_note,
+            "grader_traceback": outcome.traceback,
         }}
         results_text = json.dumps(results, indent=2) + "\n"
         for text in (feedback, results_text):
@@ -154,7 +156,7 @@ class OutputFolder:
     def _report_from_results(self, data: dict[str, Any], name: str, fingerprint: str) -> Report | None:
         extra = data["extra_data"][EXTRA_KEY]
         tests = data["tests"]
-        if extra["submission"] != name or extra["source_sha256"] != fingerprint or extra["status"] == GRADER_ERROR:
+        if extra["submission"] != name or extra["source_sha256"] != fingerprint or Status(extra["status"]).graded_again:
             return None
         if len(tests) != len(self.checks):
             return None

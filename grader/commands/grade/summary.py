@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 
 from tabulate import tabulate
 
-from grader.commands.grade.worker import GRADER_ERROR, LOAD_ERROR, NOT_RECORDED, REFUSED
 from grader.results import Report
+from grader.status import Status
 
 # Score bands in percent of the maximum: [low, high) except the last, which is exactly 100.
 BANDS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100), (100, 101))
 TOP_FAILURES = 10
-NOT_RUN = (LOAD_ERROR, REFUSED, GRADER_ERROR, NOT_RECORDED)  # checks never ran (or were lost): not failures
 
 
 @dataclass
@@ -43,9 +42,9 @@ def summarise(reports: Iterable[Report]) -> Summary:
         scores={"min": min(scores), "median": statistics.median(scores),
                 "mean": statistics.fmean(scores), "max": max(scores)},
         bands=_bands(reports),
-        statuses=dict(Counter(r.status for r in reports).most_common()),
+        statuses=dict(Counter(str(r.status) for r in reports).most_common()),
     )
-    checked = [r for r in reports if r.status not in NOT_RUN]
+    checked = [r for r in reports if Status(r.status).checks_ran]  # a never-run check is no failure
     failures = Counter(result.name for r in checked for result in r.results if not result.passed)
     summary.failed_most = failures.most_common(TOP_FAILURES)
     summary.checked = len(checked)

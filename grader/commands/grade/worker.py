@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+import traceback
 from dataclasses import asdict, dataclass, field, fields, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,17 +26,13 @@ from grader.bridge.isolated import IsolatedBridge, start_helper_process, stop_he
 from grader.checks import Check, Draw, catalogue
 from grader.reference import LiveReference, grading_draw
 from grader.results import CheckResult, Report
-from grader.runner import run_checks
+from grader.runner import GraderError, run_checks
+from grader.status import Status
 
-# The statuses of a report (grader/commands/grade/__init__.py explains each one to instructors,
-# grader/formats/markdown.py to students). How a StudentCodeError's kind shows in a report's
-# status; the other kinds (not implemented, an exception, a missing function) are the code
-# failing, not its process, and keep "ok".
-STATUS_BY_KIND = {"timeout": "timeout", "crashed": "crashed", "output": "bad-reply"}
-LOAD_ERROR = "error"  # the file cannot be imported (does not parse, fails at import)
-REFUSED = "refused"  # not a regular file (a symbolic link, a folder, a device): never read
-GRADER_ERROR = "grader-error"  # our side failed; a re-run grades the submission again
-NOT_RECORDED = "not-recorded"  # graded, but its results could not be written (disk full, ...); re-run
+# How a StudentCodeError's kind shows in a report's status (grader/status.py); the other kinds
+# (not implemented, an exception, a missing function) are the code failing, not its process,
+# and keep Status.OK.
+STATUS_BY_KIND = {"timeout": Status.TIMEOUT, "crashed": Status.CRASHED, "output": Status.BAD_REPLY}
 
 MAX_CHECK_OUTPUT = 2_000  # characters of one check's message kept: a student's value can be huge
 MAX_ERROR = 4_000  # characters of a report's error kept
@@ -64,6 +61,7 @@ class Outcome:
     events        what the bridge saw, in plain words ("the call to model timed out after 10 s")
     output        the submission's captured stdout/stderr (already truncated by the bridge)
     sandbox_note  what the platform could not enforce (empty when everything was)
+    traceback     where the grader's own code failed (status grader-error), for the instructor only
     """
 
     report: Report
@@ -71,6 +69,7 @@ class Outcome:
     output: str = ""
     sandbox_note: str = ""
     seconds: float = 0.0
+    traceback: str = ""
 
     def to_json(self) -> bytes:
         data = asdict(self)
@@ -113,9 +112,9 @@ class KindRecorder:
             self.kinds.append(error.kind)
             raise
 
-    def status(self) -> str:
-        """"ok", or the first thing that happened to the process: "timeout", "crashed", "bad-reply"."""
-        return next((STATUS_BY_KIND[kind] for kind in self.kinds if kind in STATUS_BY_KIND), "ok")
+    def status(self) -> Status:
+        """OK, or the first thing that happened to the process: TIMEOUT, CRASHED or BAD_REPLY."""
+        return next((STATUS_BY_KIND[kind] for kind in self.kinds if kind in STATUS_BY_KIND), Status.OK)
 
 
 def bounded(outcome: Outcome) -> Outcome:
@@ -132,7 +131,7 @@ def bounded(outcome: Outcome) -> Outcome:
     return replace(outcome, report=report, events=kept, output=clip(outcome.output, MAX_OUTPUT))
 
 
-def not_graded(name: str, checks: list[Check], status: str, reason: str) -> Report:
+def not_graded(name: str, checks: list[Check], status: Status, reason: str) -> Report:
     """A report in which every check failed because the submission could not be graded."""
     message = f"not run: {reason}"
     results = [CheckResult(c.name, c.function, c.points, False, message, c.hidden) for c in checks]
@@ -146,13 +145,13 @@ def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReferen
     try:
         bridge = IsolatedBridge(path, call_timeout=call_timeout, sandbox=sandbox)
     except SubmissionLoadError as error:  # SubmissionRefused too: a link swapped in after collecting
-        status = REFUSED if isinstance(error, SubmissionRefused) else LOAD_ERROR
+        status = Status.REFUSED if isinstance(error, SubmissionRefused) else Status.ERROR
         return bounded(Outcome(not_graded(name, checks, status, str(error)), seconds=time.perf_counter() - started))
     recorder = KindRecorder(bridge)
     try:
         report = run_checks(recorder, checks, lambda check: reference, submission=name)
         report.status = recorder.status()
-        if report.status != "ok":  # say what happened to the process, for results.json and the CSV
+        if report.status != Status.OK:  # say what happened to the process, for results.json and the CSV
             report.error = bridge.events[0] if bridge.events else f"the submission's process: {report.status}"
     finally:
         bridge.close()
@@ -192,9 +191,17 @@ def _answer(conn: Connection, checks: list[Check], reference: LiveReference, set
         try:
             outcome = grade_one(name, path, checks, reference, settings.call_timeout, settings.sandbox)
         except Exception as error:  # a bug on our side: report it for this submission and go on
-            reason = f"the grader failed ({type(error).__name__}: {error}); re-run to grade it again"
-            outcome = Outcome(not_graded(name, checks, GRADER_ERROR, reason))
+            outcome = grader_failed(name, checks, error)
         conn.send_bytes(outcome.to_json())
+
+
+def grader_failed(name: str, checks: list[Check], error: Exception) -> Outcome:
+    """The Outcome of a submission the grader itself failed on: status grader-error, 0 points for
+    now, the traceback kept for the instructor (never shown to the student)."""
+    where = f" on the check {error.check!r}" if isinstance(error, GraderError) else ""
+    trace = error.traceback if isinstance(error, GraderError) else traceback.format_exc()
+    reason = f"the grader failed{where} ({type(error.__cause__ or error).__name__}); re-run to grade it again"
+    return Outcome(not_graded(name, checks, Status.GRADER_ERROR, reason), traceback=trace)
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:

@@ -8,7 +8,7 @@
     archive.py      reproducible zips
     gradescope.py   DIR/gradescope/autograder.zip (setup.sh, run_autograder, the kit)
     autograder.py   what run_autograder runs on Gradescope
-    DIR/otter/autograder.zip comes from grader.formats.otter.build_autograder.
+    DIR/otter/autograder.zip comes from grader.commands.release.otter.build_autograder.
 
 Exit codes: 0 released; 1 refused (stale sources or a leak: nothing to hand out);
 2 cannot build (otter-grader missing without --skip-otter, a file missing).
@@ -46,7 +46,7 @@ def build_student(out: Path, root: Path = REPO_ROOT) -> list[leak_guard.Leak]:
 
 def build_otter(out: Path) -> Path:
     """DIR/otter/autograder.zip with otter-grader's ``otter generate``."""
-    from grader.formats import otter
+    from grader.commands.release import otter  # imports otter-grader's own modules only when run
 
     return otter.build_autograder(out / "otter")
 
@@ -62,7 +62,7 @@ def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT) -> int:
     clear(out)
     try:
         leaks = build_student(out, root)
-    except student_kit.KitError as error:
+    except (student_kit.KitError, leak_guard.LeakGuardError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if leaks:

@@ -22,10 +22,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader.commands.grade.collect import refusal
-from grader.commands.grade.store import EXTRA_KEY
-from grader.commands.grade.worker import GRADER_ERROR
 from grader.contract import PACKAGE_DIR, SUBMISSION_FILE
+from grader.files import refusal
+from grader.formats.gradescope import EXTRA_KEY
+from grader.status import Status
 
 DEFAULT_CALL_TIMEOUT = "5"  # a hostile file that hangs in every call still ends well inside Gradescope's 10 min
 IGNORED_FILES = ("conftest.py",)  # shipped with the student kit, never the submission
@@ -154,7 +154,7 @@ def main() -> int:
     try:
         submission, note = find_submission(folder)
         results = grade(submission, timeout)
-        if _status(results) == GRADER_ERROR:  # our side failed, not the submission: once more
+        if _status(results) == Status.GRADER_ERROR:  # our side failed, not the submission: once more
             results = grade(submission, timeout)
         if note:
             results["output"] = "\n".join(filter(None, [note, results.get("output", "")]))

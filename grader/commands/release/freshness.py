@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.commands import assign, fixtures
+from grader import recording
+from grader.generated import stale_files
 from grader.contract import FIXTURES_DIR, REPO_ROOT
 
 
@@ -27,23 +28,23 @@ def stale_fixtures(directory: Path = FIXTURES_DIR) -> list[Path]:
     stale = []
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch)
-        for fresh_data in fixtures.record_moons(fresh):
+        for fresh_data in recording.record_moons(fresh):
             committed = directory / fresh_data.relative_to(fresh)
             if not committed.is_file() or not _same_arrays(committed, fresh_data):
                 stale.append(committed)
-        fixtures.record_expected(fresh / "public_expected.bin")
+        recording.record_expected(fresh / "public_expected.bin")
         committed = directory / "public_expected.bin"
         if not committed.is_file() or committed.read_bytes() != (fresh / "public_expected.bin").read_bytes():
             stale.append(committed)
     manifest = directory / "manifest.json"
-    if not manifest.is_file() or json.loads(manifest.read_text()) != fixtures.manifest():
+    if not manifest.is_file() or json.loads(manifest.read_text()) != recording.manifest():
         stale.append(manifest)
     return stale
 
 
 def stale_sources(root: Path = REPO_ROOT) -> list[str]:
     """One line per stale file, saying which command regenerates it; empty when all is fresh."""
-    lines = [f"{path.relative_to(root)} is stale: run `backprop-lab assign`" for path in assign.stale_files(root)]
+    lines = [f"{path.relative_to(root)} is stale: run `backprop-lab assign`" for path in stale_files(root)]
     lines += [f"{path.relative_to(root)} is stale: run `backprop-lab fixtures`"
               for path in stale_fixtures(root / "grader" / "fixtures")]
     return lines

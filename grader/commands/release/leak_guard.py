@@ -40,7 +40,7 @@ import numpy as np
 from grader import values
 from grader.checks import catalogue
 from grader.checks.base import Check
-from grader.commands.assign import BEGIN, END
+from grader.markers import BEGIN, END
 from grader.contract import REPO_ROOT, SUBMISSION_FILE
 from grader.reference import ReferenceUnavailable, course_secret
 
@@ -57,6 +57,10 @@ def normalize(text: str) -> str:
 def _contains(haystack: str, needle: str) -> bool:
     """Token-boundary search in two ``normalize``d strings."""
     return f" {needle} " in f" {haystack} "
+
+
+class LeakGuardError(ValueError):
+    """The instructors' files cannot be read as the leak guard expects; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -126,15 +130,20 @@ def _argument(call: ast.Call, position: int, name: str) -> ast.expr:
     """The argument of a ``Mistake(name, function, find, replace, hint)`` call, positional or keyword."""
     if position < len(call.args):
         return call.args[position]
-    return next(keyword.value for keyword in call.keywords if keyword.arg == name)
+    found = next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
+    if found is None:
+        raise LeakGuardError(f"solutions/mistakes.py line {call.lineno}: a Mistake without its {name}")
+    return found
 
 
 def mistakes_secrets(secrets: Secrets, source: str, label: str, public_solution_text: str) -> None:
     """The lines of the MISTAKES table, except those holding only a hint (hints are shown to
     students on purpose), and each line of each find/replace snippet, unless the code outside
     the solution blocks has it too."""
-    table = next(node for node in ast.parse(source).body if isinstance(node, ast.Assign)
-                 and any(getattr(target, "id", "") == "MISTAKES" for target in node.targets))
+    table = next((node for node in ast.parse(source).body if isinstance(node, ast.Assign)
+                  and any(getattr(target, "id", "") == "MISTAKES" for target in node.targets)), None)
+    if table is None:
+        raise LeakGuardError(f"{label} has no MISTAKES table to read")
     hint_lines: set[int] = set()
     for call in (n for n in ast.walk(table) if isinstance(n, ast.Call)):
         hint = _argument(call, 4, "hint")

@@ -19,8 +19,8 @@ from string import Template
 
 from grader import __version__
 from grader.checks import catalogue
-from grader.commands import assign
 from grader.commands.release.modules import closure
+from grader.markers import HEADER, student_source
 from grader.contract import MOONS_STATES, REPO_ROOT, SUBMISSION_FILE
 
 # What students install; each is also a dependency of the kit itself (a test compares them).
@@ -96,7 +96,7 @@ def write_texts(kit: Path, root: Path) -> None:
     """The stub, pytest and pip configuration, the READMEs and the CI workflow."""
     solution = (root / "solutions" / SUBMISSION_FILE).read_text(encoding="utf-8")
     # The student edits this copy, so it drops the "generated, do not edit" header.
-    (kit / SUBMISSION_FILE).write_text(assign.student_source(solution).removeprefix(assign.HEADER),
+    (kit / SUBMISSION_FILE).write_text(student_source(solution).removeprefix(HEADER),
                                        encoding="utf-8")
     (kit / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     (kit / "requirements.txt").write_text("\n".join(STUDENT_REQUIREMENTS) + "\n", encoding="utf-8")

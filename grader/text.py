@@ -1,5 +1,8 @@
 """Text that came from a file system or a submission, made safe to print and to write as UTF-8.
 
+(One of the core modules: commands print names with it, formats write them, the collector
+words its refusals with it.)
+
 File names are str with surrogate escapes for bytes that are not UTF-8 (``os.fsdecode``), and
 a student's messages may hold lone surrogates or control characters (a newline in a file name,
 a terminal escape sequence). Writing either as UTF-8 raises; printing the second misleads.
