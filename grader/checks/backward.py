@@ -17,7 +17,7 @@ import numpy as np
 
 from grader.bridge import Bridge
 from grader.checks import forward, inputs
-from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_close, expect_dict
 from grader.contract import GRAD_KEYS, PARAM_KEYS
@@ -114,11 +114,9 @@ def _judge_structure(got, case: Case) -> dict:
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        return "dW1, db1, dW2, db2 have the shapes of W1, b1, W2, b2"
-
-    return Check(f"{FUNCTION}: structure on {forward.describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"structure on {forward.describe(case)}", points, hidden, probe(case),
+                        confirming(lambda got, exp: _judge_structure(got, case),
+                                   "dW1, db1, dW2, db2 have the shapes of W1, b1, W2, b2"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
@@ -129,7 +127,7 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
                          exp=exp, mistake_key=lambda o, name=name: o[name])
         return "all four gradients equal the reference"
 
-    return Check(f"{FUNCTION}: values on {forward.describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"values on {forward.describe(case)}", points, hidden, probe(case), judge)
 
 
 def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Check:
@@ -142,9 +140,9 @@ def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Che
         error = rel_error(got[grad], exp.value[grad], GRAD_FLOOR)
         return f"{grad} matches the numerical gradient (relative error {error:.1e})"
 
-    return Check(f"{FUNCTION}: {grad} matches the numerical gradient of the cross-entropy on "
-                 f"{forward.describe(case)}", points, hidden, probe(case), judge,
-                 expected_by=reference_loss_gradient(case))
+    return Check.titled(FUNCTION, f"{grad} matches the numerical gradient of the cross-entropy on "
+                        f"{forward.describe(case)}", points, hidden, probe(case), judge,
+                        expected_by=reference_loss_gradient(case))
 
 
 def consistent(case: Case, points: float, hidden: bool = False) -> Check:
@@ -170,5 +168,5 @@ def consistent(case: Case, points: float, hidden: bool = False) -> Check:
                        "forward_propagation / compute_cost are wrong: fix their checks first.")
         return "agrees with your own forward + cost, differentiated numerically"
 
-    return Check(f"{FUNCTION}: agrees with the numerical gradient of your own forward + cost on "
-                 f"{forward.describe(case)}", points, hidden, own_loss_gradient(case), judge)
+    return Check.titled(FUNCTION, f"agrees with the numerical gradient of your own forward + cost on "
+                        f"{forward.describe(case)}", points, hidden, own_loss_gradient(case), judge)

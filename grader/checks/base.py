@@ -66,6 +66,17 @@ class Expected:
 Judge = Callable[[Any, Expected], "str | None"]
 
 
+def confirming(inspect: Callable[[Any, Expected], Any], confirmation: str) -> Judge:
+    """A judge that runs ``inspect(got, expected)``, which raises Fail when something is wrong,
+    and otherwise confirms with ``confirmation``."""
+
+    def judge(got: Any, exp: Expected) -> str:
+        inspect(got, exp)
+        return confirmation
+
+    return judge
+
+
 @dataclass(frozen=True)
 class Check:
     """name          "forward_propagation: values on X (5, 2)"; starts with the function examined
@@ -81,6 +92,12 @@ class Check:
     probe: Probe
     judge: Judge
     expected_by: Probe | None = None
+
+    @classmethod
+    def titled(cls, function: str, title: str, points: float, hidden: bool, probe: Probe, judge: Judge,
+               expected_by: Probe | None = None) -> "Check":
+        """The check named "<function>: <title>" (every check's name starts with its function)."""
+        return cls(f"{function}: {title}", points, hidden, probe, judge, expected_by)
 
     @property
     def reference_probe(self) -> Probe:

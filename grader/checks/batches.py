@@ -72,7 +72,7 @@ def structure(case: Case, points: float, hidden: bool = False) -> Check:
         batches = _batches(got, case)
         return f"yields {len(batches)} pairs of the right shapes"
 
-    return Check(f"{FUNCTION}: yields full batches on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"yields full batches on {describe(case)}", points, hidden, probe(case), judge)
 
 
 def sampling(case: Case, points: float, hidden: bool = False) -> Check:
@@ -98,7 +98,7 @@ def sampling(case: Case, points: float, hidden: bool = False) -> Check:
             raise Fail("the samples come in their original order: shuffle the indices first.")
         return "each sample at most once, X and Y rows paired, order shuffled"
 
-    return Check(f"{FUNCTION}: each sample at most once, rows paired on {describe(case)}", points, hidden,
+    return Check.titled(FUNCTION, f"each sample at most once, rows paired on {describe(case)}", points, hidden,
                  probe(case), judge)
 
 
@@ -120,4 +120,4 @@ def seeded(case: Case, points: float, hidden: bool = False) -> Check:
                 )
         return "the same batches as the reference for this seed"
 
-    return Check(f"{FUNCTION}: seeded order on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"seeded order on {describe(case)}", points, hidden, probe(case), judge)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import inputs
-from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import expect_close, expect_float
 
@@ -25,11 +25,9 @@ def probe(case: Case) -> Probe:
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    def judge(got, exp: Expected) -> str:
-        expect_float(got["result"], "the cost")
-        return "returns a finite Python float"
-
-    return Check(f"{FUNCTION}: returns a float on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"returns a float on {describe(case)}", points, hidden, probe(case),
+                        confirming(lambda got, exp: expect_float(got["result"], "the cost"),
+                                   "returns a finite Python float"))
 
 
 def _judge_value(got, exp: Expected, case: Case) -> float:
@@ -44,7 +42,7 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
         cost = _judge_value(got, exp, case)
         return f"cost {cost:.6f} equals the reference"
 
-    return Check(f"{FUNCTION}: values on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case), judge)
 
 
 def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
@@ -62,4 +60,4 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
                        "the right value (see its other checks).") from None
         return "A2 and Y are left as they were"
 
-    return Check(f"{FUNCTION}: leaves A2 and Y unchanged", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, "leaves A2 and Y unchanged", points, hidden, probe(case), judge)

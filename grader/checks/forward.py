@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import inputs
-from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_close, expect_dict, expect_pair
 from grader.contract import CACHE_KEYS, PARAM_KEYS
@@ -54,11 +54,9 @@ def _judge_structure(got, case: Case) -> tuple[np.ndarray, dict]:
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        return "returns (A2, cache) with Z1, A1, Z2, A2 of the right shapes"
-
-    return Check(f"{FUNCTION}: structure on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"structure on {describe(case)}", points, hidden, probe(case),
+                        confirming(lambda got, exp: _judge_structure(got, case),
+                                   "returns (A2, cache) with Z1, A1, Z2, A2 of the right shapes"))
 
 
 def _judge_values(got, exp: Expected, case: Case) -> None:
@@ -69,11 +67,8 @@ def _judge_values(got, exp: Expected, case: Case) -> None:
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
-    def judge(got, exp: Expected) -> str:
-        _judge_values(got, exp, case)
-        return "Z1, A1, Z2, A2 equal the reference"
-
-    return Check(f"{FUNCTION}: values on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case),
+                        confirming(lambda got, exp: _judge_values(got, exp, case), "Z1, A1, Z2, A2 equal the reference"))
 
 
 def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
@@ -96,4 +91,4 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
                        "the right values (see its other checks).") from None
         return "X and parameters are left as they were"
 
-    return Check(f"{FUNCTION}: leaves X and parameters unchanged", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, "leaves X and parameters unchanged", points, hidden, probe(case), judge)

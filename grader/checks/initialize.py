@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import Check, Expected, Fail, Probe
+from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.inputs import param_shapes
 from grader.checks.judge import expect_array, expect_close, expect_dict
@@ -44,11 +44,9 @@ def _judge_structure(got, case: Case) -> dict:
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        return "W1, b1, W2, b2 have the right shapes; biases start at zero"
-
-    return Check(f"{FUNCTION}: structure, {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"structure, {describe(case)}", points, hidden, probe(case),
+                        confirming(lambda got, exp: _judge_structure(got, case),
+                                   "W1, b1, W2, b2 have the right shapes; biases start at zero"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
@@ -61,4 +59,4 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
                          exp=exp, mistake_key=lambda o, name=name: o[name])
         return "weights equal the reference under np.random.seed(42)"
 
-    return Check(f"{FUNCTION}: seeded weights, {describe(case)}", points, hidden, p, judge)
+    return Check.titled(FUNCTION, f"seeded weights, {describe(case)}", points, hidden, p, judge)

@@ -269,8 +269,8 @@ def matches_reference(case: Case, points: float, hidden: bool = False) -> Check:
             )
         return f"trained parameters equal the reference (relative error {errors[worst]:.1e})"
 
-    return Check(f"{TRAINING}: parameters after training equal the reference on {describe(case)}",
-                 points, hidden, probe(case), judge)
+    return Check.titled(TRAINING, f"parameters after training equal the reference on {describe(case)}",
+                        points, hidden, probe(case), judge)
 
 
 def accuracy(case: Case, threshold: float, points: float, hidden: bool = False) -> Check:
@@ -296,5 +296,5 @@ def accuracy(case: Case, threshold: float, points: float, hidden: bool = False) 
                        f"the reference reaches {reference:.3f}).")
         return f"test accuracy {value:.3f} (the reference reaches {reference:.3f})"
 
-    return Check(f"{TRAINING}: test accuracy at least {threshold} on {describe(case)}",
-                 points, hidden, probe(case), judge)
+    return Check.titled(TRAINING, f"test accuracy at least {threshold} on {describe(case)}",
+                        points, hidden, probe(case), judge)

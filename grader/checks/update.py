@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grader.checks import inputs
-from grader.checks.base import Check, Expected, Probe
+from grader.checks.base import Check, Expected, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_close, expect_dict
 from grader.contract import PARAM_KEYS
@@ -31,11 +31,8 @@ def _judge_structure(got, case: Case) -> dict:
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        return "returns W1, b1, W2, b2 with their shapes"
-
-    return Check(f"{FUNCTION}: structure on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"structure on {describe(case)}", points, hidden, probe(case),
+                        confirming(lambda got, exp: _judge_structure(got, case), "returns W1, b1, W2, b2 with their shapes"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
@@ -46,4 +43,4 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
                          mistake_key=lambda o, name=name: o[name])
         return "one gradient-descent step, as the reference takes it"
 
-    return Check(f"{FUNCTION}: values on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case), judge)
