@@ -72,7 +72,7 @@ from typing import Any
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError
-from grader.bridge.child import HEADER, MAX_FRAME
+from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
 from grader.bridge.inprocess import read_submission
 from grader.bridge.sandbox import remove_tree
 from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
@@ -384,18 +384,14 @@ class _Child:
     def exchange(self, payload: bytes, timeout: float, sink: HeadTail) -> Any:
         """Send one request and return the decoded reply. Raises _NoAnswer."""
         deadline = time.monotonic() + timeout
-        self._send(HEADER.pack(len(payload)) + payload, deadline, timeout, sink)
+        self._send(payload, deadline, timeout, sink)
         return self.receive(timeout, sink, deadline)
 
     def receive(self, timeout: float, sink: HeadTail, deadline: float | None = None) -> Any:
         """The next frame from the worker, decoded. Raises _NoAnswer."""
         deadline = deadline or time.monotonic() + timeout
         try:
-            size = HEADER.unpack(self._read(HEADER.size, deadline, timeout, sink))[0]
-            if size > MAX_FRAME:
-                raise _NoAnswer("output", f"it sent a reply of {size / 2**20:.0f} MB; at most "
-                                          f"{MAX_FRAME >> 20} MB are read")
-            body = self._read(size, deadline, timeout, sink)
+            body = self._read(deadline, timeout, sink)
         finally:
             self._drain_output(sink)
         try:
@@ -420,30 +416,27 @@ class _Child:
         return int(self.keeper_report.get("stopped", 0))
 
     # -- waiting, with the output drained and the keeper heard meanwhile
-    def _send(self, data: bytes, deadline: float, timeout: float, sink: HeadTail) -> None:
-        view = memoryview(data)
-        while view:
+    def _send(self, payload: bytes, deadline: float, timeout: float, sink: HeadTail) -> None:
+        writer = FrameWriter(self.requests, payload)
+        while not writer.done:
             self._wait_for(self.requests, select.POLLOUT, deadline, sink, timeout)
             try:
-                view = view[os.write(self.requests, view):]
-            except BlockingIOError:
-                continue
+                writer.step()
             except BrokenPipeError:
                 raise _NoAnswer("crashed", self._end_of_worker(sink)) from None
 
-    def _read(self, size: int, deadline: float, timeout: float, sink: HeadTail) -> bytes:
-        chunks, missing = [], size
-        while missing:
+    def _read(self, deadline: float, timeout: float, sink: HeadTail) -> bytes:
+        reader = FrameReader(self.replies)
+        while True:
             self._wait_for(self.replies, select.POLLIN, deadline, sink, timeout)
             try:
-                chunk = os.read(self.replies, min(missing, 1 << 20))
-            except BlockingIOError:
-                continue
-            if not chunk:
-                raise _NoAnswer("crashed", self._end_of_worker(sink))
-            chunks.append(chunk)
-            missing -= len(chunk)
-        return b"".join(chunks)
+                payload = reader.step()
+            except EOFError:
+                raise _NoAnswer("crashed", self._end_of_worker(sink)) from None
+            except FrameTooLarge as error:
+                raise _NoAnswer("output", str(error)) from None
+            if payload is not None:
+                return payload
 
     def _wait_for(self, fd: int | None, event: int, deadline: float, sink: HeadTail,
                   timeout: float = 0.0) -> None:
