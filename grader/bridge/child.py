@@ -45,7 +45,7 @@ import numpy as np  # noqa: F401  (imported once in the zygote, so every worker 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
 from grader.bridge.frames import MAX_FRAME, read_frame, write_frame
-from grader.bridge.inprocess import call_each, call_student, exec_submission, plain_result
+from grader.bridge.calls import call_each, call_student, exec_submission, plain_result
 from grader.bridge.routines import ROUTINES
 
 # Environment variables a worker keeps (plus HOME and TMPDIR, set to its scratch folder).

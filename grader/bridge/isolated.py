@@ -69,7 +69,7 @@ from typing import Any
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
-from grader.bridge.inprocess import read_submission
+from grader.bridge.calls import read_submission
 from grader.bridge.sandbox import remove_tree
 from grader.bridge.zygote import STOP_SECONDS, spawn_keeper
 from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
