@@ -15,7 +15,8 @@ worker  forked from the keeper, sealed before it sees the submission, in this or
         CPU, address-space and file-size limits; nobody/nogroup when the grader is root
         (no capabilities, no new privileges); the seccomp filter (sandbox.py lists it).
         Then it imports the submission from the source text the bridge sends and answers
-        requests by calling student functions exactly as the in-process bridge does.
+        requests by calling student functions exactly as the in-process bridge does
+        (the same functions, ``calls.py``).
         Where the filesystem cannot be restricted at all it refuses (sandbox_error),
         unless the bridge asked for sandbox "none".
 

@@ -1,5 +1,12 @@
 """Isolated transport: the submission runs in a sandboxed child process (batch grading).
 
+This module is the grading side of it: ``IsolatedBridge``; ``_Child``, one keeper and worker
+seen from here (their pipes and control socket, waiting with the worker's output drained and
+the keeper heard, stopping them); ``HeadTail``, the captured output; and the checks of what a
+worker replies (``_reply_problem``, ``_student_error``). The frame format is in ``frames.py``,
+the zygote client in ``zygote.py``, the zygote, keeper and worker processes in ``child.py``,
+the sandbox's system calls in ``sandbox.py``.
+
 Security model, in the order a submission meets it:
 
 - **Not in our process.** The grading process never imports the submission. A helper
