@@ -7,6 +7,20 @@ plain data (``grader.values``). Two transports implement the same interface:
 
 - ``InProcessBridge``: direct calls, for students' local checks (fast, real tracebacks);
 - ``IsolatedBridge``: the submission lives in a sandboxed child process (batch grading).
+
+This module holds what every side shares: the ``Bridge`` protocol, ``StudentCodeError``,
+``SubmissionLoadError`` and ``SubmissionRefused``, and ``clip``. The package, file by file:
+
+  inprocess.py  InProcessBridge and load_submission (the submission imported here)
+  calls.py      loading and calling a submission: the primitives InProcessBridge and the
+                isolated bridge's worker share (read_submission, exec_submission, call_student, ...)
+  own_model.py  ``backprop-lab train``'s run of the submission's own ``model``, watched
+  routines.py   trusted routines that compose student functions beside the submission
+  isolated.py   IsolatedBridge and one child process seen from the grading side
+  frames.py     the length-prefixed frames between grading side and worker, both directions
+  zygote.py     the grading side's client of the zygote process that forks the children
+  child.py      the zygote, keeper and worker processes
+  sandbox.py    Landlock, seccomp, namespaces, cgroups, limits and privileges for the worker
 """
 from __future__ import annotations
 

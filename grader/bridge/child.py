@@ -15,13 +15,15 @@ worker  forked from the keeper, sealed before it sees the submission, in this or
         CPU, address-space and file-size limits; nobody/nogroup when the grader is root
         (no capabilities, no new privileges); the seccomp filter (sandbox.py lists it).
         Then it imports the submission from the source text the bridge sends and answers
-        requests by calling student functions exactly as the in-process bridge does.
+        requests by calling student functions exactly as the in-process bridge does
+        (the same functions, ``calls.py``).
         Where the filesystem cannot be restricted at all it refuses (sandbox_error),
         unless the bridge asked for sandbox "none".
 
-Worker pipes carry frames: an 8-byte little-endian length, then a ``grader.values``
-payload (plain data, arrays without pickle). Zygote and keeper speak small JSON messages
-over SOCK_SEQPACKET sockets. Nothing in this module runs in the grading process.
+Worker pipes carry frames (``frames.py``: an 8-byte little-endian length, then a
+``grader.values`` payload: plain data, arrays without pickle). Zygote and keeper speak small
+JSON messages over SOCK_SEQPACKET sockets; the grading side's client of the zygote is
+``zygote.py``. Nothing in this module runs in the grading process.
 """
 from __future__ import annotations
 
@@ -33,7 +35,6 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
 import tempfile
 import traceback
@@ -44,11 +45,10 @@ import numpy as np  # noqa: F401  (imported once in the zygote, so every worker 
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
-from grader.bridge.inprocess import call_each, call_student, exec_submission, plain_result
+from grader.bridge.frames import MAX_FRAME, read_frame, write_frame
+from grader.bridge.calls import call_each, call_student, exec_submission, plain_result
 from grader.bridge.routines import ROUTINES
 
-HEADER = struct.Struct("<Q")
-MAX_FRAME = 64 << 20  # bytes in one reply; real answers are a few kilobytes
 # Environment variables a worker keeps (plus HOME and TMPDIR, set to its scratch folder).
 KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                     "MKL_NUM_THREADS")
@@ -56,34 +56,6 @@ KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_TH
 # grading state, and the grader package itself, so that no grader module is importable there (the
 # worker's own functions keep what they use).
 KIT_MODULES = ("solutions", "reference_solution", "backprop_lab_mistakes", "grader")
-
-
-# ------------------------------------------------------------------ frames (blocking: worker side)
-
-
-def write_frame(fd: int, payload: bytes) -> None:
-    data = memoryview(HEADER.pack(len(payload)) + payload)
-    while data:
-        data = data[os.write(fd, data):]
-
-
-def read_frame(fd: int) -> bytes | None:
-    """The next frame's payload; None at end of file."""
-    header = _read_exact(fd, HEADER.size)
-    if header is None:
-        return None
-    return _read_exact(fd, HEADER.unpack(header)[0])
-
-
-def _read_exact(fd: int, size: int) -> bytes | None:
-    chunks, missing = [], size
-    while missing:
-        chunk = os.read(fd, min(missing, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
 
 
 # ------------------------------------------------------------------ zygote

@@ -1,5 +1,12 @@
 """Isolated transport: the submission runs in a sandboxed child process (batch grading).
 
+This module is the grading side of it: ``IsolatedBridge``; ``_Child``, one keeper and worker
+seen from here (their pipes and control socket, waiting with the worker's output drained and
+the keeper heard, stopping them); ``HeadTail``, the captured output; and the checks of what a
+worker replies (``_reply_problem``, ``_student_error``). The frame format is in ``frames.py``,
+the zygote client in ``zygote.py``, the zygote, keeper and worker processes in ``child.py``,
+the sandbox's system calls in ``sandbox.py``.
+
 Security model, in the order a submission meets it:
 
 - **Not in our process.** The grading process never imports the submission. A helper
@@ -56,42 +63,32 @@ Security model, in the order a submission meets it:
 """
 from __future__ import annotations
 
-import atexit
 import fcntl
 import json
 import os
 import select
 import socket
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError
-from grader.bridge.child import HEADER, MAX_FRAME
-from grader.bridge.inprocess import read_submission
+from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
+from grader.bridge.calls import read_submission
 from grader.bridge.sandbox import remove_tree
+from grader.bridge.zygote import STOP_SECONDS, spawn_keeper
 from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
 
 SCRATCH_PREFIX = "backprop-lab-child-"
 FILE_BYTES = 64 << 20  # largest file a worker may write into its scratch folder
 SCRATCH_BYTES = 256 << 20  # all of its scratch folder, where a private tmpfs can be mounted there
 PROCESSES = 64  # processes and threads of one submission at once, where a cgroup can count them
-STOP_SECONDS = 10.0  # how long the keeper gets to kill everything and report
 STATUS_SECONDS = 2.0  # how long to wait for the keeper to say how a dead worker ended
-ZYGOTE_START_SECONDS = 60.0
 CHILD_KINDS = ("not_implemented", "exception", "missing", "output")  # what a child may report
 SANDBOX_MODES = ("auto", "landlock", "namespace", "none")
-# One BLAS thread: the zygote must stay single-threaded to fork safely, and workers run in parallel.
-SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-ZYGOTE_ENVIRONMENT = ("PATH", "HOME", "LANG", "TZ", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH")
 _F_SETPIPE_SZ = 1031
-_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
-         "from grader.bridge.child import zygote_main; zygote_main(int(sys.argv[2]))")
 
 
 class IsolatedBridge:
@@ -368,7 +365,7 @@ class _Child:
             pass
         theirs = [requests_r, replies_w, output_w, control_keeper.fileno()]
         try:
-            _zygote().spawn(dict(settings, scratch=scratch), theirs)
+            spawn_keeper(dict(settings, scratch=scratch), theirs)
         except BaseException:
             for fd in (requests_w, replies_r, output_r):
                 os.close(fd)
@@ -384,18 +381,14 @@ class _Child:
     def exchange(self, payload: bytes, timeout: float, sink: HeadTail) -> Any:
         """Send one request and return the decoded reply. Raises _NoAnswer."""
         deadline = time.monotonic() + timeout
-        self._send(HEADER.pack(len(payload)) + payload, deadline, timeout, sink)
+        self._send(payload, deadline, timeout, sink)
         return self.receive(timeout, sink, deadline)
 
     def receive(self, timeout: float, sink: HeadTail, deadline: float | None = None) -> Any:
         """The next frame from the worker, decoded. Raises _NoAnswer."""
         deadline = deadline or time.monotonic() + timeout
         try:
-            size = HEADER.unpack(self._read(HEADER.size, deadline, timeout, sink))[0]
-            if size > MAX_FRAME:
-                raise _NoAnswer("output", f"it sent a reply of {size / 2**20:.0f} MB; at most "
-                                          f"{MAX_FRAME >> 20} MB are read")
-            body = self._read(size, deadline, timeout, sink)
+            body = self._read(deadline, timeout, sink)
         finally:
             self._drain_output(sink)
         try:
@@ -420,30 +413,27 @@ class _Child:
         return int(self.keeper_report.get("stopped", 0))
 
     # -- waiting, with the output drained and the keeper heard meanwhile
-    def _send(self, data: bytes, deadline: float, timeout: float, sink: HeadTail) -> None:
-        view = memoryview(data)
-        while view:
+    def _send(self, payload: bytes, deadline: float, timeout: float, sink: HeadTail) -> None:
+        writer = FrameWriter(self.requests, payload)
+        while not writer.done:
             self._wait_for(self.requests, select.POLLOUT, deadline, sink, timeout)
             try:
-                view = view[os.write(self.requests, view):]
-            except BlockingIOError:
-                continue
+                writer.step()
             except BrokenPipeError:
                 raise _NoAnswer("crashed", self._end_of_worker(sink)) from None
 
-    def _read(self, size: int, deadline: float, timeout: float, sink: HeadTail) -> bytes:
-        chunks, missing = [], size
-        while missing:
+    def _read(self, deadline: float, timeout: float, sink: HeadTail) -> bytes:
+        reader = FrameReader(self.replies)
+        while True:
             self._wait_for(self.replies, select.POLLIN, deadline, sink, timeout)
             try:
-                chunk = os.read(self.replies, min(missing, 1 << 20))
-            except BlockingIOError:
-                continue
-            if not chunk:
-                raise _NoAnswer("crashed", self._end_of_worker(sink))
-            chunks.append(chunk)
-            missing -= len(chunk)
-        return b"".join(chunks)
+                payload = reader.step()
+            except EOFError:
+                raise _NoAnswer("crashed", self._end_of_worker(sink)) from None
+            except FrameTooLarge as error:
+                raise _NoAnswer("output", str(error)) from None
+            if payload is not None:
+                return payload
 
     def _wait_for(self, fd: int | None, event: int, deadline: float, sink: HeadTail,
                   timeout: float = 0.0) -> None:
@@ -507,112 +497,3 @@ class _Child:
         while self.worker_end is None and self.control_open and time.monotonic() < deadline:
             self._wait_for(None, 0, deadline, sink)
         return self.worker_end or "it stopped without answering"
-
-
-# ------------------------------------------------------------------ the zygote, one per process
-
-
-class _Zygote:
-    """Client of the zygote process (see child.py): asks it for new keeper+worker pairs."""
-
-    def __init__(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.errors = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, str(PACKAGE_DIR.parent), str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self.errors, cwd="/", env=zygote_environment(), start_new_session=True,
-        )
-        theirs.close()
-        self.channel = ours
-        self.owner = os.getpid()
-        self.lock = threading.Lock()
-        self.ready = False  # its hello is read on first use, so its start overlaps other work
-
-    def alive(self) -> bool:
-        return self.owner == os.getpid() and self.process.poll() is None
-
-    def spawn(self, settings: dict[str, Any], fds: list[int]) -> int:
-        """Start a keeper and its worker on ``fds``; returns the keeper's pid."""
-        with self.lock:
-            if not self.ready:
-                hello = self._receive(ZYGOTE_START_SECONDS)
-                if "ready" not in hello:
-                    raise RuntimeError(f"the isolated bridge's helper process did not start: {hello}")
-                self.ready = True
-            socket.send_fds(self.channel, [json.dumps(settings).encode()], fds)
-            answer = self._receive(ZYGOTE_START_SECONDS)
-        if "keeper" not in answer:
-            raise OSError(answer.get("error", "the helper process refused"))
-        return int(answer["keeper"])
-
-    def close(self) -> None:
-        self.channel.close()  # the zygote kills whatever is left below it and exits
-        try:
-            self.process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.errors.close()
-
-    def _receive(self, timeout: float) -> dict[str, Any]:
-        ready, _, _ = select.select([self.channel], [], [], timeout)
-        message = self.channel.recv(1 << 16) if ready else b""
-        if not message:
-            self.errors.seek(0)
-            trace = self.errors.read()[-2000:].decode("utf-8", "replace")
-            raise RuntimeError(f"the isolated bridge's helper process is not answering{': ' + trace if trace else ''}")
-        return json.loads(message)
-
-
-def zygote_environment() -> dict[str, str]:
-    """What the zygote needs to start Python and find its packages, and nothing else.
-
-    Workers are forked from it and keep even less (child.KEPT_ENVIRONMENT); starting the
-    zygote clean means no secret of the grading process is anywhere in a worker's memory.
-    """
-    kept = {name: value for name, value in os.environ.items()
-            if name in ZYGOTE_ENVIRONMENT or name.startswith(("PYTHON", "LC_"))}
-    return kept | SINGLE_THREAD_ENV
-
-
-_zygote_lock = threading.Lock()
-_zygote_instance: _Zygote | None = None
-
-
-def _zygote() -> _Zygote:
-    """This process's zygote, started on first use (and again if it died or this process was forked)."""
-    global _zygote_instance
-    with _zygote_lock:
-        if _zygote_instance is None or not _zygote_instance.alive():
-            _zygote_instance = _Zygote()
-        return _zygote_instance
-
-
-def start_helper_process() -> None:
-    """Start this process's zygote now, without waiting for it: the first bridge would
-    otherwise start it and wait (about 0.2 s)."""
-    _zygote()
-
-
-@atexit.register
-def stop_helper_process() -> None:
-    """Stop this process's zygote and wait for it (it kills whatever is left below it).
-
-    Runs at exit; call it yourself where atexit does not run, e.g. at the end of a
-    multiprocessing worker, which leaves through os._exit.
-    """
-    if _zygote_instance is not None and _zygote_instance.owner == os.getpid():
-        _zygote_instance.close()
-
-
-def _forget_parents_zygote() -> None:
-    """In a forked child of this process: let go of the parent's zygote (the child starts its own)."""
-    global _zygote_instance, _zygote_lock
-    _zygote_lock = threading.Lock()  # another thread may have held it at the fork
-    if _zygote_instance is not None:
-        _zygote_instance.channel.close()  # only this process's copy: the parent keeps its zygote
-        _zygote_instance = None
-
-
-os.register_at_fork(after_in_child=_forget_parents_zygote)

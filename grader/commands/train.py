@@ -15,7 +15,8 @@ import numpy as np
 from tqdm import tqdm
 
 from grader.bridge import StudentCodeError, SubmissionLoadError
-from grader.bridge.inprocess import InProcessBridge, ModelRun, model_defaults, run_own_model
+from grader.bridge.inprocess import InProcessBridge
+from grader.bridge.own_model import ModelRun, model_defaults, run_own_model
 from grader.contract import MoonsSplit, load_moons
 from grader.formats import plots
 

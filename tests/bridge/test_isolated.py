@@ -13,7 +13,8 @@ import pytest
 
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
-from grader.bridge.isolated import IsolatedBridge, zygote_environment
+from grader.bridge.isolated import IsolatedBridge
+from grader.bridge.zygote import zygote_environment
 from grader.contract import FIXTURES_DIR, REFERENCE_FILE, REPO_ROOT
 from grader.runner import run_checks
 from grader.values import Opaque

@@ -596,7 +596,7 @@ def test_a_file_swapped_for_a_link_after_collecting_is_refused_by_the_worker(tmp
 
 def test_read_submission_never_follows_a_link_nor_opens_a_fifo(tmp_path: Path) -> None:
     from grader.bridge import SubmissionRefused
-    from grader.bridge.inprocess import read_submission
+    from grader.bridge.calls import read_submission
 
     (tmp_path / "link.py").symlink_to(REFERENCE_FILE)
     os.mkfifo(tmp_path / "fifo.py")

@@ -14,7 +14,8 @@ import pytest
 from matplotlib.image import imread
 
 from grader import cli
-from grader.bridge.inprocess import InProcessBridge, run_own_model
+from grader.bridge.inprocess import InProcessBridge
+from grader.bridge.own_model import run_own_model
 from grader.contract import load_moons
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from grader.bridge.isolated import SINGLE_THREAD_ENV
+from grader.bridge.zygote import SINGLE_THREAD_ENV
 from grader.commands.grade import worker
 from grader.commands.grade.collect import Submission
 from grader.commands.grade.worker import Outcome, Settings, not_graded

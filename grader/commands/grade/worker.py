@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, SubmissionRefused, clip
-from grader.bridge.isolated import IsolatedBridge, start_helper_process, stop_helper_process
+from grader.bridge.isolated import IsolatedBridge
+from grader.bridge.zygote import start_helper_process, stop_helper_process
 from grader.checks import Check, Draw, catalogue
 from grader.reference import LiveReference, grading_draw
 from grader.results import CheckResult, Report

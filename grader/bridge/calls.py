@@ -1,0 +1,170 @@
+"""Loading and calling a submission: the primitives both bridges share.
+
+``InProcessBridge`` (inprocess.py) calls them in the grading or student's process; the
+isolated bridge's worker (child.py) calls the very same functions beside the submission, so
+that both transports map student failures to StudentCodeError alike. The grading side of the
+isolated bridge uses ``read_submission`` to read the file it sends to the worker.
+
+- ``read_submission``: the file's text, never through a link, a FIFO or a device;
+- ``exec_submission``: that text run as a fresh module (SubmissionLoadError on failure);
+- ``call_student``, ``call_each``, ``plain_result``: calls, their results as plain data;
+- ``student_frames``, ``student_traceback``: the student's own lines of a traceback.
+
+The worker drops every ``grader`` module before it runs student code (child.py
+``_forget_kit``): these functions keep working through their globals, and must not import
+grader modules lazily.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import itertools
+import os
+import stat
+import traceback
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.bridge import StudentCodeError, SubmissionLoadError, SubmissionRefused
+from grader.values import MAX_ITEMS, to_plain
+
+MAX_SUBMISSION_BYTES = 16 << 20  # a submission is a few kilobytes; a bigger file is not read into memory
+
+
+def read_submission(path: Path) -> str:
+    """The source text of the file at ``path``. Raises SubmissionLoadError with one clear line.
+
+    The file is opened without following a symbolic link (O_NOFOLLOW) and must be a regular
+    file: otherwise SubmissionRefused. O_NONBLOCK so that a FIFO cannot hang the open.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise SubmissionLoadError(f"no submission file at {path}") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SubmissionRefused(f"{path.name} is a symbolic link; submit the file itself") from None
+        raise SubmissionLoadError(f"{path} is not a readable Python file: {error.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # checked on the open file: nothing can be swapped in between
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise SubmissionRefused(f"no submission file at {path}: it is a folder")
+        raise SubmissionRefused(f"{path.name} is not a regular file; submit the file itself")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_SUBMISSION_BYTES + 1)
+    if len(data) > MAX_SUBMISSION_BYTES:
+        raise SubmissionLoadError(f"{path} is larger than {MAX_SUBMISSION_BYTES >> 20} MB; "
+                                  "a submission is a few kilobytes of Python")
+    try:  # as read_text would: UTF-8, universal newlines
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as error:
+        raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
+
+
+def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
+                    quiet: bool = True) -> types.ModuleType:
+    """Run ``source`` (the text of the file at ``path``) as a fresh module.
+
+    quiet  hide what the module prints while it is imported
+    Raises SubmissionLoadError with one clear line.
+    """
+    try:
+        code = compile(source, str(path), "exec")
+    except SyntaxError as error:
+        raise SubmissionLoadError(f"{path} does not parse: line {error.lineno}: {error.msg}") from None
+    except ValueError as error:
+        raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
+    module = types.ModuleType(module_name)
+    module.__file__ = str(path)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            exec(code, module.__dict__)
+    except BaseException as error:  # SystemExit too: a submission may call sys.exit at import
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        line = _student_line(error, str(path))
+        raise SubmissionLoadError(
+            f"{path} fails when imported{line}: {type(error).__name__}: {error}"
+        ) from None
+    return module
+
+
+def student_frames(error: BaseException, filename: str) -> list[traceback.FrameSummary]:
+    """The frames of ``error``'s traceback that are in the student's file, outermost first."""
+    return [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+
+
+def _student_line(error: BaseException, filename: str) -> str:
+    frames = student_frames(error, filename)
+    return f" (line {frames[-1].lineno})" if frames else ""
+
+
+def student_traceback(error: BaseException, filename: str, limit: int = 3) -> str:
+    """The last few traceback lines that are in the student's file."""
+    frames = student_frames(error, filename)
+    lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames[-limit:]]
+    return "\n".join(lines)
+
+
+def call_student(namespace: dict[str, Any], filename: str, function: str, *args: Any,
+                 seed: int | None = None) -> Any:
+    """``namespace[function](*args)``, after ``np.random.seed(seed)`` when a seed is given.
+
+    The one mapping of student failures (shared with the isolated bridge's child process):
+    raises StudentCodeError "missing", "not_implemented" or "exception" (sys.exit included).
+    """
+    target = namespace.get(function)
+    if not callable(target):
+        raise StudentCodeError("missing", function)
+    if seed is not None:
+        np.random.seed(seed)
+    try:
+        return target(*args)
+    except StudentCodeError:
+        raise
+    except NotImplementedError as error:
+        raise StudentCodeError("not_implemented", function, str(error)) from None
+    except (Exception, SystemExit) as error:
+        raise StudentCodeError(
+            "exception", function, f"{type(error).__name__}: {error}", student_traceback(error, filename),
+        ) from None
+
+
+def call_each(call: Callable[..., Any], calls: list[tuple], seed: int | None,
+              keep: list[int] | None) -> list[Any]:
+    """``Bridge.call_each`` on a ``call(function, *args, seed=...)`` that calls student code directly
+    (shared with the isolated bridge's worker). Generators are read before the next call, so the
+    global random generator advances exactly as it does when ``model`` runs the same calls."""
+    expanded = [(entry[0], entry[1]) for entry in calls for _ in range(entry[2] if len(entry) > 2 else 1)]
+    wanted = set(range(len(expanded))) if keep is None else set(keep)
+    results = []
+    for position, (function, args) in enumerate(expanded):
+        result = call(function, *args, seed=seed if position == 0 else None)
+        if position in wanted:
+            results.append(to_plain(result))
+        elif isinstance(result, Iterator):  # read, so that the generator draws what it would draw
+            for _ in itertools.islice(result, MAX_ITEMS):
+                pass
+    return results
+
+
+def plain_result(name: str, filename: str, work: Callable[[], Any]) -> Any:
+    """``work()`` as plain data, NumPy warnings silenced; failures become StudentCodeError for ``name``."""
+    with np.errstate(all="ignore"):
+        try:
+            return to_plain(work())
+        except StudentCodeError:
+            raise
+        except NotImplementedError as error:  # raised inside a generator being consumed
+            raise StudentCodeError("not_implemented", name, str(error)) from None
+        except (Exception, SystemExit) as error:  # raised while turning a generator's items into data
+            raise StudentCodeError(
+                "exception", name, f"{type(error).__name__}: {error}", student_traceback(error, filename),
+            ) from None
