@@ -54,7 +54,8 @@ def compare(label: str, checkouts: dict[str, Path], submissions: Path, rounds: i
         for name, checkout in checkouts.items():
             times[name].append(grade_seconds(checkout, submissions, scratch / f"{label}-{name}-{round_}", jobs))
     for name, values in times.items():
-        print(f"{label} {name:9s} " + " ".join(f"{v:6.2f}" for v in values) + f"   median {statistics.median(values):.2f} s")
+        runs = " ".join(f"{v:6.2f}" for v in values)
+        print(f"{label} {name:9s} {runs}   median {statistics.median(values):.2f} s")
     ratio = statistics.median(times["this"]) / statistics.median(times["baseline"])
     print(f"{label} ratio this/baseline: {ratio:.2f}x")
 

@@ -18,12 +18,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from grader import values
 from grader.bridge import StudentCodeError
 from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.checks.base import Check, Expected, Probe
 from grader.checks.cases import Draw
 from grader.contract import FIXTURES_DIR, REFERENCE_FILE
-from grader import values
 
 PUBLIC_FIXTURE = FIXTURES_DIR / "public_expected.bin"
 MANIFEST = FIXTURES_DIR / "manifest.json"

@@ -25,7 +25,6 @@ from grader.checks.base import Check, Expected, Fail, Probe
 from grader.reference import MANIFEST, LiveReference, RecordedReference
 from grader.results import CheckResult, Report
 
-
 MAX_OUTPUT = 1500  # characters of one check's message: enough to explain, too few to carry data out
 
 

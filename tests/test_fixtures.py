@@ -6,10 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from grader import values
+from grader import recording, values
 from grader.checks import catalogue
 from grader.checks.judge import same_values
-from grader import recording
 from grader.contract import MOONS_STATES, load_moons, make_moons_split
 from grader.reference import MANIFEST, PUBLIC_FIXTURE
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-
 SHAPE_ERROR_WORDS = ("matmul", "could not be broadcast", "shapes", "not aligned")
 # What student code puts into a message is cut to this: an exception's text can carry anything it
 # was given (a submission once smuggled a grader's inputs out in a 21,625-character message).

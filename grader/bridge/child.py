@@ -45,8 +45,8 @@ import numpy as np  # noqa: F401  (imported once in the zygote, so every worker 
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
-from grader.bridge.frames import MAX_FRAME, read_frame, write_frame
 from grader.bridge.calls import call_each, call_student, exec_submission, plain_result
+from grader.bridge.frames import MAX_FRAME, read_frame, write_frame
 from grader.bridge.routines import ROUTINES
 
 # Environment variables a worker keeps (plus HOME and TMPDIR, set to its scratch folder).
@@ -216,7 +216,7 @@ def _keeper(config: dict[str, Any], requests: int, replies: int, output: int, co
     killed, _ = sandbox.kill_descendants(os.getpid())
     if isinstance(cgroup, sandbox.Cgroup):
         cgroup.remove()
-    _send(control, {"stopped": len(killed - {worker}), "worker_killed": worker in killed})
+    _send(control, {"stopped": len(killed - {worker})})
     os._exit(0)
 
 
@@ -325,7 +325,7 @@ def _own_files(requests: int, replies: int, output: int) -> None:
     os.dup2(output, 1)
     os.dup2(output, 2)
     keep = sorted({0, 1, 2, requests, replies})
-    for low, high in zip(keep, keep[1:] + [os.sysconf("SC_OPEN_MAX")]):
+    for low, high in zip(keep, keep[1:] + [os.sysconf("SC_OPEN_MAX")], strict=True):
         os.closerange(low + 1, high)
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -376,7 +376,7 @@ def _sandbox(config: dict[str, Any], user: tuple[int, int] | None) -> list[str]:
     except sandbox.SandboxUnavailable as error:
         if not landlock:
             raise sandbox.SandboxUnavailable(error.errno, f"no Landlock, and no mount namespace ({error}); "
-                                                          "grading without a sandbox needs --unsafe-sandbox")
+                                                          "grading without a sandbox needs --unsafe-sandbox") from error
         notes = [f"scratch folder limited per file only ({config['file_bytes'] >> 20} MB each; "
                  f"no mount namespace: {error})"]
         if user is not None:

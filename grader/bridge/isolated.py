@@ -75,8 +75,8 @@ from typing import Any
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError
-from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
 from grader.bridge.calls import read_submission
+from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
 from grader.bridge.sandbox import remove_tree
 from grader.bridge.zygote import STOP_SECONDS, spawn_keeper
 from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
@@ -237,8 +237,9 @@ def _reply_problem(reply: Any, request: dict[str, Any]) -> str | None:
 
     An answer is {"ok": plain data} or {"error": [kind, function, detail, traceback]}, and
     its value has the shape the caller unpacks: a (result, arguments) pair for keep_args, a
-    dict for a routine, a list of as many results as were asked for from call_each. Anything else came from a submission writing to its reply pipe, and
-    would otherwise raise inside the grader's own code (status grader-error on every run).
+    dict for a routine, a list of as many results as were asked for from call_each. Anything
+    else came from a submission writing to its reply pipe, and would otherwise raise inside the
+    grader's own code (status grader-error on every run).
     """
     if not (isinstance(reply, dict) and len(reply) == 1 and ("ok" in reply or "error" in reply)):
         return "not an answer"

@@ -106,7 +106,7 @@ def seeded(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         batches = _batches(got, case)
         expected = [(x, y) for x, y in exp.value.items]
-        for index, ((_, y_got), (_, y_exp)) in enumerate(zip(batches, expected)):
+        for index, ((_, y_got), (_, y_exp)) in enumerate(zip(batches, expected, strict=False)):
             if not np.array_equal(y_got, y_exp):
                 shown = ""
                 if case.reveals_expected:  # a secret draw's order would answer this check next time

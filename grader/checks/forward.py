@@ -68,7 +68,8 @@ def _judge_values(got, exp: Expected, case: Case) -> None:
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: _judge_values(got, exp, case), "Z1, A1, Z2, A2 equal the reference"))
+                        confirming(lambda got, exp: _judge_values(got, exp, case),
+                                   "Z1, A1, Z2, A2 equal the reference"))
 
 
 def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:

@@ -143,7 +143,7 @@ def same_values(a: Any, b: Any, tol: float = 1e-9) -> bool:
     if isinstance(a, Yielded) and isinstance(b, Yielded):
         return same_values(list(a.items), list(b.items), tol)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same_values(x, y, tol) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_values(x, y, tol) for x, y in zip(a, b, strict=True))
     if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
         return a == b
     try:

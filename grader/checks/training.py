@@ -196,7 +196,7 @@ def _replayed_batches(bridge: Bridge, case: Case, X, Y, seed: int, epochs: list[
         offset = 1
     results = bridge.call_each(calls, seed=seed, keep=[e + offset for e in epochs])
     replayed = {}
-    for epoch, result in zip(epochs, results):
+    for epoch, result in zip(epochs, results, strict=True):
         if not isinstance(result, Yielded):
             raise Unverified("batch_generator did not yield batches when the loop was replayed.")
         replayed[epoch] = [_pair(item, f"a batch of epoch {epoch + 1}") for item in result.items]
@@ -222,12 +222,13 @@ def _replay_steps(bridge: Bridge, case: Case, trace, batches, offsets, picked) -
         step = int(offsets[epoch]) + index
         params.append({k: trace[k][step] for k in PARAM_KEYS})
         data_.append(batches[epoch][index])
-    forwards = bridge.call_each([("forward_propagation", (Xb, p)) for (Xb, _), p in zip(data_, params)])
+    forwards = bridge.call_each([("forward_propagation", (Xb, p)) for (Xb, _), p in zip(data_, params, strict=True)])
     caches = [_pair(f, "a replayed step")[1] for f in forwards]
     grads = bridge.call_each([("backward_propagation", (p, c, Xb, Yb))
-                              for p, c, (Xb, Yb) in zip(params, caches, data_)])
-    updated = bridge.call_each([("update_parameters", (p, g, case.learning_rate)) for p, g in zip(params, grads)])
-    for (epoch, index), after in zip(picked, updated):
+                              for p, c, (Xb, Yb) in zip(params, caches, data_, strict=True)])
+    updated = bridge.call_each([("update_parameters", (p, g, case.learning_rate))
+                                for p, g in zip(params, grads, strict=True)])
+    for (epoch, index), after in zip(picked, updated, strict=True):
         step = int(offsets[epoch]) + index
         claimed = {k: trace[k][step + 1] for k in PARAM_KEYS}
         if not (isinstance(after, dict) and same_values({k: after.get(k) for k in PARAM_KEYS}, claimed, REPLAY_TOL)):

@@ -32,7 +32,8 @@ def _judge_structure(got, case: Case) -> dict:
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"structure on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: _judge_structure(got, case), "returns W1, b1, W2, b2 with their shapes"))
+                        confirming(lambda got, exp: _judge_structure(got, case),
+                                   "returns W1, b1, W2, b2 with their shapes"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:

@@ -111,7 +111,8 @@ def one_line(error: StudentCodeError) -> str:
 def report_hidden_output(run: ModelRun) -> None:
     lines = run.output.count("\n")
     if lines:
-        print(f"note: your code printed {lines} lines while training; they were hidden to keep the progress bar readable.")
+        print(f"note: your code printed {lines} lines while training; they were hidden to keep the progress "
+              "bar readable.")
 
 
 def warn_if_cost_not_finite(run: ModelRun) -> None:

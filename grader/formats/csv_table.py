@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable
 
 from grader.contract import SCORED
-from grader.text import printable
 from grader.results import Report
+from grader.text import printable
 
 COLUMNS = ("submission", "score", "max_score", "status", *SCORED)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.results import Report
 from grader.formats import status_note
+from grader.results import Report
 
 # Hidden checks count from the start but students see them only once grades are published.
 HIDDEN_VISIBILITY = "after_published"

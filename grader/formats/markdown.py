@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from grader.status import Status
 from grader.results import CheckResult, Report
+from grader.status import Status
 
 OUTPUT_EXCERPT_CHARS = 2_000
 

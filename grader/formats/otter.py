@@ -33,8 +33,8 @@ from typing import Any
 
 from grader.checks import PRACTICE, Check, Draw, catalogue
 from grader.contract import FIXTURES_DIR, SCORED
-from grader.reference import RecordedReference
 from grader.formats import status_note
+from grader.reference import RecordedReference
 from grader.results import CheckResult, Report
 from grader.runner import run_on_namespace
 

@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 
 CLASS_COLOURS = ("#3b6fb6", "#d9822b")  # label 0 blue, label 1 orange (colour-blind safe)
 # probability 0 in label 0's colour, 0.5 white, 1 in label 1's colour: regions match their points
-PROBABILITY_COLOURS = LinearSegmentedColormap.from_list("label_probability", [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]])
+PROBABILITY_COLOURS = LinearSegmentedColormap.from_list("label_probability",
+                                                        [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]])
 DPI = 120
 
 
@@ -29,7 +30,7 @@ def label_histogram(Y: np.ndarray, path: Path) -> Path:
     labels = np.ravel(Y)
     figure, axes = _new_figure((6, 4.5))
     counts, _, bars = axes.hist(labels, bins=[-0.5, 0.5, 1.5], rwidth=0.6, edgecolor="black")
-    for bar, colour in zip(bars, CLASS_COLOURS):
+    for bar, colour in zip(bars, CLASS_COLOURS, strict=False):
         bar.set_facecolor(colour)
     axes.bar_label(bars, labels=[f"{int(c)}" for c in counts], padding=3)
     axes.set_xticks([0, 1])

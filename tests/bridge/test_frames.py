@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from grader.bridge.frames import (HEADER, MAX_FRAME, FrameReader, FrameTooLarge, FrameWriter, read_frame,
-                                  write_frame)
+from grader.bridge.frames import HEADER, MAX_FRAME, FrameReader, FrameTooLarge, FrameWriter, read_frame, write_frame
 
 
 @pytest.fixture

@@ -21,18 +21,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
+from hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source  # tests/ is on sys.path too
 
 from grader.bridge import SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.isolated import IsolatedBridge
 from grader.checks import judge as judge_module
-from grader.markers import HEADER
 from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
+from grader.markers import HEADER
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
-
-from bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
-from hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source  # tests/ is on sys.path too
 
 Breaks = Callable[[CheckResult], bool]
 NOTHING: Breaks = lambda result: False  # noqa: E731

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bridge_support import CALL_TIMEOUT, processes, processes_left_behind
 
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
@@ -18,8 +19,6 @@ from grader.bridge.zygote import zygote_environment
 from grader.contract import FIXTURES_DIR, REFERENCE_FILE, REPO_ROOT
 from grader.runner import run_checks
 from grader.values import Opaque
-
-from bridge_support import CALL_TIMEOUT, processes, processes_left_behind
 
 EXAMPLES = REPO_ROOT / "examples" / "submissions"
 

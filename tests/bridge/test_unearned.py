@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bridge_support import CALL_TIMEOUT
+from hostile.build import assemble
 
 from grader import values
 from grader.bridge.inprocess import InProcessBridge, load_submission
@@ -20,9 +22,6 @@ from grader.checks.cases import PRACTICE
 from grader.reference import PUBLIC_FIXTURE, LiveReference
 from grader.results import Report
 from grader.runner import MAX_OUTPUT, run_checks
-
-from bridge_support import CALL_TIMEOUT
-from hostile.build import assemble
 
 GRADING = Draw.secret("grading", b"test_unearned: a course secret")
 STRUCTURE_WORDS = (": structure", ": returns a float", ": yields full batches")
@@ -84,7 +83,7 @@ def lookup_table_source() -> str:
     answers: dict[str, list] = {}
     for key, entry in record.items():
         answers.setdefault(key.split("/")[0], []).append(entry["value"])
-    return f'''
+    return '''
 import numpy as np
 from grader_free_values import ANSWERS
 
@@ -103,14 +102,14 @@ def sigmoid(z):
 def initialize_parameters(input_dim, hidden_dim, output_dim):
     found = _same(lambda v: isinstance(v, dict) and v["W1"].shape == (input_dim, hidden_dim)
                   and v["W2"].shape == (hidden_dim, output_dim), ANSWERS["initialize_parameters"])
-    return found if found is not None else {{"W1": np.zeros((input_dim, hidden_dim)), "b1": np.zeros((1, hidden_dim)),
-                                             "W2": np.zeros((hidden_dim, output_dim)), "b2": np.zeros((1, output_dim))}}
+    return found if found is not None else {"W1": np.zeros((input_dim, hidden_dim)), "b1": np.zeros((1, hidden_dim)),
+                                             "W2": np.zeros((hidden_dim, output_dim)), "b2": np.zeros((1, output_dim))}
 
 
 def forward_propagation(X, parameters):
     found = _same(lambda v: "result" in v and v["result"][0].shape == (X.shape[0], parameters["W2"].shape[1])
                   and v["result"][1]["Z1"].shape[1] == parameters["W1"].shape[1], ANSWERS["forward_propagation"])
-    return tuple(found["result"]) if found else (np.zeros((X.shape[0], 1)), {{}})
+    return tuple(found["result"]) if found else (np.zeros((X.shape[0], 1)), {})
 
 
 def compute_cost(A2, Y):
@@ -120,7 +119,7 @@ def compute_cost(A2, Y):
 
 def backward_propagation(parameters, cache, X, Y):
     found = _same(lambda v: "dW1" in v and v["dW1"].shape == parameters["W1"].shape, ANSWERS["backward_propagation"])
-    return found or {{"d" + k: np.zeros_like(v) for k, v in parameters.items()}}
+    return found or {"d" + k: np.zeros_like(v) for k, v in parameters.items()}
 
 
 def update_parameters(parameters, grads, learning_rate=0.01):

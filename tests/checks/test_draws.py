@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from variants.build import assemble
 
 from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.checks import Draw, catalogue
@@ -18,7 +19,6 @@ from grader.formats import terminal
 from grader.reference import LiveReference, apply_mistake, load_mistakes
 from grader.results import Report
 from grader.runner import run_checks
-from variants.build import assemble
 
 SECRETS = [f"a course secret, number {n}".encode() for n in range(4)]
 CORRECT = sorted((Path(__file__).resolve().parents[1] / "variants" / "correct").glob("*.py"))

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from gradescope_schema import GRADESCOPE_SCHEMA
 
 from grader.checks import catalogue
 from grader.cli import main
-
-from gradescope_schema import GRADESCOPE_SCHEMA
 
 PUBLIC = [c for c in catalogue(include_hidden=False)]
 HIDDEN = [c for c in catalogue(include_hidden=True) if c.hidden]

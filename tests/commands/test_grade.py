@@ -17,6 +17,7 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import pytest
+from gradescope_schema import GRADESCOPE_SCHEMA
 
 from grader import cli
 from grader.bridge import StudentCodeError
@@ -25,8 +26,6 @@ from grader.commands.grade.collect import Submission
 from grader.commands.grade.pool import WorkerPool
 from grader.commands.grade.summary import summarise
 from grader.commands.grade.worker import KindRecorder, Outcome, Settings
-
-from gradescope_schema import GRADESCOPE_SCHEMA
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples" / "submissions"
@@ -654,8 +653,8 @@ class _ForgingChild:
         self.stopped = 0
 
     def exchange(self, payload: bytes, timeout: float, sink: object) -> object:
-        from grader.bridge import isolated
         from grader import values
+        from grader.bridge import isolated
 
         try:
             return values.decode(self.frame)

@@ -145,7 +145,7 @@ def parse(command: str, tmp: Path) -> list[Step]:
 def needs_otter(command: str) -> bool:
     """`otter ...`, or a release that builds the otter autograder (no --skip-otter)."""
     words = command.split()
-    runs_release = any(a == "backprop-lab" and b == "release" for a, b in zip(words, words[1:]))
+    runs_release = any(a == "backprop-lab" and b == "release" for a, b in zip(words, words[1:], strict=False))
     return "otter" in words or (runs_release and "--skip-otter" not in words)
 
 

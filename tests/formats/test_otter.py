@@ -19,8 +19,8 @@ import pytest
 from grader import values
 from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.checks import Draw, catalogue
-from grader.contract import SCORED
 from grader.commands.release import otter as otter_release
+from grader.contract import SCORED
 from grader.formats import otter
 from grader.reference import LiveReference, course_secret
 from grader.runner import run_checks

@@ -54,8 +54,10 @@ def test_every_status_is_shown_with_its_meaning_in_every_format(status, tmp_path
         "gradescope": json.dumps(gradescope.to_dict(report(status))),
         "otter": otter.failure_message(report(status).results[0], report(status)),
     }
-    from grader.formats import pytest_plugin  # noqa: F401  (the plugin words its failures with status_note)
-    from grader.formats import status_note
+    from grader.formats import (
+        pytest_plugin,  # noqa: F401  (the plugin words its failures with status_note)
+        status_note,
+    )
 
     shown["pytest"] = status_note(report(status))
     meaning = status.for_student

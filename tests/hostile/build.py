@@ -26,8 +26,8 @@ import ast
 import sys
 from pathlib import Path
 
-from grader.markers import HEADER
 from grader.contract import SUBMISSION_FILE
+from grader.markers import HEADER
 
 HOSTILE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = HOSTILE_DIR.parents[1]

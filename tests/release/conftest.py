@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from release_support import OTTER_INSTALLED, run
 
 from grader.commands import release
-from release_support import OTTER_INSTALLED, run
 
 
 @pytest.fixture(scope="session")

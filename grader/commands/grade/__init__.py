@@ -39,12 +39,12 @@ from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import Outcome, Settings, not_graded
-from grader.files import refusal
-from grader.status import Status
-from grader.text import printable
 from grader.contract import REFERENCE_FILE
+from grader.files import refusal
 from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
+from grader.status import Status
+from grader.text import printable
 
 DEFAULT_CALL_TIMEOUT = 10.0  # seconds per call into a submission (the 100-epoch training run is one call)
 DEADLINE_MARGIN = 60.0  # seconds on top of one timeout per probe before a whole submission is stopped
@@ -77,7 +77,7 @@ class GradeRun:
     interrupted: bool = False
 
 
-def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int | None = None,
+def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: int | None = None,
         force: bool = False, on_plan: Callable[[GradeRun], None] | None = None,
         on_graded: Callable[[Outcome], None] | None = None) -> GradeRun:
     """Grade every submission under ``paths`` into ``out``; returns what was done.
@@ -86,6 +86,7 @@ def run(paths: list[Path], out: Path, settings: Settings = Settings(), jobs: int
     WorkerStartError when no worker can start. Ctrl-C (and
     SIGTERM under ``main``) stops the run cleanly: ``interrupted`` is set.
     """
+    settings = settings or Settings()
     _require_reference(settings)
     if settings.draw is None:
         settings = replace(settings, draw=grading_draw())

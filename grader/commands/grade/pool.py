@@ -31,8 +31,8 @@ from grader.bridge.zygote import SINGLE_THREAD_ENV
 from grader.commands.grade import worker
 from grader.commands.grade.collect import Submission
 from grader.commands.grade.worker import Outcome, Settings, not_graded
-from grader.status import Status
 from grader.contract import PACKAGE_DIR
+from grader.status import Status
 
 POLL_SECONDS = 1.0  # how often deadlines are looked at while waiting for answers
 STARTUP_SECONDS = 120.0  # a worker that is not ready by then is stopped

@@ -35,9 +35,9 @@ from grader.commands.grade.collect import Submission
 from grader.commands.grade.worker import Outcome, not_graded
 from grader.formats import csv_table, gradescope, markdown
 from grader.formats.gradescope import EXTRA_KEY
+from grader.results import CheckResult, Report
 from grader.status import Status
 from grader.text import printable
-from grader.results import CheckResult, Report
 
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")  # kept as it is; never holds "~"
 HASHED_PREFIX_CHARS = 40
@@ -161,7 +161,7 @@ class OutputFolder:
         if len(tests) != len(self.checks):
             return None
         results = []
-        for check, test in zip(self.checks, tests):
+        for check, test in zip(self.checks, tests, strict=True):
             if test["name"] != check.name or float(test["max_score"]) != check.points:
                 return None  # graded with other checks (e.g. --public-only, or an older catalogue)
             passed = float(test["score"]) >= check.points

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from grader import recording
-from grader.generated import stale_files
 from grader.contract import FIXTURES_DIR, REPO_ROOT
+from grader.generated import stale_files
 
 
 def _same_arrays(a: Path, b: Path) -> bool:

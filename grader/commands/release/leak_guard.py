@@ -12,8 +12,9 @@ Secrets, all read from the instructors' sources at release time:
 
 The matching rule, strict on purpose. Text is compared as *tokens* (identifiers, numbers, and
 single punctuation marks; ``'`` counts as ``"``; a backslash line continuation is dropped), so
-indentation, spacing, line breaks and trailing comments do not hide a copy, and a match must start and end on token boundaries
-(``m = X.shape[0]`` is not found inside ``num = X.shape[0]``). A source line is a secret unless
+indentation, spacing, line breaks and trailing comments do not hide a copy, and a match must
+start and end on token boundaries (``m = X.shape[0]`` is not found inside ``num = X.shape[0]``).
+A source line is a secret unless
 - it has fewer than ``MIN_TOKENS`` tokens once its comment is dropped (``return parameters``,
   ``else:``, ``],``), or
 - the student receives it anyway: for solution lines, the same tokens occur outside the
@@ -40,8 +41,8 @@ import numpy as np
 from grader import values
 from grader.checks import catalogue
 from grader.checks.base import Check
-from grader.markers import BEGIN, END
 from grader.contract import REPO_ROOT, SUBMISSION_FILE
+from grader.markers import BEGIN, END
 from grader.reference import ReferenceUnavailable, course_secret
 
 MIN_TOKENS = 5  # "dZ2 = A2 - Y" is 5 tokens and a secret; "return A2, cache" is 4 and is not

@@ -20,8 +20,8 @@ from string import Template
 from grader import __version__
 from grader.checks import catalogue
 from grader.commands.release.modules import closure
-from grader.markers import HEADER, student_source
 from grader.contract import MOONS_STATES, REPO_ROOT, SUBMISSION_FILE
+from grader.markers import HEADER, student_source
 
 # What students install; each is also a dependency of the kit itself (a test compares them).
 STUDENT_REQUIREMENTS = ("numpy>=1.23", "scikit-learn>=1.1", "matplotlib>=3.5", "tqdm>=4.60", "pytest>=7.4")
