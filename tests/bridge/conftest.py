@@ -19,7 +19,7 @@ from grader.reference import LiveReference
 from grader.results import Report
 from grader.runner import run_checks
 
-from bridge_support import CALL_TIMEOUT  # tests/bridge is on sys.path (pytest's rootdir-based import)
+from tests.bridge.bridge_support import CALL_TIMEOUT
 
 
 @pytest.fixture(scope="session")

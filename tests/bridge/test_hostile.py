@@ -31,8 +31,8 @@ from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
 
-from bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
-from hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source  # tests/ is on sys.path too
+from tests.bridge.bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
+from tests.hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source
 
 Breaks = Callable[[CheckResult], bool]
 NOTHING: Breaks = lambda result: False  # noqa: E731

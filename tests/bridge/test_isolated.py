@@ -18,7 +18,7 @@ from grader.contract import FIXTURES_DIR, REFERENCE_FILE, REPO_ROOT
 from grader.runner import run_checks
 from grader.values import Opaque
 
-from bridge_support import CALL_TIMEOUT, processes, processes_left_behind
+from tests.bridge.bridge_support import CALL_TIMEOUT, processes, processes_left_behind
 
 EXAMPLES = REPO_ROOT / "examples" / "submissions"
 

@@ -21,8 +21,8 @@ from grader.reference import PUBLIC_FIXTURE, LiveReference
 from grader.results import Report
 from grader.runner import MAX_OUTPUT, run_checks
 
-from bridge_support import CALL_TIMEOUT
-from hostile.build import assemble
+from tests.bridge.bridge_support import CALL_TIMEOUT
+from tests.hostile.build import assemble
 
 GRADING = Draw.secret("grading", b"test_unearned: a course secret")
 STRUCTURE_WORDS = (": structure", ": returns a float", ": yields full batches")

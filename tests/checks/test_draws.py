@@ -18,7 +18,7 @@ from grader.formats import terminal
 from grader.reference import LiveReference, apply_mistake, load_mistakes
 from grader.results import Report
 from grader.runner import run_checks
-from variants.build import assemble
+from tests.variants.build import assemble
 
 SECRETS = [f"a course secret, number {n}".encode() for n in range(4)]
 CORRECT = sorted((Path(__file__).resolve().parents[1] / "variants" / "correct").glob("*.py"))

@@ -16,7 +16,7 @@ import pytest
 from grader.contract import REFERENCE_FILE, TODO_FUNCTIONS, TRAINING
 from grader.formats import terminal
 from grader.reference import apply_mistake, load_mistakes
-from variants.build import REFERENCE as REFERENCE_EXAMPLE, assemble, source
+from tests.variants.build import REFERENCE as REFERENCE_EXAMPLE, assemble, source
 
 VARIANTS = Path(__file__).resolve().parents[1] / "variants"
 CORRECT = sorted((VARIANTS / "correct").glob("*.py"))

@@ -15,7 +15,7 @@ import pytest
 from grader.checks import catalogue
 from grader.cli import main
 
-from gradescope_schema import GRADESCOPE_SCHEMA
+from tests.gradescope_schema import GRADESCOPE_SCHEMA
 
 PUBLIC = [c for c in catalogue(include_hidden=False)]
 HIDDEN = [c for c in catalogue(include_hidden=True) if c.hidden]

@@ -26,7 +26,7 @@ from grader.commands.grade.pool import WorkerPool
 from grader.commands.grade.summary import summarise
 from grader.commands.grade.worker import KindRecorder, Outcome, Settings
 
-from gradescope_schema import GRADESCOPE_SCHEMA
+from tests.gradescope_schema import GRADESCOPE_SCHEMA
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples" / "submissions"
@@ -402,7 +402,7 @@ print("\\n".join(line for line in left if " ps -o " not in f" {line.split(None, 
 
 def test_a_grading_run_leaves_no_process_behind(tmp_path):
     """Not the submission's detached sleepers, nor a worker, zygote or forkserver, not even as a zombie."""
-    from hostile.build import assemble
+    from tests.hostile.build import assemble
 
     assemble("detached_processes", tmp_path / "class")
     command = [sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
@@ -432,7 +432,7 @@ HUGE_MESSAGE_CODE = "".join(
 @pytest.fixture(scope="module")
 def attacked_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int, str, str]:
     """(class folder, output folder, exit code, stdout, stderr) of one CLI run over the class."""
-    from hostile.build import assemble
+    from tests.hostile.build import assemble
 
     root = tmp_path_factory.mktemp("attacked")
     folder = make_class(root / "class", alice=REFERENCE_CODE, stub=STUB_CODE, huge=HUGE_MESSAGE_CODE)
@@ -729,7 +729,7 @@ SEALED_ATTACKERS = ("prlimit_neighbours", "sysv_ipc", "keyrings", "process_and_d
 def _grade_class_with_attackers(tmp_path: Path, wrapper: list[str]) -> tuple[list[str], Path]:
     """The four attackers of the sealed worker and two correct neighbours, graded in one run with two
     workers; returns what the SUBREAPER wrapper printed (exit code, then processes left) and DIR."""
-    from hostile.build import assemble
+    from tests.hostile.build import assemble
 
     for name in SEALED_ATTACKERS:
         assemble(name, tmp_path / "class")
@@ -758,7 +758,7 @@ def _assert_everyone_keeps_full_marks(printed: list[str], out: Path) -> None:
 
 def test_attacks_on_neighbours_ipc_keyrings_and_limits_change_no_score_and_leave_nothing(tmp_path: Path) -> None:
     """Graded as root, every worker runs as nobody: the neighbours share the attackers' uid."""
-    from bridge.bridge_support import kernel_leftovers
+    from tests.bridge.bridge_support import kernel_leftovers
 
     before = kernel_leftovers()
     printed, out = _grade_class_with_attackers(tmp_path, [])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.commands import release
-from release_support import OTTER_INSTALLED, run
+from tests.release.release_support import OTTER_INSTALLED, run
 
 
 @pytest.fixture(scope="session")

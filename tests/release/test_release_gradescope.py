@@ -16,8 +16,8 @@ from grader.commands.release.autograder import NoSubmission, find_submission
 from grader.contract import SCORED, SUBMISSION_FILE
 from grader.reference import course_secret
 
-from gradescope_schema import GRADESCOPE_SCHEMA
-from release_support import EXAMPLES, run
+from tests.gradescope_schema import GRADESCOPE_SCHEMA
+from tests.release.release_support import EXAMPLES, run
 
 ALL_CHECKS = catalogue(include_hidden=True)
 HOSTILE_TAIL = '''

@@ -15,7 +15,7 @@ from grader.commands.release import freshness, leak_guard, student_kit
 from grader.contract import SUBMISSION_FILE
 from grader.reference import course_secret, load_mistakes
 
-from release_support import REPO_ROOT
+from tests.release.release_support import REPO_ROOT
 
 SHIPPED = set(student_kit.SHIPPED_FIXTURES)
 SOLUTION = REPO_ROOT / "solutions" / SUBMISSION_FILE

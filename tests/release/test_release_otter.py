@@ -17,7 +17,7 @@ import pytest
 from grader.checks import catalogue
 from grader.contract import SCORED
 
-from release_support import EXAMPLES, OTTER_INSTALLED, run
+from tests.release.release_support import EXAMPLES, OTTER_INSTALLED, run
 
 pytestmark = pytest.mark.skipif(not OTTER_INSTALLED,
                                 reason='otter-grader is not installed (pip install -e ".[dev,otter]")')

@@ -17,7 +17,7 @@ from grader.commands.release.archive import write_zip
 from grader.commands.release.modules import ShippedModuleError, closure
 from grader.contract import SCORED, SUBMISSION_FILE
 
-from release_support import EXAMPLES, REPO_ROOT, run, venv_env
+from tests.release.release_support import EXAMPLES, REPO_ROOT, run, venv_env
 
 if sys.version_info >= (3, 11):
     import tomllib
