@@ -13,6 +13,8 @@ import pytest
 
 from grader.bridge import sandbox
 
+from tests.timing import scaled
+
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
@@ -151,7 +153,7 @@ def test_a_sealed_process_cannot_touch_a_process_of_its_own_user():
     """The neighbour runs as the same user, so only the filter stands between them."""
     import resource
 
-    neighbour = subprocess.Popen(["sleep", "60"])
+    neighbour = subprocess.Popen(["sleep", f"{scaled(60):g}"])
     try:
         attempts = {
             "prlimit": lambda: resource.prlimit(neighbour.pid, resource.RLIMIT_FSIZE, (1 << 30, 1 << 30)),

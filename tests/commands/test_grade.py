@@ -27,6 +27,7 @@ from grader.commands.grade.summary import summarise
 from grader.commands.grade.worker import KindRecorder, Outcome, Settings
 
 from tests.gradescope_schema import GRADESCOPE_SCHEMA
+from tests.timing import scaled
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples" / "submissions"
@@ -255,15 +256,15 @@ def test_a_file_that_cannot_be_loaded_gets_an_error_row_with_the_reason(tmp_path
 
 # ----------------------------------------------------------------------------- failures of the run
 
-SLEEPER_CODE = "import time\n\ndef initialize_parameters(*args):\n    time.sleep(600)\n"
+SLEEPER_CODE = f"import time\n\ndef initialize_parameters(*args):\n    time.sleep({scaled(600):g})\n"
 
 
 def test_a_dead_worker_costs_only_its_submission(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", fast=REFERENCE_CODE, sleeper=SLEEPER_CODE, later=REFERENCE_CODE)
     submissions = [Submission(name, folder / f"{name}.py", name) for name in ("fast", "sleeper", "later")]
     finished: dict[str, Outcome] = {}
-    settings = Settings(call_timeout=300)
-    with WorkerPool(2, settings, deadline=600) as pool:
+    settings = Settings(call_timeout=scaled(300))
+    with WorkerPool(2, settings, deadline=scaled(600)) as pool:
         def on_done(submission: Submission, outcome: Outcome) -> None:
             finished[submission.name] = outcome
             if submission.name == "fast":  # the sleeper's worker is busy now: kill it
@@ -285,10 +286,10 @@ def test_a_submission_over_its_deadline_is_stopped_and_the_others_graded(tmp_pat
     folder = make_class(tmp_path / "class", sleeper=SLEEPER_CODE, after=STUB_CODE)
     submissions = [Submission(name, folder / f"{name}.py", name) for name in ("sleeper", "after")]
     finished: dict[str, Outcome] = {}
-    with WorkerPool(1, Settings(call_timeout=300), deadline=2) as pool:
+    with WorkerPool(1, Settings(call_timeout=scaled(300)), deadline=scaled(2)) as pool:
         pool.grade(submissions, lambda s, o: finished.__setitem__(s.name, o))
     assert finished["sleeper"].report.status == "timeout" and finished["sleeper"].report.score == 0
-    assert "longer than 2 s" in finished["sleeper"].report.error
+    assert f"longer than {scaled(2):g} s" in finished["sleeper"].report.error
     assert finished["after"].report.status == "ok" and len(finished["after"].report.results) > 0
 
 
@@ -296,12 +297,12 @@ def test_sigterm_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path: Pat
     folder = make_class(tmp_path / "class", a_done=REFERENCE_CODE, b_sleeper=SLEEPER_CODE)
     out = tmp_path / "g"
     command = [sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--jobs", "1",
-               "--timeout", "300", "--public-only"]
+               "--timeout", f"{scaled(300):g}", "--public-only"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(out / "results" / "a_done.json", process)
         process.send_signal(signal.SIGTERM)
-        stdout, _ = process.communicate(timeout=60)
+        stdout, _ = process.communicate(timeout=scaled(60))
     finally:
         process.kill()
     assert process.returncode == 130
@@ -319,7 +320,7 @@ def test_sigterm_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path: Pat
 
 def _wait_for(path: Path, process: subprocess.Popen, limit: float = 120) -> None:
     """Poll until ``path`` exists (the run is slow to start on a busy machine, never slower than ``limit``)."""
-    give_up = time.monotonic() + limit
+    give_up = time.monotonic() + scaled(limit)
     while not path.exists():
         if process.poll() is not None or time.monotonic() > give_up:
             raise AssertionError(f"{path} never appeared; the run said {process.communicate()}")
@@ -379,7 +380,7 @@ def test_modules_lying_in_the_working_directory_are_not_imported_by_workers(tmp_
     for planted in (tmp_path / "grader" / "__init__.py", tmp_path / "numpy.py"):
         planted.write_text(f"open({str(planted) + '.ran'!r}, 'w').close()\nraise SystemExit('planted')\n")
     done = subprocess.run([script, "grade", "reference.py", "--out", "g", "--jobs", "1", "--public-only"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=scaled(300))
     assert done.returncode == 0, done.stderr[-2000:]
     _, rows = read_csv(tmp_path / "g" / "grades.csv")
     assert rows["reference"]["score"] == rows["reference"]["max_score"]
@@ -406,7 +407,7 @@ def test_a_grading_run_leaves_no_process_behind(tmp_path):
 
     assemble("detached_processes", tmp_path / "class")
     command = [sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
-               "--public-only", "--timeout", "5"]
+               "--public-only", "--timeout", f"{scaled(5):g}"]
     printed = subprocess.run([sys.executable, "-c", SUBREAPER, *command], capture_output=True, text=True,
                              cwd=REPO_ROOT, check=True).stdout.splitlines()
     assert printed[0] == "0"
@@ -589,7 +590,7 @@ def test_a_file_swapped_for_a_link_after_collecting_is_refused_by_the_worker(tmp
     link = tmp_path / "late.py"
     link.symlink_to(REFERENCE_FILE)
     checks = Settings(public_only=True).checks()
-    outcome = grade_one("late", link, checks, LiveReference(), call_timeout=5)
+    outcome = grade_one("late", link, checks, LiveReference(), call_timeout=scaled(5))
     assert outcome.report.status == "refused" and outcome.report.score == 0
     assert outcome.report.error == "late.py is a symbolic link; submit the file itself"
 
@@ -676,7 +677,7 @@ def test_every_forged_reply_ends_as_bad_reply_never_in_the_graders_code(case: st
     tree, arrays = FORGED[case]
     frame = _frame(tree, arrays)
     bridge = IsolatedBridge.__new__(IsolatedBridge)  # no child process: every call gets the forged frame
-    bridge.call_timeout, bridge.events, bridge._closed = 5.0, [], False
+    bridge.call_timeout, bridge.events, bridge._closed = scaled(5.0), [], False
     bridge._captured, bridge._child = HeadTail(1000), _ForgingChild(frame)
     monkeypatch.setattr(bridge, "_restart", lambda name: _ForgingChild(frame), raising=False)
     recorder = KindRecorder(bridge)
@@ -706,7 +707,7 @@ def test_python_m_grader_in_a_folder_of_submissions_imports_none_of_them(tmp_pat
         planted.write_text(f"open({str(planted) + '.ran'!r}, 'w').close()\nraise SystemExit('planted')\n")
     env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-m", "grader", "grade", "reference.py", "--out", "g", "--jobs", "1",
-                           "--public-only"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+                           "--public-only"], cwd=tmp_path, capture_output=True, text=True, timeout=scaled(300), env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert rows_of(tmp_path / "g")["reference"]["score"] == rows_of(tmp_path / "g")["reference"]["max_score"]
     assert list(tmp_path.rglob("*.ran")) == []
@@ -739,7 +740,7 @@ def _grade_class_with_attackers(tmp_path: Path, wrapper: list[str]) -> tuple[lis
     scratch.mkdir(mode=0o777)
     out = tmp_path / "out"
     command = [*wrapper, sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(out),
-               "--jobs", "2", "--timeout", "30"]
+               "--jobs", "2", "--timeout", f"{scaled(30):g}"]
     environment = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=str(REPO_ROOT))
     printed = subprocess.run([sys.executable, "-c", SUBREAPER, *command], capture_output=True, text=True,
                              cwd=REPO_ROOT, check=True, env=environment).stdout.splitlines()

@@ -41,13 +41,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.timing import scaled
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted(REPO_ROOT.glob("docs/*.md")) + [REPO_ROOT / "README.md"]
 KINDS = ("output-of", "excerpt-of", "illustrative")
 MARKER = re.compile(r"^\s*<!--\s*([a-z-]+):\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^(\s*)(```+)\s*([^`\s]*)\s*$")
 DURATION = re.compile(r"\b\d+(?:\.\d+)?s\b")
-STEP_SECONDS = 300  # a command that hangs fails its block instead of stalling the suite
+STEP_SECONDS = scaled(300)  # a command that hangs fails its block instead of stalling the suite
 OTTER_INSTALLED = importlib.util.find_spec("otter") is not None
 NO_OTTER = 'otter-grader is not installed (pip install -e ".[dev,otter]")'
 
