@@ -108,6 +108,7 @@ def nothing_left_behind(scratch_root: Path, tmp_path: Path):
         np.testing.assert_allclose(0.0, 1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("nothing_left_behind")
 @pytest.mark.parametrize("hostile", HOSTILES, ids=lambda h: h.name)
 def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolated, assembled):
@@ -126,6 +127,7 @@ def test_a_hostile_submission_that_cannot_load_gets_one_clear_error(name, words,
         grade_isolated(assembled(name))
 
 
+@pytest.mark.slow
 def test_timeouts_and_crashes_are_told_in_the_events(grade_isolated, assembled):
     _, hung = grade_isolated(assembled("sleep_past_timeout"))
     _, crashed = grade_isolated(assembled("os_exit_in_function"))
@@ -263,6 +265,7 @@ def _unlink_key(key: int | None) -> None:
         ctypes.CDLL(None).syscall(numbers, 9, key, -4)  # KEYCTL_UNLINK from the user keyring
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("nothing_left_behind")
 def test_processes_memory_and_scratch_stop_at_the_submissions_limits(assembled):
     hog, note = sandbox_report(assembled("process_and_disk_hog"), timeout=scaled(30.0))

@@ -317,6 +317,7 @@ def snoop_submission(folder: Path) -> Path:
     return write(folder, source)
 
 
+@pytest.mark.landlock
 def test_the_child_cannot_reach_the_reference_the_checkout_or_other_submissions(
         submissions, scratch_root, live_reference):
     assert live_reference.bridge.namespace  # the reference is loaded here, in the grading process

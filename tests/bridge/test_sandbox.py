@@ -53,7 +53,7 @@ def test_an_unrelated_folder_is_one_rule(tree):
     assert sandbox.beneath_rules(str(tree / "b"), [str(tree / "a" / "kit")]) == [str(tree / "b")]
 
 
-@pytest.mark.skipif(sandbox.landlock_abi() < 1, reason="Landlock is not available on this kernel")
+@pytest.mark.landlock
 def test_a_restricted_process_reads_only_what_it_was_allowed(tree, tmp_path):
     """In a forked process: allow reading root (kit protected) and writing scratch, then try."""
     scratch = tmp_path / "scratch"

@@ -24,6 +24,8 @@ SECRETS = [f"a course secret, number {n}".encode() for n in range(4)]
 CORRECT = sorted((Path(__file__).resolve().parents[1] / "variants" / "correct").glob("*.py"))
 MISTAKES = load_mistakes(REFERENCE_FILE)
 
+pytestmark = pytest.mark.slow  # every check, under four secrets, on every correct variant and known mistake
+
 
 @pytest.fixture(scope="module")
 def grade_on():

@@ -65,6 +65,7 @@ def mistaken_file(mistakes_dir, request) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistaken_file, mistake", [(m, m) for m in MISTAKES], indirect=["mistaken_file"],
                          ids=[m.name for m in MISTAKES])
 def test_known_mistake_loses_points_on_its_function(grade, mistaken_file, mistake):
@@ -75,6 +76,7 @@ def test_known_mistake_loses_points_on_its_function(grade, mistaken_file, mistak
     assert own_failures, terminal.render(report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistaken_file, mistake", [(m, m) for m in MISTAKES], indirect=["mistaken_file"],
                          ids=[m.name for m in MISTAKES])
 def test_known_mistake_costs_no_points_elsewhere(grade, mistaken_file, mistake):
@@ -124,6 +126,7 @@ def test_every_buggy_variant_file_is_listed():
     assert sorted(p.name for p in BUGGY_DIR.glob("*.py")) == sorted(BUGGY)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BUGGY))
 def test_buggy_variant_loses_points_on_its_function(grade, name, tmp_path):
     function, words = BUGGY[name]
@@ -152,6 +155,7 @@ def test_there_are_at_least_eight_correct_variants():
     assert len(CORRECT) >= 8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
 def test_correct_variant_scores_full_marks(grade, path, tmp_path):
     own = {n.name for n in ast.parse(path.read_text(encoding="utf-8")).body if isinstance(n, ast.FunctionDef)}

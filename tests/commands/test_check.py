@@ -200,6 +200,7 @@ def test_pytest_on_student_gives_one_failing_item_per_public_check(repo_root):
     assert "not implemented yet" in done.stdout
 
 
+@pytest.mark.slow
 def test_pytest_passes_on_a_folder_with_the_reference(repo_root, reference_file, tmp_path):
     shutil.copy(reference_file, tmp_path / "two_layer_net.py")
     shutil.copy(repo_root / "student" / "conftest.py", tmp_path / "conftest.py")

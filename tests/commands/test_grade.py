@@ -176,6 +176,7 @@ def test_a_rerun_skips_what_is_already_graded_and_keeps_every_row(examples_out: 
     assert sorted(rows) == EXAMPLE_NAMES
 
 
+@pytest.mark.slow
 def test_a_rerun_grades_only_the_submission_whose_results_are_missing(examples_out: Path, tmp_path: Path) -> None:
     out = copy_of(examples_out, tmp_path)
     (out / "results" / "bug_update_plus.json").unlink()
@@ -187,12 +188,14 @@ def test_a_rerun_grades_only_the_submission_whose_results_are_missing(examples_o
         "extra_data": read_results(out, "bug_update_plus")["extra_data"]}
 
 
+@pytest.mark.slow
 def test_force_grades_everything_again(examples_out: Path, tmp_path: Path) -> None:
     out = copy_of(examples_out, tmp_path)
     again = grade.run([EXAMPLES], out, jobs=2, force=True)
     assert sorted(again.graded) == EXAMPLE_NAMES and again.skipped == []
 
 
+@pytest.mark.slow
 def test_a_changed_file_is_graded_again(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", ann=STUB_CODE, ben=REFERENCE_CODE)
     out = tmp_path / "out"
@@ -241,6 +244,7 @@ def test_clashing_names_exit_2_before_anything_runs(tmp_path: Path) -> None:
     assert not (tmp_path / "g").exists()
 
 
+@pytest.mark.slow
 def test_a_file_that_cannot_be_loaded_gets_an_error_row_with_the_reason(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", broken="def initialize_parameters(:\n", fine=REFERENCE_CODE)
     code, stdout, _ = run_cli(str(folder), "--out", str(tmp_path / "g"), "--jobs", "2")
@@ -259,6 +263,7 @@ def test_a_file_that_cannot_be_loaded_gets_an_error_row_with_the_reason(tmp_path
 SLEEPER_CODE = f"import time\n\ndef initialize_parameters(*args):\n    time.sleep({scaled(600):g})\n"
 
 
+@pytest.mark.slow
 def test_a_dead_worker_costs_only_its_submission(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", fast=REFERENCE_CODE, sleeper=SLEEPER_CODE, later=REFERENCE_CODE)
     submissions = [Submission(name, folder / f"{name}.py", name) for name in ("fast", "sleeper", "later")]
@@ -281,6 +286,7 @@ def test_a_dead_worker_costs_only_its_submission(tmp_path: Path) -> None:
     assert finished["later"].report.score == finished["later"].report.max_score > 0
 
 
+@pytest.mark.slow
 def test_a_submission_over_its_deadline_is_stopped_and_the_others_graded(tmp_path: Path) -> None:
     # The deadline counts from the hand-out to a ready worker; the stub takes a fraction of it.
     folder = make_class(tmp_path / "class", sleeper=SLEEPER_CODE, after=STUB_CODE)
@@ -293,6 +299,7 @@ def test_a_submission_over_its_deadline_is_stopped_and_the_others_graded(tmp_pat
     assert finished["after"].report.status == "ok" and len(finished["after"].report.results) > 0
 
 
+@pytest.mark.slow
 def test_sigterm_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", a_done=REFERENCE_CODE, b_sleeper=SLEEPER_CODE)
     out = tmp_path / "g"
@@ -330,6 +337,7 @@ def _wait_for(path: Path, process: subprocess.Popen, limit: float = 120) -> None
 EXITER_CODE = "import os\n\ndef initialize_parameters(*args):\n    print('about to leave')\n    os._exit(3)\n"
 
 
+@pytest.mark.slow
 def test_a_submission_that_exits_mid_call_is_marked_crashed_and_its_feedback_says_so(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", exiter=EXITER_CODE, fine=REFERENCE_CODE)
     result = grade.run([folder], tmp_path / "g", jobs=2)
@@ -370,6 +378,7 @@ def test_the_status_is_the_first_thing_that_happened_to_the_process(kinds: list[
     assert recorder.status() == status
 
 
+@pytest.mark.slow
 def test_modules_lying_in_the_working_directory_are_not_imported_by_workers(tmp_path: Path) -> None:
     """Run from a folder of submissions, a `grader/` or `numpy.py` there must not replace the real ones."""
     script = shutil.which("backprop-lab")
@@ -458,6 +467,7 @@ def rows_of(out: Path) -> dict[str, dict[str, str]]:
         return {row["submission"]: row for row in csv.DictReader(handle)}
 
 
+@pytest.mark.slow
 def test_the_attacked_class_completes_with_a_row_for_everyone(attacked_class) -> None:
     _, out, code, stdout, _ = attacked_class
     assert code == 0, stdout
@@ -467,6 +477,7 @@ def test_the_attacked_class_completes_with_a_row_for_everyone(attacked_class) ->
     assert list(out.rglob("*.partial")) == []
 
 
+@pytest.mark.slow
 def test_links_to_the_reference_are_refused_with_zero_points(attacked_class) -> None:
     _, out, _, stdout, stderr = attacked_class
     rows = rows_of(out)
@@ -480,6 +491,7 @@ def test_links_to_the_reference_are_refused_with_zero_points(attacked_class) -> 
     assert "Status: **refused**" in feedback and "not a regular file" in feedback
 
 
+@pytest.mark.slow
 def test_the_neighbours_of_the_attackers_are_graded_as_usual(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     rows = rows_of(out)
@@ -488,6 +500,7 @@ def test_the_neighbours_of_the_attackers_are_graded_as_usual(attacked_class) -> 
     assert rows["stub"]["status"] == "ok" and float(rows["stub"]["score"]) == 0
 
 
+@pytest.mark.slow
 def test_odd_names_get_safe_file_names_and_keep_their_own_in_the_table(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     stems = sorted(p.stem for p in (out / "results").glob("*.json"))
@@ -501,6 +514,7 @@ def test_odd_names_get_safe_file_names_and_keep_their_own_in_the_table(attacked_
     assert NOT_UTF8 in names and set(FORMULA_NAMES) <= names  # exact, through JSON's escapes
 
 
+@pytest.mark.slow
 def test_formula_names_land_in_the_csv_as_text(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     text = (out / "grades.csv").read_text(encoding="utf-8")
@@ -511,6 +525,7 @@ def test_formula_names_land_in_the_csv_as_text(attacked_class) -> None:
         assert all(float(row[column]) >= 0 for column in CSV_COLUMNS[1:3] + CSV_COLUMNS[4:])
 
 
+@pytest.mark.slow
 def test_a_forged_reply_is_the_submissions_bad_reply_never_a_grader_error(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     results = read_results(out, "forger")
@@ -521,6 +536,7 @@ def test_a_forged_reply_is_the_submissions_bad_reply_never_a_grader_error(attack
     assert results["score"] == FULL_MARKS - sum(t["max_score"] for t in failed)
 
 
+@pytest.mark.slow
 def test_enormous_messages_are_cut_and_the_files_stay_small(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     results_file = out / "results" / "huge.json"
@@ -533,6 +549,7 @@ def test_enormous_messages_are_cut_and_the_files_stay_small(attacked_class) -> N
 
 # ----------------------------------------------------------------------------- recording failures
 
+@pytest.mark.slow
 def test_a_submission_whose_files_cannot_be_written_is_not_recorded_and_the_run_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from grader.commands.grade import store
@@ -700,6 +717,7 @@ def _live_reference():
 
 # ----------------------------------------------------------------------------- python -m grader in a class folder
 
+@pytest.mark.slow
 def test_python_m_grader_in_a_folder_of_submissions_imports_none_of_them(tmp_path: Path) -> None:
     """A student file named tqdm.py or numpy.py beside the submissions must not replace the real module."""
     make_class(tmp_path, reference=REFERENCE_CODE)
@@ -757,6 +775,7 @@ def _assert_everyone_keeps_full_marks(printed: list[str], out: Path) -> None:
         assert row["status"] == "ok" and float(row["score"]) == float(row["max_score"]) == 127, (name, row)
 
 
+@pytest.mark.slow
 def test_attacks_on_neighbours_ipc_keyrings_and_limits_change_no_score_and_leave_nothing(tmp_path: Path) -> None:
     """Graded as root, every worker runs as nobody: the neighbours share the attackers' uid."""
     from tests.bridge.bridge_support import kernel_leftovers
@@ -774,6 +793,7 @@ def test_attacks_on_neighbours_ipc_keyrings_and_limits_change_no_score_and_leave
     assert "created" not in feedback["sysv_ipc"] and "worked" not in feedback["keyrings"]
 
 
+@pytest.mark.slow
 def test_the_same_attacks_when_the_whole_run_is_one_unprivileged_user(tmp_path: Path) -> None:
     """Grading processes and workers then all share one uid: only the seccomp filter keeps a
     submission from setting the file-size limit of the grading processes to 0."""

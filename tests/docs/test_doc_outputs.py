@@ -246,6 +246,7 @@ def test_every_marker_sits_on_a_block():
     assert not strays, f"a marker must be the line just above its block's opening fence: {strays}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", RUN, ids=lambda block: block.name)
 def test_pasted_output_is_what_the_command_prints(block, runner):
     if needs_otter(block.command) and not OTTER_INSTALLED:

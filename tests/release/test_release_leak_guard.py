@@ -144,6 +144,7 @@ def test_matching_respects_token_boundaries_and_skips_trivial_lines():
 
 # -- release refuses ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_release_refuses_a_leaky_kit_and_removes_student_zip(tmp_path, monkeypatch, capsys):
     write_texts = student_kit.write_texts
     line = next(line for line in solution_block_lines() if "@" in line)

@@ -19,8 +19,9 @@ from grader.contract import SCORED
 
 from tests.release.release_support import EXAMPLES, OTTER_INSTALLED, run
 
-pytestmark = pytest.mark.skipif(not OTTER_INSTALLED,
-                                reason='otter-grader is not installed (pip install -e ".[dev,otter]")')
+pytestmark = [pytest.mark.slow,  # builds a release and runs otter
+              pytest.mark.skipif(not OTTER_INSTALLED,
+                                 reason='otter-grader is not installed (pip install -e ".[dev,otter]")')]
 EXAMPLE_NAMES = ("reference", "stub", "bug_backward_tanh_of_z1")
 
 
