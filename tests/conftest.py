@@ -17,6 +17,8 @@ from grader import runner
 from grader.contract import SUBMISSION_FILE
 from grader.reference import SECRET_ENV, LiveReference, load_mistakes
 from grader.results import Report
+from tests.environment import landlock_missing, package_index_missing
+from tests.timing import TIME_SCALE, TIME_SCALE_ENV
 
 # The tests' own course secret: grading in the tests never writes solutions/grading-secret, and
 # commands the tests start inherit it.
@@ -26,6 +28,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 VARIANTS_DIR = Path(__file__).resolve().parent / "variants"
 
 Grade = Callable[..., Report]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"time bounds scaled by {TIME_SCALE:g} ({TIME_SCALE_ENV})"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``landlock`` or ``network`` skips, with the reason, where that is missing
+    (before its fixtures are set up: no release is built for a test that cannot run)."""
+    for marker, missing in (("landlock", landlock_missing), ("network", package_index_missing)):
+        if item.get_closest_marker(marker) is not None and (reason := missing()) is not None:
+            pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,9 @@ import subprocess
 import time
 from pathlib import Path
 
-CALL_TIMEOUT = 2.0  # seconds per call in these tests (the default is 10)
+from tests.timing import scaled
+
+CALL_TIMEOUT = scaled(2.0)  # seconds per call in these tests (the default is 10)
 
 
 def processes() -> dict[int, tuple[int, str, str]]:
@@ -25,9 +27,9 @@ def processes_left_behind(patience: float = 2.0) -> list[str]:
     """Processes below this test process, other than the bridge's idle zygote and `ps` itself.
 
     An ended keeper stays a zombie until the zygote collects it, a moment later: the
-    answer is taken once the list is empty or ``patience`` seconds have passed.
+    answer is taken once the list is empty or ``patience`` seconds (scaled) have passed.
     """
-    deadline = time.monotonic() + patience
+    deadline = time.monotonic() + scaled(patience)
     while True:
         found = _below_this_process()
         if not found or time.monotonic() > deadline:

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from bridge_support import CALL_TIMEOUT  # tests/bridge is on sys.path (pytest's rootdir-based import)
 
 from grader.bridge.isolated import IsolatedBridge
 from grader.checks import Check, catalogue
 from grader.reference import LiveReference
 from grader.results import Report
 from grader.runner import run_checks
+from tests.bridge.bridge_support import CALL_TIMEOUT
 
 
 @pytest.fixture(scope="session")

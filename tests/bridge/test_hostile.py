@@ -21,8 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
-from hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source  # tests/ is on sys.path too
 
 from grader.bridge import SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
@@ -32,6 +30,9 @@ from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
 from grader.markers import HEADER
 from grader.results import CheckResult, Report
 from grader.runner import run_checks
+from tests.bridge.bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
+from tests.hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source
+from tests.timing import scaled
 
 Breaks = Callable[[CheckResult], bool]
 NOTHING: Breaks = lambda result: False  # noqa: E731
@@ -78,7 +79,7 @@ HOSTILES = [
     Hostile("prlimit_neighbours"),
     Hostile("sysv_ipc"),
     Hostile("keyrings"),
-    Hostile("process_and_disk_hog", timeout=30.0),
+    Hostile("process_and_disk_hog", timeout=scaled(30.0)),
 ]
 
 
@@ -106,6 +107,7 @@ def nothing_left_behind(scratch_root: Path, tmp_path: Path):
         np.testing.assert_allclose(0.0, 1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("nothing_left_behind")
 @pytest.mark.parametrize("hostile", HOSTILES, ids=lambda h: h.name)
 def test_a_hostile_submission_scores_only_what_is_correct(hostile, grade_isolated, assembled):
@@ -124,10 +126,11 @@ def test_a_hostile_submission_that_cannot_load_gets_one_clear_error(name, words,
         grade_isolated(assembled(name))
 
 
+@pytest.mark.slow
 def test_timeouts_and_crashes_are_told_in_the_events(grade_isolated, assembled):
     _, hung = grade_isolated(assembled("sleep_past_timeout"))
     _, crashed = grade_isolated(assembled("os_exit_in_function"))
-    assert any("killed after 2 s in compute_cost (timeout)" in event for event in hung.events)
+    assert any(f"killed after {CALL_TIMEOUT:g} s in compute_cost (timeout)" in event for event in hung.events)
     assert any("died in update_parameters" in event for event in crashed.events)
     assert any("fresh process" in event for event in hung.events + crashed.events)
 
@@ -175,10 +178,10 @@ def test_reference_thieves_get_nothing_but_would_succeed_in_process(name, grade_
 
 
 def test_every_way_to_the_reference_is_shut(assembled, scratch_root):
-    with IsolatedBridge(assembled("import_reference"), call_timeout=2.0) as bridge:
+    with IsolatedBridge(assembled("import_reference"), call_timeout=scaled(2.0)) as bridge:
         attempts = bridge.call("sandbox_report")
     assert len(attempts) == 7 and "worked" not in attempts.values(), attempts
-    with IsolatedBridge(assembled("search_disk"), call_timeout=2.0) as bridge:
+    with IsolatedBridge(assembled("search_disk"), call_timeout=scaled(2.0)) as bridge:
         search = bridge.call("sandbox_report")
     assert search["found"] == "" and search["unreadable"] > 0, search
 
@@ -261,9 +264,10 @@ def _unlink_key(key: int | None) -> None:
         ctypes.CDLL(None).syscall(numbers, 9, key, -4)  # KEYCTL_UNLINK from the user keyring
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("nothing_left_behind")
 def test_processes_memory_and_scratch_stop_at_the_submissions_limits(assembled):
-    hog, note = sandbox_report(assembled("process_and_disk_hog"), timeout=30.0)
+    hog, note = sandbox_report(assembled("process_and_disk_hog"), timeout=scaled(30.0))
     if "cgroup" not in note or "tmpfs" not in note:
         pytest.skip(f"no cgroup or no tmpfs scratch folder on this platform: {note}")
     assert hog["processes"] < 64 and "Resource temporarily unavailable" in hog["fork"], hog
@@ -280,7 +284,7 @@ def test_a_keeper_killed_before_it_could_clean_up_leaves_no_cgroup(assembled, sc
         keeper = int(made[0].rsplit("-", 1)[1])
         os.kill(keeper, signal.SIGKILL)
     assert processes_left_behind() == []
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + scaled(5)
     while kernel_leftovers()["cgroups"] != before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert kernel_leftovers()["cgroups"] == before
@@ -310,7 +314,8 @@ def test_an_assembled_file_is_its_base_plus_exactly_its_hostile_blocks(name):
     and no hostile line is lost or added on the way."""
     assembled_base, assembled_blocks = split_hostile_blocks(source(name))
     hostile_text = (HOSTILE_DIR / f"{name}.py").read_text()
-    base = next(line.removeprefix("# BUILT ON ") for line in hostile_text.splitlines() if line.startswith("# BUILT ON "))
+    base = next(line.removeprefix("# BUILT ON ") for line in hostile_text.splitlines()
+                if line.startswith("# BUILT ON "))
     assert assembled_base == (REPO_ROOT / base).read_text().removeprefix(HEADER)
     assert sorted(assembled_blocks) == sorted(split_hostile_blocks(hostile_text)[1])
 

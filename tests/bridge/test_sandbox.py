@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.bridge import sandbox
+from tests.timing import scaled
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_an_unrelated_folder_is_one_rule(tree):
     assert sandbox.beneath_rules(str(tree / "b"), [str(tree / "a" / "kit")]) == [str(tree / "b")]
 
 
-@pytest.mark.skipif(sandbox.landlock_abi() < 1, reason="Landlock is not available on this kernel")
+@pytest.mark.landlock
 def test_a_restricted_process_reads_only_what_it_was_allowed(tree, tmp_path):
     """In a forked process: allow reading root (kit protected) and writing scratch, then try."""
     scratch = tmp_path / "scratch"
@@ -151,7 +152,7 @@ def test_a_sealed_process_cannot_touch_a_process_of_its_own_user():
     """The neighbour runs as the same user, so only the filter stands between them."""
     import resource
 
-    neighbour = subprocess.Popen(["sleep", "60"])
+    neighbour = subprocess.Popen(["sleep", f"{scaled(60):g}"])
     try:
         attempts = {
             "prlimit": lambda: resource.prlimit(neighbour.pid, resource.RLIMIT_FSIZE, (1 << 30, 1 << 30)),

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bridge_support import CALL_TIMEOUT
-from hostile.build import assemble
 
 from grader import values
 from grader.bridge.inprocess import InProcessBridge, load_submission
@@ -22,6 +20,8 @@ from grader.checks.cases import PRACTICE
 from grader.reference import PUBLIC_FIXTURE, LiveReference
 from grader.results import Report
 from grader.runner import MAX_OUTPUT, run_checks
+from tests.bridge.bridge_support import CALL_TIMEOUT
+from tests.hostile.build import assemble
 
 GRADING = Draw.secret("grading", b"test_unearned: a course secret")
 STRUCTURE_WORDS = (": structure", ": returns a float", ": yields full batches")

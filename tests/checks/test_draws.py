@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from variants.build import assemble
 
 from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.checks import Draw, catalogue
@@ -19,10 +18,13 @@ from grader.formats import terminal
 from grader.reference import LiveReference, apply_mistake, load_mistakes
 from grader.results import Report
 from grader.runner import run_checks
+from tests.variants.build import assemble
 
 SECRETS = [f"a course secret, number {n}".encode() for n in range(4)]
 CORRECT = sorted((Path(__file__).resolve().parents[1] / "variants" / "correct").glob("*.py"))
 MISTAKES = load_mistakes(REFERENCE_FILE)
+
+pytestmark = pytest.mark.slow  # every check, under four secrets, on every correct variant and known mistake
 
 
 @pytest.fixture(scope="module")

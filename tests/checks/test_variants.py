@@ -12,12 +12,12 @@ import ast
 from pathlib import Path
 
 import pytest
-from variants.build import REFERENCE as REFERENCE_EXAMPLE
-from variants.build import assemble, source
 
 from grader.contract import REFERENCE_FILE, TODO_FUNCTIONS, TRAINING
 from grader.formats import terminal
 from grader.reference import apply_mistake, load_mistakes
+from tests.variants.build import REFERENCE as REFERENCE_EXAMPLE
+from tests.variants.build import assemble, source
 
 VARIANTS = Path(__file__).resolve().parents[1] / "variants"
 CORRECT = sorted((VARIANTS / "correct").glob("*.py"))
@@ -66,6 +66,7 @@ def mistaken_file(mistakes_dir, request) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistaken_file, mistake", [(m, m) for m in MISTAKES], indirect=["mistaken_file"],
                          ids=[m.name for m in MISTAKES])
 def test_known_mistake_loses_points_on_its_function(grade, mistaken_file, mistake):
@@ -76,6 +77,7 @@ def test_known_mistake_loses_points_on_its_function(grade, mistaken_file, mistak
     assert own_failures, terminal.render(report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistaken_file, mistake", [(m, m) for m in MISTAKES], indirect=["mistaken_file"],
                          ids=[m.name for m in MISTAKES])
 def test_known_mistake_costs_no_points_elsewhere(grade, mistaken_file, mistake):
@@ -125,6 +127,7 @@ def test_every_buggy_variant_file_is_listed():
     assert sorted(p.name for p in BUGGY_DIR.glob("*.py")) == sorted(BUGGY)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BUGGY))
 def test_buggy_variant_loses_points_on_its_function(grade, name, tmp_path):
     function, words = BUGGY[name]
@@ -153,6 +156,7 @@ def test_there_are_at_least_eight_correct_variants():
     assert len(CORRECT) >= 8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
 def test_correct_variant_scores_full_marks(grade, path, tmp_path):
     own = {n.name for n in ast.parse(path.read_text(encoding="utf-8")).body if isinstance(n, ast.FunctionDef)}

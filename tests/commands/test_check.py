@@ -11,10 +11,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from gradescope_schema import GRADESCOPE_SCHEMA
 
 from grader.checks import catalogue
 from grader.cli import main
+from tests.gradescope_schema import GRADESCOPE_SCHEMA
+from tests.timing import scaled
 
 PUBLIC = [c for c in catalogue(include_hidden=False)]
 HIDDEN = [c for c in catalogue(include_hidden=True) if c.hidden]
@@ -152,7 +153,7 @@ def console_script() -> str:
 
 def test_console_script_checks_the_reference(repo_root):
     done = subprocess.run([console_script(), "check", "solutions/two_layer_net.py"], cwd=repo_root,
-                          capture_output=True, text=True, env=clean_env(), timeout=120)
+                          capture_output=True, text=True, env=clean_env(), timeout=scaled(120))
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"Points: {PUBLIC_POINTS:g}/{PUBLIC_POINTS:g}" in last_line(done.stdout)
     assert done.stderr == ""
@@ -160,7 +161,7 @@ def test_console_script_checks_the_reference(repo_root):
 
 def test_console_script_reports_a_missing_file_in_one_line(tmp_path):
     done = subprocess.run([console_script(), "check", "missing.py"], cwd=tmp_path,
-                          capture_output=True, text=True, env=clean_env(), timeout=120)
+                          capture_output=True, text=True, env=clean_env(), timeout=scaled(120))
     assert done.returncode == 2
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1
@@ -172,7 +173,7 @@ def test_checking_does_not_import_scikit_learn(reference_file):
             f"report = check_file(Path({str(reference_file)!r}))\n"
             "assert report.all_passed\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=clean_env(), timeout=120)
+                          env=clean_env(), timeout=scaled(120))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -182,7 +183,7 @@ def test_checking_does_not_import_scikit_learn(reference_file):
 
 def run_pytest(target: Path, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider", "-rfE"],
-                          cwd=cwd, capture_output=True, text=True, env=clean_env(), timeout=300)
+                          cwd=cwd, capture_output=True, text=True, env=clean_env(), timeout=scaled(300))
 
 
 def test_pytest_on_student_gives_one_failing_item_per_public_check(repo_root):
@@ -198,6 +199,7 @@ def test_pytest_on_student_gives_one_failing_item_per_public_check(repo_root):
     assert "not implemented yet" in done.stdout
 
 
+@pytest.mark.slow
 def test_pytest_passes_on_a_folder_with_the_reference(repo_root, reference_file, tmp_path):
     shutil.copy(reference_file, tmp_path / "two_layer_net.py")
     shutil.copy(repo_root / "student" / "conftest.py", tmp_path / "conftest.py")

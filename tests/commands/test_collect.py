@@ -233,7 +233,8 @@ def test_a_fifo_where_a_submission_should_be_is_refused_without_blocking(tmp_pat
     folder = tmp_path / "class"
     write(folder / "alice.py")
     os.mkfifo(folder / "pipe.py")
-    assert by_name([folder], tmp_path / "scratch")["pipe"].refusal == "pipe.py is not a regular file; submit the file itself"
+    refusal = by_name([folder], tmp_path / "scratch")["pipe"].refusal
+    assert refusal == "pipe.py is not a regular file; submit the file itself"
 
 
 def test_a_path_given_on_the_command_line_may_be_a_link_to_a_folder(tmp_path: Path) -> None:

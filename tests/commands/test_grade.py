@@ -17,7 +17,6 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import pytest
-from gradescope_schema import GRADESCOPE_SCHEMA
 
 from grader import cli
 from grader.bridge import StudentCodeError
@@ -26,6 +25,8 @@ from grader.commands.grade.collect import Submission
 from grader.commands.grade.pool import WorkerPool
 from grader.commands.grade.summary import summarise
 from grader.commands.grade.worker import KindRecorder, Outcome, Settings
+from tests.gradescope_schema import GRADESCOPE_SCHEMA
+from tests.timing import scaled
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples" / "submissions"
@@ -174,6 +175,7 @@ def test_a_rerun_skips_what_is_already_graded_and_keeps_every_row(examples_out: 
     assert sorted(rows) == EXAMPLE_NAMES
 
 
+@pytest.mark.slow
 def test_a_rerun_grades_only_the_submission_whose_results_are_missing(examples_out: Path, tmp_path: Path) -> None:
     out = copy_of(examples_out, tmp_path)
     (out / "results" / "bug_update_plus.json").unlink()
@@ -185,12 +187,14 @@ def test_a_rerun_grades_only_the_submission_whose_results_are_missing(examples_o
         "extra_data": read_results(out, "bug_update_plus")["extra_data"]}
 
 
+@pytest.mark.slow
 def test_force_grades_everything_again(examples_out: Path, tmp_path: Path) -> None:
     out = copy_of(examples_out, tmp_path)
     again = grade.run([EXAMPLES], out, jobs=2, force=True)
     assert sorted(again.graded) == EXAMPLE_NAMES and again.skipped == []
 
 
+@pytest.mark.slow
 def test_a_changed_file_is_graded_again(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", ann=STUB_CODE, ben=REFERENCE_CODE)
     out = tmp_path / "out"
@@ -239,6 +243,7 @@ def test_clashing_names_exit_2_before_anything_runs(tmp_path: Path) -> None:
     assert not (tmp_path / "g").exists()
 
 
+@pytest.mark.slow
 def test_a_file_that_cannot_be_loaded_gets_an_error_row_with_the_reason(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", broken="def initialize_parameters(:\n", fine=REFERENCE_CODE)
     code, stdout, _ = run_cli(str(folder), "--out", str(tmp_path / "g"), "--jobs", "2")
@@ -254,15 +259,16 @@ def test_a_file_that_cannot_be_loaded_gets_an_error_row_with_the_reason(tmp_path
 
 # ----------------------------------------------------------------------------- failures of the run
 
-SLEEPER_CODE = "import time\n\ndef initialize_parameters(*args):\n    time.sleep(600)\n"
+SLEEPER_CODE = f"import time\n\ndef initialize_parameters(*args):\n    time.sleep({scaled(600):g})\n"
 
 
+@pytest.mark.slow
 def test_a_dead_worker_costs_only_its_submission(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", fast=REFERENCE_CODE, sleeper=SLEEPER_CODE, later=REFERENCE_CODE)
     submissions = [Submission(name, folder / f"{name}.py", name) for name in ("fast", "sleeper", "later")]
     finished: dict[str, Outcome] = {}
-    settings = Settings(call_timeout=300)
-    with WorkerPool(2, settings, deadline=600) as pool:
+    settings = Settings(call_timeout=scaled(300))
+    with WorkerPool(2, settings, deadline=scaled(600)) as pool:
         def on_done(submission: Submission, outcome: Outcome) -> None:
             finished[submission.name] = outcome
             if submission.name == "fast":  # the sleeper's worker is busy now: kill it
@@ -279,28 +285,30 @@ def test_a_dead_worker_costs_only_its_submission(tmp_path: Path) -> None:
     assert finished["later"].report.score == finished["later"].report.max_score > 0
 
 
+@pytest.mark.slow
 def test_a_submission_over_its_deadline_is_stopped_and_the_others_graded(tmp_path: Path) -> None:
     # The deadline counts from the hand-out to a ready worker; the stub takes a fraction of it.
     folder = make_class(tmp_path / "class", sleeper=SLEEPER_CODE, after=STUB_CODE)
     submissions = [Submission(name, folder / f"{name}.py", name) for name in ("sleeper", "after")]
     finished: dict[str, Outcome] = {}
-    with WorkerPool(1, Settings(call_timeout=300), deadline=2) as pool:
+    with WorkerPool(1, Settings(call_timeout=scaled(300)), deadline=scaled(2)) as pool:
         pool.grade(submissions, lambda s, o: finished.__setitem__(s.name, o))
     assert finished["sleeper"].report.status == "deadline" and finished["sleeper"].report.score == 0
-    assert "longer than 2 s" in finished["sleeper"].report.error
+    assert f"longer than {scaled(2):g} s" in finished["sleeper"].report.error
     assert finished["after"].report.status == "ok" and len(finished["after"].report.results) > 0
 
 
+@pytest.mark.slow
 def test_sigterm_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", a_done=REFERENCE_CODE, b_sleeper=SLEEPER_CODE)
     out = tmp_path / "g"
     command = [sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--jobs", "1",
-               "--timeout", "300", "--public-only"]
+               "--timeout", f"{scaled(300):g}", "--public-only"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(out / "results" / "a_done.json", process)
         process.send_signal(signal.SIGTERM)
-        stdout, _ = process.communicate(timeout=60)
+        stdout, _ = process.communicate(timeout=scaled(60))
     finally:
         process.kill()
     assert process.returncode == 130
@@ -318,7 +326,7 @@ def test_sigterm_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path: Pat
 
 def _wait_for(path: Path, process: subprocess.Popen, limit: float = 120) -> None:
     """Poll until ``path`` exists (the run is slow to start on a busy machine, never slower than ``limit``)."""
-    give_up = time.monotonic() + limit
+    give_up = time.monotonic() + scaled(limit)
     while not path.exists():
         if process.poll() is not None or time.monotonic() > give_up:
             raise AssertionError(f"{path} never appeared; the run said {process.communicate()}")
@@ -328,6 +336,7 @@ def _wait_for(path: Path, process: subprocess.Popen, limit: float = 120) -> None
 EXITER_CODE = "import os\n\ndef initialize_parameters(*args):\n    print('about to leave')\n    os._exit(3)\n"
 
 
+@pytest.mark.slow
 def test_a_submission_that_exits_mid_call_is_marked_crashed_and_its_feedback_says_so(tmp_path: Path) -> None:
     folder = make_class(tmp_path / "class", exiter=EXITER_CODE, fine=REFERENCE_CODE)
     result = grade.run([folder], tmp_path / "g", jobs=2)
@@ -368,6 +377,7 @@ def test_the_status_is_the_first_thing_that_happened_to_the_process(kinds: list[
     assert recorder.status() == status
 
 
+@pytest.mark.slow
 def test_modules_lying_in_the_working_directory_are_not_imported_by_workers(tmp_path: Path) -> None:
     """Run from a folder of submissions, a `grader/` or `numpy.py` there must not replace the real ones."""
     script = shutil.which("backprop-lab")
@@ -378,7 +388,7 @@ def test_modules_lying_in_the_working_directory_are_not_imported_by_workers(tmp_
     for planted in (tmp_path / "grader" / "__init__.py", tmp_path / "numpy.py"):
         planted.write_text(f"open({str(planted) + '.ran'!r}, 'w').close()\nraise SystemExit('planted')\n")
     done = subprocess.run([script, "grade", "reference.py", "--out", "g", "--jobs", "1", "--public-only"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=scaled(300))
     assert done.returncode == 0, done.stderr[-2000:]
     _, rows = read_csv(tmp_path / "g" / "grades.csv")
     assert rows["reference"]["score"] == rows["reference"]["max_score"]
@@ -401,11 +411,11 @@ print("\\n".join(line for line in left if " ps -o " not in f" {line.split(None, 
 
 def test_a_grading_run_leaves_no_process_behind(tmp_path):
     """Not the submission's detached sleepers, nor a worker, zygote or forkserver, not even as a zombie."""
-    from hostile.build import assemble
+    from tests.hostile.build import assemble
 
     assemble("detached_processes", tmp_path / "class")
     command = [sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
-               "--public-only", "--timeout", "5"]
+               "--public-only", "--timeout", f"{scaled(5):g}"]
     printed = subprocess.run([sys.executable, "-c", SUBREAPER, *command], capture_output=True, text=True,
                              cwd=REPO_ROOT, check=True).stdout.splitlines()
     assert printed[0] == "0"
@@ -431,7 +441,7 @@ HUGE_MESSAGE_CODE = "".join(
 @pytest.fixture(scope="module")
 def attacked_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int, str, str]:
     """(class folder, output folder, exit code, stdout, stderr) of one CLI run over the class."""
-    from hostile.build import assemble
+    from tests.hostile.build import assemble
 
     root = tmp_path_factory.mktemp("attacked")
     folder = make_class(root / "class", alice=REFERENCE_CODE, stub=STUB_CODE, huge=HUGE_MESSAGE_CODE)
@@ -456,6 +466,7 @@ def rows_of(out: Path) -> dict[str, dict[str, str]]:
         return {row["submission"]: row for row in csv.DictReader(handle)}
 
 
+@pytest.mark.slow
 def test_the_attacked_class_completes_with_a_row_for_everyone(attacked_class) -> None:
     _, out, code, stdout, _ = attacked_class
     assert code == 0, stdout
@@ -465,6 +476,7 @@ def test_the_attacked_class_completes_with_a_row_for_everyone(attacked_class) ->
     assert list(out.rglob("*.partial")) == []
 
 
+@pytest.mark.slow
 def test_links_to_the_reference_are_refused_with_zero_points(attacked_class) -> None:
     _, out, _, stdout, stderr = attacked_class
     rows = rows_of(out)
@@ -478,6 +490,7 @@ def test_links_to_the_reference_are_refused_with_zero_points(attacked_class) -> 
     assert "Status: **refused**" in feedback and "not a regular file" in feedback
 
 
+@pytest.mark.slow
 def test_the_neighbours_of_the_attackers_are_graded_as_usual(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     rows = rows_of(out)
@@ -486,6 +499,7 @@ def test_the_neighbours_of_the_attackers_are_graded_as_usual(attacked_class) -> 
     assert rows["stub"]["status"] == "ok" and float(rows["stub"]["score"]) == 0
 
 
+@pytest.mark.slow
 def test_odd_names_get_safe_file_names_and_keep_their_own_in_the_table(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     stems = sorted(p.stem for p in (out / "results").glob("*.json"))
@@ -499,6 +513,7 @@ def test_odd_names_get_safe_file_names_and_keep_their_own_in_the_table(attacked_
     assert NOT_UTF8 in names and set(FORMULA_NAMES) <= names  # exact, through JSON's escapes
 
 
+@pytest.mark.slow
 def test_formula_names_land_in_the_csv_as_text(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     text = (out / "grades.csv").read_text(encoding="utf-8")
@@ -509,6 +524,7 @@ def test_formula_names_land_in_the_csv_as_text(attacked_class) -> None:
         assert all(float(row[column]) >= 0 for column in CSV_COLUMNS[1:3] + CSV_COLUMNS[4:])
 
 
+@pytest.mark.slow
 def test_a_forged_reply_is_the_submissions_bad_reply_never_a_grader_error(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     results = read_results(out, "forger")
@@ -519,6 +535,7 @@ def test_a_forged_reply_is_the_submissions_bad_reply_never_a_grader_error(attack
     assert results["score"] == FULL_MARKS - sum(t["max_score"] for t in failed)
 
 
+@pytest.mark.slow
 def test_enormous_messages_are_cut_and_the_files_stay_small(attacked_class) -> None:
     _, out, _, _, _ = attacked_class
     results_file = out / "results" / "huge.json"
@@ -531,6 +548,7 @@ def test_enormous_messages_are_cut_and_the_files_stay_small(attacked_class) -> N
 
 # ----------------------------------------------------------------------------- recording failures
 
+@pytest.mark.slow
 def test_a_submission_whose_files_cannot_be_written_is_not_recorded_and_the_run_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from grader.commands.grade import store
@@ -588,7 +606,7 @@ def test_a_file_swapped_for_a_link_after_collecting_is_refused_by_the_worker(tmp
     link = tmp_path / "late.py"
     link.symlink_to(REFERENCE_FILE)
     checks = Settings(public_only=True).checks()
-    outcome = grade_one("late", link, checks, LiveReference(), call_timeout=5)
+    outcome = grade_one("late", link, checks, LiveReference(), call_timeout=scaled(5))
     assert outcome.report.status == "refused" and outcome.report.score == 0
     assert outcome.report.error == "late.py is a symbolic link; submit the file itself"
 
@@ -675,7 +693,7 @@ def test_every_forged_reply_ends_as_bad_reply_never_in_the_graders_code(case: st
     tree, arrays = FORGED[case]
     frame = _frame(tree, arrays)
     bridge = IsolatedBridge.__new__(IsolatedBridge)  # no child process: every call gets the forged frame
-    bridge.call_timeout, bridge.events, bridge._closed = 5.0, [], False
+    bridge.call_timeout, bridge.events, bridge._closed = scaled(5.0), [], False
     bridge._captured, bridge._child = HeadTail(1000), _ForgingChild(frame)
     monkeypatch.setattr(bridge, "_restart", lambda name: _ForgingChild(frame), raising=False)
     recorder = KindRecorder(bridge)
@@ -698,6 +716,7 @@ def _live_reference():
 
 # ----------------------------------------------------------------------------- python -m grader in a class folder
 
+@pytest.mark.slow
 def test_python_m_grader_in_a_folder_of_submissions_imports_none_of_them(tmp_path: Path) -> None:
     """A student file named tqdm.py or numpy.py beside the submissions must not replace the real module."""
     make_class(tmp_path, reference=REFERENCE_CODE)
@@ -705,7 +724,7 @@ def test_python_m_grader_in_a_folder_of_submissions_imports_none_of_them(tmp_pat
         planted.write_text(f"open({str(planted) + '.ran'!r}, 'w').close()\nraise SystemExit('planted')\n")
     env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-m", "grader", "grade", "reference.py", "--out", "g", "--jobs", "1",
-                           "--public-only"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+                           "--public-only"], cwd=tmp_path, capture_output=True, text=True, timeout=scaled(300), env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert rows_of(tmp_path / "g")["reference"]["score"] == rows_of(tmp_path / "g")["reference"]["max_score"]
     assert list(tmp_path.rglob("*.ran")) == []
@@ -728,7 +747,7 @@ SEALED_ATTACKERS = ("prlimit_neighbours", "sysv_ipc", "keyrings", "process_and_d
 def _grade_class_with_attackers(tmp_path: Path, wrapper: list[str]) -> tuple[list[str], Path]:
     """The four attackers of the sealed worker and two correct neighbours, graded in one run with two
     workers; returns what the SUBREAPER wrapper printed (exit code, then processes left) and DIR."""
-    from hostile.build import assemble
+    from tests.hostile.build import assemble
 
     for name in SEALED_ATTACKERS:
         assemble(name, tmp_path / "class")
@@ -738,7 +757,7 @@ def _grade_class_with_attackers(tmp_path: Path, wrapper: list[str]) -> tuple[lis
     scratch.mkdir(mode=0o777)
     out = tmp_path / "out"
     command = [*wrapper, sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(out),
-               "--jobs", "2", "--timeout", "30"]
+               "--jobs", "2", "--timeout", f"{scaled(30):g}"]
     environment = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=str(REPO_ROOT))
     printed = subprocess.run([sys.executable, "-c", SUBREAPER, *command], capture_output=True, text=True,
                              cwd=REPO_ROOT, check=True, env=environment).stdout.splitlines()
@@ -755,9 +774,10 @@ def _assert_everyone_keeps_full_marks(printed: list[str], out: Path) -> None:
         assert row["status"] == "ok" and float(row["score"]) == float(row["max_score"]) == 127, (name, row)
 
 
+@pytest.mark.slow
 def test_attacks_on_neighbours_ipc_keyrings_and_limits_change_no_score_and_leave_nothing(tmp_path: Path) -> None:
     """Graded as root, every worker runs as nobody: the neighbours share the attackers' uid."""
-    from bridge.bridge_support import kernel_leftovers
+    from tests.bridge.bridge_support import kernel_leftovers
 
     before = kernel_leftovers()
     printed, out = _grade_class_with_attackers(tmp_path, [])
@@ -772,6 +792,7 @@ def test_attacks_on_neighbours_ipc_keyrings_and_limits_change_no_score_and_leave
     assert "created" not in feedback["sysv_ipc"] and "worked" not in feedback["keyrings"]
 
 
+@pytest.mark.slow
 def test_the_same_attacks_when_the_whole_run_is_one_unprivileged_user(tmp_path: Path) -> None:
     """Grading processes and workers then all share one uid: only the seccomp filter keeps a
     submission from setting the file-size limit of the grading processes to 0."""

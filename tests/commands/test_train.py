@@ -135,7 +135,8 @@ def test_nan_cost_warns_but_still_plots(tmp_path: Path) -> None:
 
 
 def test_student_prints_are_kept_off_the_terminal(tmp_path: Path) -> None:
-    path = variant(tmp_path, "chatty.py", "        if print_cost:", "        print('epoch done')\n        if print_cost:")
+    path = variant(tmp_path, "chatty.py", "        if print_cost:",
+                   "        print('epoch done')\n        if print_cost:")
     outcome = run_train(path, tmp_path / "plots")
     assert outcome.exit_code == 0, outcome.stderr
     assert "epoch done" not in outcome.stdout + outcome.stderr

@@ -41,13 +41,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.timing import scaled
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted(REPO_ROOT.glob("docs/*.md")) + [REPO_ROOT / "README.md"]
 KINDS = ("output-of", "excerpt-of", "illustrative")
 MARKER = re.compile(r"^\s*<!--\s*([a-z-]+):\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^(\s*)(```+)\s*([^`\s]*)\s*$")
 DURATION = re.compile(r"\b\d+(?:\.\d+)?s\b")
-STEP_SECONDS = 300  # a command that hangs fails its block instead of stalling the suite
+STEP_SECONDS = scaled(300)  # a command that hangs fails its block instead of stalling the suite
 OTTER_INSTALLED = importlib.util.find_spec("otter") is not None
 NO_OTTER = 'otter-grader is not installed (pip install -e ".[dev,otter]")'
 
@@ -192,7 +194,7 @@ def normalise(text: str, tmp: Path) -> list[str]:
 
 def shown_lines(block_lines: tuple[str, ...], tmp: Path) -> list[str]:
     """The block's output lines: the "$ " lines a reader types are left out."""
-    return normalise("\n".join(l for l in block_lines if not l.startswith("$ ")), tmp)
+    return normalise("\n".join(line for line in block_lines if not line.startswith("$ ")), tmp)
 
 
 def missing_from_excerpt(excerpt: list[str], output: list[str]) -> str | None:
@@ -244,6 +246,7 @@ def test_every_marker_sits_on_a_block():
     assert not strays, f"a marker must be the line just above its block's opening fence: {strays}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", RUN, ids=lambda block: block.name)
 def test_pasted_output_is_what_the_command_prints(block, runner):
     if needs_otter(block.command) and not OTTER_INSTALLED:

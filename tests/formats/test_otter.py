@@ -144,6 +144,7 @@ def kit_points(report) -> dict[str, float]:
     return {function: earned for function, (earned, _) in report.points_by_function().items()}
 
 
+@pytest.mark.slow
 def test_autograder_ships_tests_and_observations_but_no_solution_code(autograder):
     names = zipfile.ZipFile(autograder).namelist()
     assert sorted(n for n in names if n.startswith("tests/")) == sorted(f"tests/{f}.py" for f in SCORED)
@@ -164,6 +165,7 @@ def otter_questions_in_process(reference_file):
     return grade
 
 
+@pytest.mark.slow
 def test_otter_asks_the_practice_questions_and_its_own_hidden_ones_never_the_grading_ones(autograder, tmp_path):
     with zipfile.ZipFile(autograder) as bundle:
         prefix = f"files/{otter.SUPPORT_DIR}/grader/fixtures/"
@@ -178,6 +180,7 @@ def test_otter_asks_the_practice_questions_and_its_own_hidden_ones_never_the_gra
     assert not [n for n in shipped if n.endswith(("moons_0.npz", "moons_1.npz", "moons_2.npz"))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", ["reference.py", "stub.py", "bug_backward_tanh_of_z1.py"])
 def test_otter_run_gives_the_same_points_per_function_as_the_kit_on_otter_s_questions(
         example, autograder, otter_questions_in_process, tmp_path):

@@ -31,7 +31,7 @@ from grader.markers import HEADER
 
 HOSTILE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = HOSTILE_DIR.parents[1]
-NAMES = tuple(sorted(p.stem for p in HOSTILE_DIR.glob("*.py") if p.name != Path(__file__).name))
+NAMES = tuple(sorted(p.stem for p in HOSTILE_DIR.glob("*.py") if p.name not in ("__init__.py", Path(__file__).name)))
 BUILT_ON, BEGIN, END = "# BUILT ON ", "# BEGIN HOSTILE", "# END HOSTILE"
 
 

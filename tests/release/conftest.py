@@ -1,5 +1,10 @@
 """Session fixtures of the release tests: one release, one student venv, one Gradescope install.
 
+Every test that uses the release (``release_dir``, ``kit`` and the venvs depend on it) is marked
+``slow`` here, and one that uses a venv (``student_venv``, ``gradescope_root``: pip installs from
+the package index) ``network`` too, so ``-m "not slow"`` and ``-m "not network"`` leave them out
+and a machine without the index skips them.
+
 The release is built once per session into a temporary folder with ``backprop-lab release``
 (``--skip-otter`` when otter-grader is not installed). The two virtual environments are real:
 the student one gets only the kit's ``requirements.txt``, the Gradescope one is made by the
@@ -14,9 +19,28 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from release_support import OTTER_INSTALLED, run
 
 from grader.commands import release
+from tests.environment import package_index_missing
+from tests.release.release_support import OTTER_INSTALLED, run
+
+RELEASE_FIXTURES = ("release_dir",)  # `backprop-lab release`: slow
+INDEX_FIXTURES = ("student_venv", "gradescope_root")  # pip installs from the package index: network
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used.intersection(RELEASE_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+        if used.intersection(INDEX_FIXTURES):
+            item.add_marker(pytest.mark.network)
+
+
+def skip_without_package_index() -> None:
+    if (reason := package_index_missing()) is not None:
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +54,7 @@ def release_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def student_venv(release_dir, tmp_path_factory) -> Path:
     """A fresh venv with nothing but the kit's requirements.txt installed; returns its bin/ folder."""
+    skip_without_package_index()
     venv = tmp_path_factory.mktemp("student-venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     installed = run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
@@ -49,6 +74,7 @@ def kit(release_dir, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def gradescope_root(release_dir, tmp_path_factory) -> Path:
     """/autograder in a temporary folder: the zip unpacked into source/, then its setup.sh run."""
+    skip_without_package_index()
     root = tmp_path_factory.mktemp("autograder")
     with zipfile.ZipFile(release_dir / "gradescope" / "autograder.zip") as archive:
         archive.extractall(root / "source")

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from gradescope_schema import GRADESCOPE_SCHEMA
-from release_support import EXAMPLES, run
 
 from grader.checks import catalogue
 from grader.commands.release.autograder import NoSubmission, find_submission
 from grader.contract import SCORED, SUBMISSION_FILE
 from grader.reference import course_secret
+from tests.gradescope_schema import GRADESCOPE_SCHEMA
+from tests.release.release_support import EXAMPLES, run
+from tests.timing import scaled
 
 ALL_CHECKS = catalogue(include_hidden=True)
 HOSTILE_TAIL = '''
@@ -121,7 +122,7 @@ def test_the_staging_copy_refuses_a_file_swapped_for_a_link(tmp_path):
 
 # -- run_autograder, pointed at temporary folders -----------------------------------------------
 
-def run_autograder(root: Path, submission_files: dict[str, str], timeout: str = "5",
+def run_autograder(root: Path, submission_files: dict[str, str], timeout: float = 5,
                    links: dict[str, Path] | None = None) -> dict:
     """Put the files (and ``links``: name -> target) into a fresh submission folder, run
     run_autograder, return the valid results.json."""
@@ -135,8 +136,8 @@ def run_autograder(root: Path, submission_files: dict[str, str], timeout: str = 
     for name, target in (links or {}).items():
         (submission / name).symlink_to(target, target_is_directory=target.is_dir())
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {
-        "AUTOGRADER_ROOT": str(root), "AUTOGRADER_TIMEOUT": timeout}
-    done = run([str(root / "source" / "run_autograder")], env=env, timeout=300)
+        "AUTOGRADER_ROOT": str(root), "AUTOGRADER_TIMEOUT": f"{scaled(timeout):g}"}
+    done = run([str(root / "source" / "run_autograder")], env=env, timeout=scaled(300))
     assert done.returncode == 0, done.stderr[-3000:]
     data = json.loads(results.read_text())
     jsonschema.validate(data, GRADESCOPE_SCHEMA)
@@ -179,7 +180,7 @@ def test_a_submission_without_python_gets_zero_and_a_clear_message(gradescope_ro
 def test_hostile_submission_cannot_fake_its_score_and_loses_only_what_it_broke(gradescope_root):
     results_path = gradescope_root / "results" / "results.json"
     source = (EXAMPLES / "reference.py").read_text() + HOSTILE_TAIL.replace("RESULTS_PATH", str(results_path))
-    results = run_autograder(gradescope_root, {SUBMISSION_FILE: source}, timeout="1")
+    results = run_autograder(gradescope_root, {SUBMISSION_FILE: source}, timeout=1)
     earned = points(results)
     assert earned["update_parameters"] == earned["training"] == 0
     assert 0 < earned["batch_generator"] < full_points("batch_generator")

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from release_support import REPO_ROOT
 
 from grader import values
 from grader.commands import release
 from grader.commands.release import freshness, leak_guard, student_kit
 from grader.contract import SUBMISSION_FILE
 from grader.reference import course_secret, load_mistakes
+from tests.release.release_support import REPO_ROOT
 
 SHIPPED = set(student_kit.SHIPPED_FIXTURES)
 SOLUTION = REPO_ROOT / "solutions" / SUBMISSION_FILE
@@ -143,6 +143,7 @@ def test_matching_respects_token_boundaries_and_skips_trivial_lines():
 
 # -- release refuses ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_release_refuses_a_leaky_kit_and_removes_student_zip(tmp_path, monkeypatch, capsys):
     write_texts = student_kit.write_texts
     line = next(line for line in solution_block_lines() if "@" in line)

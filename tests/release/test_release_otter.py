@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from release_support import EXAMPLES, OTTER_INSTALLED, run
 
 from grader.checks import catalogue
 from grader.contract import SCORED
+from tests.release.release_support import EXAMPLES, OTTER_INSTALLED, run
 
-pytestmark = pytest.mark.skipif(not OTTER_INSTALLED,
-                                reason='otter-grader is not installed (pip install -e ".[dev,otter]")')
+pytestmark = [pytest.mark.slow,  # builds a release and runs otter
+              pytest.mark.skipif(not OTTER_INSTALLED,
+                                 reason='otter-grader is not installed (pip install -e ".[dev,otter]")')]
 EXAMPLE_NAMES = ("reference", "stub", "bug_backward_tanh_of_z1")
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from release_support import EXAMPLES, REPO_ROOT, run, venv_env
 
 from grader.checks import catalogue
 from grader.commands.release import STUDENT_ZIP_FOLDER, student_kit
 from grader.commands.release.archive import write_zip
 from grader.commands.release.modules import ShippedModuleError, closure
 from grader.contract import SCORED, SUBMISSION_FILE
+from tests.release.release_support import EXAMPLES, REPO_ROOT, run, venv_env
 
 if sys.version_info >= (3, 11):
     import tomllib
