@@ -1,4 +1,4 @@
-"""How long a student waits for ``backprop-lab check`` (issue 2): the whole process, several runs.
+"""How long a student waits for ``backprop-lab check``: the whole process, several runs.
 
     python benchmarks/check_speed.py [--runs 7] [PATH]
 

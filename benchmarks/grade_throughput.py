@@ -1,4 +1,4 @@
-"""Throughput of ``backprop-lab grade`` against ``otter run`` and against the compute floor (issue 3).
+"""Throughput of ``backprop-lab grade`` against ``otter run`` and against the compute floor.
 
     python benchmarks/grade_throughput.py [--n 40] [--otter-n 3] [--jobs CORES]
 

@@ -13,7 +13,7 @@ from grader.contract import MOONS_STATES, load_moons, make_moons_split
 from grader.reference import MANIFEST, PUBLIC_FIXTURE
 
 # The reference is deterministic: a re-recording agrees to the last bits; 1e-12 only allows for
-# another machine's floating point (equal implementations agree to ~1e-14, FACTS.md).
+# another machine's floating point (equal implementations agree to ~1e-14: tests/checks/test_variants.py).
 FRESH_TOL = 1e-12
 
 

@@ -40,7 +40,7 @@ from grader.contract import PARAM_KEYS, TRAINING, load_moons
 from grader.numerics import rel_error
 from grader.values import Yielded
 
-PARAMS_TOL = 1e-8  # equal implementations agree to ~1e-14 after 100 epochs (FACTS.md)
+PARAMS_TOL = 1e-8  # equal implementations agree to ~1e-14 after 100 epochs (tests/checks/test_variants.py)
 PARAMS_FLOOR = 1e-4  # entries near zero are compared on this scale: theirs alone would magnify rounding
 ACCURACY_MARGIN = 0.02  # on drawn data the bar is at most this far below the reference's own accuracy
 REPLAY_TOL = 1e-12  # a replayed step is the same computation on the same numbers: it agrees to the bit
