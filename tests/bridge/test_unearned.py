@@ -6,6 +6,7 @@ implements: the same bug without the trick, or the structure points only.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.bridge.isolated import IsolatedBridge
 from grader.checks import Check, Draw, catalogue
 from grader.checks.cases import PRACTICE
-from grader.reference import PUBLIC_FIXTURE, LiveReference
+from grader.reference import PUBLIC_FIXTURE, SECRET_ENV, SECRET_FILE, LiveReference
 from grader.results import Report
 from grader.runner import MAX_OUTPUT, run_checks
 from tests.bridge.bridge_support import CALL_TIMEOUT
@@ -244,3 +245,21 @@ def test_practice_questions_are_not_the_grading_ones():
     practice = {c.probe.key: c for c in catalogue(include_hidden=True, draw=PRACTICE)}
     grading = {c.probe.key: c for c in catalogue(include_hidden=True, draw=GRADING)}
     assert not set(practice) & set(grading)
+
+
+def test_the_course_secret_never_reaches_the_submission(tmp_path, scratch_root):
+    """The secret decides every grading question: it is neither in the worker's environment nor
+    readable where it lies (solutions/), even when the grader was given it as a variable."""
+    assert os.environ.get(SECRET_ENV)  # tests/conftest.py sets the tests' own secret
+    path = tmp_path / "two_layer_net.py"
+    path.write_text("import os\n\n\ndef probe(where):\n"
+                    "    try:\n        return open(where).read()\n    except OSError as error:\n"
+                    "        return 'refused: ' + type(error).__name__\n\n\n"
+                    "def environment():\n    return sorted(os.environ.items())\n")
+    with IsolatedBridge(path, call_timeout=CALL_TIMEOUT) as bridge:
+        environment = dict(bridge.call("environment"))
+        assert SECRET_ENV not in environment
+        assert os.environ[SECRET_ENV] not in " ".join(environment.values())
+        assert bridge.call("probe", str(SECRET_FILE)).startswith("refused")
+        # the folder it lies in is closed to the submission (the secret file itself may not exist here)
+        assert bridge.call("probe", str(SECRET_FILE.parent / "two_layer_net.py")) == "refused: PermissionError"
