@@ -611,7 +611,9 @@ class Cgroup:
                 return cls(made, "cgroup v1 pids and memory controllers")
         except (OSError, ValueError) as error:
             cls(made, "").remove()
-            raise SandboxUnavailable(getattr(error, "errno", None) or errno.EPERM, f"cgroup: {error}") from None
+            # the reason without the path: it names this submission's group, and the run's note is one line
+            reason = getattr(error, "strerror", None) or str(error)
+            raise SandboxUnavailable(getattr(error, "errno", None) or errno.EPERM, f"cgroup: {reason}") from None
         raise SandboxUnavailable(errno.ENOENT, "no cgroup with the pids and memory controllers is mounted")
 
     @classmethod

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -765,11 +766,16 @@ def _grade_class_with_attackers(tmp_path: Path, wrapper: list[str]) -> tuple[lis
     return printed, out
 
 
-def _assert_everyone_keeps_full_marks(printed: list[str], out: Path) -> None:
+def _assert_everyone_keeps_full_marks(printed: list[str], out: Path, without_cgroups: bool = False) -> None:
     assert printed[0] == "0" and [line for line in printed[1:] if line] == []  # no process left
     _, rows = read_csv(out / "grades.csv")
     assert sorted(rows) == sorted([*SEALED_ATTACKERS, "neighbour_a", "neighbour_b"])
     for name, row in rows.items():
+        if without_cgroups and name == "process_and_disk_hog" and row["status"] == "error":
+            # no cgroup for an ordinary user here: its 400 processes of 64 MB are limited one by one
+            # only (the sandbox note says so), and it overruns its own import time; nobody else pays
+            assert "did not finish importing" in (out / "feedback" / f"{name}.md").read_text()
+            continue
         # the attackers are the reference plus their attack: full marks is their fair score
         assert row["status"] == "ok" and float(row["score"]) == float(row["max_score"]) == 127, (name, row)
 
@@ -793,20 +799,32 @@ def test_attacks_on_neighbours_ipc_keyrings_and_limits_change_no_score_and_leave
 
 
 @pytest.mark.slow
-def test_the_same_attacks_when_the_whole_run_is_one_unprivileged_user(tmp_path: Path) -> None:
+def test_the_same_attacks_when_the_whole_run_is_one_unprivileged_user() -> None:
     """Grading processes and workers then all share one uid: only the seccomp filter keeps a
     submission from setting the file-size limit of the grading processes to 0."""
     setpriv = shutil.which("setpriv")
     if os.geteuid() != 0 or setpriv is None:
         pytest.skip("needs root and setpriv to run the grading as nobody")
     wrapper = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    tried = subprocess.run([*wrapper, sys.executable, "-c", "import grader, numpy"], capture_output=True,
+    # nobody must be able to run this very Python: import the kit, and read its own standard library
+    # (a Python under /root may still start for nobody, on another installation's library)
+    probe = ("import os, sys, grader, numpy; "
+             "sys.exit(0 if os.access(os.path.dirname(os.__file__), os.R_OK) and "
+             "os.path.realpath(os.__file__).startswith(os.path.realpath(sys.base_prefix)) else 3)")
+    tried = subprocess.run([*wrapper, sys.executable, "-c", probe], capture_output=True,
                            text=True, cwd="/", env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
     if tried.returncode != 0:
-        pytest.skip(f"nobody cannot run this Python and the kit: {tried.stderr.strip().splitlines()[-1:]}")
-    os.chmod(tmp_path, 0o777)
-    printed, out = _grade_class_with_attackers(tmp_path, wrapper)
-    _assert_everyone_keeps_full_marks(printed, out)
+        pytest.skip("nobody cannot run this Python and the kit with its own standard library "
+                    f"({tried.stderr.strip().splitlines()[-1:] or 'exit ' + str(tried.returncode)})")
+    # pytest's own temporary folders are root's alone (mode 700): nobody needs one it can reach
+    base = Path(tempfile.mkdtemp(prefix="backprop-lab-nobody-"))
+    try:
+        base.chmod(0o777)
+        printed, out = _grade_class_with_attackers(base, wrapper)
+        note = read_results(out, "neighbour_a")["extra_data"]["backprop_lab"]["sandbox_note"]
+        _assert_everyone_keeps_full_marks(printed, out, without_cgroups="limited per process only" in note)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_grading_refuses_to_start_without_a_filesystem_sandbox_unless_told(tmp_path: Path,
