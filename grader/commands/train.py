@@ -19,6 +19,7 @@ from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.own_model import ModelRun, model_defaults, run_own_model
 from grader.contract import MoonsSplit, load_moons
 from grader.formats import plots
+from grader.text import counted
 
 HANDOUT_SEED = 42
 SHOWN_SETTINGS = ("n_hidden", "n_epochs", "batch_size", "learning_rate")
@@ -109,10 +110,10 @@ def one_line(error: StudentCodeError) -> str:
 
 
 def report_hidden_output(run: ModelRun) -> None:
-    lines = run.output.count("\n")
-    if lines:
-        print(f"note: your code printed {lines} lines while training; they were hidden to keep the progress "
-              "bar readable.")
+    if run.printed_lines:
+        hidden = "it was" if run.printed_lines == 1 else "they were"
+        print(f"note: your code printed {counted(run.printed_lines, 'line')} while training; "
+              f"{hidden} hidden to keep the progress bar readable.")
 
 
 def warn_if_cost_not_finite(run: ModelRun) -> None:

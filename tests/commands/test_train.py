@@ -14,7 +14,7 @@ import pytest
 from matplotlib.image import imread
 
 from grader import cli
-from grader.bridge.inprocess import InProcessBridge
+from grader.bridge.inprocess import MAX_CAPTURED_OUTPUT, InProcessBridge
 from grader.bridge.own_model import run_own_model
 from grader.contract import load_moons
 
@@ -155,3 +155,32 @@ def test_run_own_model_records_costs_and_restores_the_module() -> None:
     assert run.epoch_costs[0] == pytest.approx(np.mean(run.batch_costs[:25]))
     assert run.epoch_costs[-1] < run.epoch_costs[0]
     assert (bridge.namespace["batch_generator"], bridge.namespace["compute_cost"]) == originals
+
+
+def test_every_hidden_line_is_counted_when_the_output_is_longer_than_what_is_kept(tmp_path: Path) -> None:
+    # 100 epochs of 25 batches, one 80-character line per batch: 2,500 lines, far more than the
+    # MAX_CAPTURED_OUTPUT characters ModelRun.output keeps
+    path = variant(tmp_path, "verbose.py", "            cost = compute_cost(A2, Y_batch)\n",
+                   "            cost = compute_cost(A2, Y_batch)\n            print('x' * 79)\n")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "printed 2500 lines while training; they were hidden" in outcome.stdout
+
+
+def test_one_hidden_line_is_one_line_even_without_its_newline(tmp_path: Path) -> None:
+    path = variant(tmp_path, "once.py", "    return parameters\n\n\ndef predict",
+                   "    print('done', end='')\n    return parameters\n\n\ndef predict")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "printed 1 line while training; it was hidden" in outcome.stdout
+
+
+def test_run_own_model_keeps_the_tail_of_the_output_and_counts_all_of_it(tmp_path: Path) -> None:
+    path = variant(tmp_path, "numbered.py", "        if print_cost:",
+                   "        print('line', epoch, '-' * 60)\n        if print_cost:")
+    bridge = InProcessBridge.from_file(path)
+    data = load_moons(42)
+    run = run_own_model(bridge, data.X_train, data.Y_train, data.X_test, data.Y_test)
+    assert run.printed_lines == 100
+    assert len(run.output) == MAX_CAPTURED_OUTPUT < 100 * 70
+    assert run.output.endswith("line 99 " + "-" * 60 + "\n")
