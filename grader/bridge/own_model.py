@@ -124,6 +124,18 @@ class _TailWriter(io.TextIOBase):
         return self.line_ends + (1 if self.tail and not self.tail.endswith("\n") else 0)
 
 
+def own_accuracy(bridge: InProcessBridge, parameters: Any, X: np.ndarray, Y: np.ndarray) -> float:
+    """Fraction of samples whose label the submission's own ``predict`` gets right.
+
+    Inputs: X (m, 2), Y (m, 1)
+    Raises: StudentCodeError when predict fails or returns the wrong number of values
+    """
+    predictions = np.ravel(bridge.call("predict", X, parameters))  # (m,)
+    if predictions.shape != (len(Y),):
+        raise StudentCodeError("exception", "predict", f"returned {predictions.size} values for {len(Y)} samples")
+    return float(np.mean(predictions == np.ravel(Y)))
+
+
 def _as_float(value: Any) -> float:
     try:
         return float(value)
