@@ -144,8 +144,7 @@ def warn_if_given_changed(changed: list[str], bridge: InProcessBridge) -> None:
     shown = f" ({', '.join(settings)})" if settings else ""
     verb = "is" if len(changed) == 1 else "are"
     print(f"warning: the given {' and '.join(changed)} {verb} not the handout's{shown}: the accuracy here may "
-          "differ from the checks' because of it (the given functions are meant to be used unchanged).",
-          file=sys.stderr)
+          "differ from the checks' because of it.", file=sys.stderr)
 
 
 def explain_low_accuracy(path: Path, test_accuracy: float, changed: list[str], bridge: InProcessBridge) -> None:
