@@ -15,10 +15,22 @@ def shipped(command: str) -> bool:
     return importlib.util.find_spec(f"grader.commands.{command}") is not None
 
 
+# Options that need a module the student kit leaves out: (command, option) -> that module. Where it
+# is missing, --help does not offer the option and using it is an error that says why.
+INSTRUCTOR_OPTIONS = {("check", "--hidden"): "grader.checks.hidden"}
+
+
+def module_shipped(module: str) -> bool:
+    """Whether the file of the ``grader`` module ``module`` is here (found without importing it)."""
+    base = Path(__file__).resolve().parent.joinpath(*module.split(".")[1:])
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backprop-lab",
-        description="Check, train and grade the two-layer neural network lab.",
+        description=("Check, train and grade the two-layer neural network lab." if shipped("grade")
+                     else "Check and train your two-layer neural network."),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -63,12 +75,34 @@ def build_parser() -> argparse.ArgumentParser:
         grade.add_argument("--unsafe-sandbox", action="store_true",
                            help="grade even where submissions cannot be sandboxed (no Landlock and no mount "
                                 "namespace): they could then read the reference and write anywhere you can")
+    _hide_unshipped_options(commands)
     return parser
+
+
+def _hide_unshipped_options(commands: argparse.Action) -> None:
+    """Take the options of INSTRUCTOR_OPTIONS whose module is missing out of --help."""
+    for (command, option), module in INSTRUCTOR_OPTIONS.items():
+        subparser = commands.choices.get(command)
+        action = subparser and subparser._option_string_actions.get(option)
+        if action and not module_shipped(module):
+            action.help = argparse.SUPPRESS
+
+
+def _refuse_unshipped_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """An option of INSTRUCTOR_OPTIONS used where its module is missing: one usage error saying why."""
+    for (command, option), module in INSTRUCTOR_OPTIONS.items():
+        given = getattr(args, option.lstrip("-").replace("-", "_"), None)
+        if args.command == command and given and not module_shipped(module):
+            parser.error(f"{command} {option} is for instructors: it needs {module}, which is not "
+                         "part of the student kit")
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _dispatch(build_parser().parse_args(argv))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        _refuse_unshipped_options(parser, args)
+        return _dispatch(args)
     except BrokenPipeError:  # e.g. `backprop-lab check | head` stopped reading: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

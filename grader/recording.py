@@ -9,8 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from grader import values
+from grader.bridge.inprocess import InProcessBridge, load_submission
+from grader.bridge.own_model import own_accuracy, run_own_model
 from grader.checks import Check, catalogue
-from grader.contract import MOONS_STATES, make_moons_split
+from grader.contract import MOONS_STATES, REFERENCE_FILE, load_moons, make_moons_split
+from grader.handout import function_sources
+from grader.markers import student_source
 from grader.reference import LiveReference
 
 
@@ -32,6 +36,21 @@ def record_expected(path: Path, checks: list[Check] | None = None) -> dict:
     return record
 
 
-def manifest() -> dict:
+def manifest(solution_file: Path = REFERENCE_FILE) -> dict:
+    """What the kit may know without the reference: how many hidden checks there are and what they
+    are worth, the stub's given functions (public: their source as students receive it) and the
+    test accuracy the reference reaches with them (grader/handout.py reads the last two)."""
     hidden = [c for c in catalogue(include_hidden=True) if c.hidden]
-    return {"hidden_checks": len(hidden), "hidden_points": sum(c.points for c in hidden)}
+    stub = student_source(solution_file.read_text(encoding="utf-8"))
+    return {"hidden_checks": len(hidden), "hidden_points": sum(c.points for c in hidden),
+            "given_functions": function_sources(stub),
+            "reference_test_accuracy": reference_test_accuracy(solution_file)}
+
+
+def reference_test_accuracy(solution_file: Path = REFERENCE_FILE) -> float:
+    """The test accuracy of the reference trained by its given ``model`` with its default settings on
+    the handout's split, as ``backprop-lab train`` measures it (rounded: 196 of 200 is 0.98)."""
+    bridge = InProcessBridge(load_submission(solution_file, "reference_solution"), str(solution_file))
+    data = load_moons(MOONS_STATES[0])
+    run = run_own_model(bridge, data.X_train, data.Y_train, data.X_test, data.Y_test)
+    return round(own_accuracy(bridge, run.parameters, data.X_test, data.Y_test), 6)

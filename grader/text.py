@@ -20,3 +20,12 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def counted(number: float, noun: str, plural: str | None = None) -> str:
+    """``number`` and ``noun``, agreeing: "1 point", "2 points", "0.5 points", "1 hidden check".
+
+    Floats are shown as ``:g`` shows them (points: 1.0 reads "1"); ``plural`` defaults to noun + "s".
+    """
+    shown = f"{number:g}" if isinstance(number, float) else str(number)
+    return f"{shown} {noun if number == 1 else plural or noun + 's'}"

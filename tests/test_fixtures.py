@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from grader import recording, values
+from grader import handout, recording, values
 from grader.checks import catalogue
 from grader.checks.judge import same_values
-from grader.contract import MOONS_STATES, load_moons, make_moons_split
+from grader.contract import MOONS_STATES, REPO_ROOT, SUBMISSION_FILE, load_moons, make_moons_split
 from grader.reference import MANIFEST, PUBLIC_FIXTURE
 
 # The reference is deterministic: a re-recording agrees to the last bits; 1e-12 only allows for
@@ -57,7 +57,22 @@ def test_public_fixture_holds_no_hidden_probe(committed):
 def test_manifest_counts_the_hidden_checks():
     hidden = [c for c in catalogue(include_hidden=True) if c.hidden]
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    assert manifest == {"hidden_checks": len(hidden), "hidden_points": sum(c.points for c in hidden)}
+    assert manifest["hidden_checks"] == len(hidden)
+    assert manifest["hidden_points"] == sum(c.points for c in hidden)
+
+
+def test_manifest_is_what_a_fresh_recording_writes():
+    assert json.loads(MANIFEST.read_text(encoding="utf-8")) == recording.manifest(), "run `backprop-lab fixtures`"
+
+
+def test_manifest_records_the_stubs_given_functions_and_the_reference_accuracy():
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    stub = (REPO_ROOT / "student" / SUBMISSION_FILE).read_text(encoding="utf-8")
+    assert manifest["given_functions"] == handout.function_sources(stub)
+    assert set(manifest["given_functions"]) == set(handout.GIVEN_FUNCTIONS)
+    assert "NotImplementedError" not in "".join(manifest["given_functions"].values())
+    # measured independently of the kit (scikit-learn's make_moons, the reference): tests/commands/test_train.py
+    assert manifest["reference_test_accuracy"] == 0.98
 
 
 @pytest.mark.parametrize("random_state", MOONS_STATES)

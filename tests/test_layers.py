@@ -1,7 +1,7 @@
 """The layers of docs/architecture.md hold in every module of grader/, lazy imports included.
 
     core  (contract, values, results, numerics, status, markers, text, files)
-      <- bridge <- checks <- reference, runner, recording, generated <- formats <- commands <- cli
+      <- bridge <- checks <- reference, runner, recording, generated, handout <- formats <- commands <- cli
 
 A module imports only from its own layer or the layers before it; nothing outside
 grader/commands/ imports grader.commands; a command imports no other command's modules.
@@ -23,6 +23,7 @@ LAYERS = {  # first part of the module path inside grader/ -> its rank
     "runner": 3,
     "recording": 3,
     "generated": 3,
+    "handout": 3,
     "formats": 4,
     "commands": 5,
     "cli": 6,

@@ -33,12 +33,15 @@ class ModelRun:
     batch_costs  every value its compute_cost returned, in order (NaN where not a number)
     epoch_costs  the mean batch cost of each epoch (one per batch_generator call)
     output       the last characters the submission printed (hidden while it trained)
+    printed_lines  how many lines it printed in all (``output`` keeps only the last
+                 MAX_CAPTURED_OUTPUT characters, so its lines are no count of them)
     """
 
     parameters: Any = None
     batch_costs: list[float] = field(default_factory=list)
     epoch_costs: list[float] = field(default_factory=list)
     output: str = ""
+    printed_lines: int = 0
 
 
 def model_defaults(bridge: InProcessBridge) -> dict[str, Any]:
@@ -85,7 +88,7 @@ def run_own_model(
         run.epoch_costs.append(float(np.mean(costs)) if costs else float("nan"))
         on_epoch(len(run.epoch_costs), run.epoch_costs[-1])
 
-    printed = io.StringIO()
+    printed = _TailWriter(MAX_CAPTURED_OUTPUT)
     namespace.update(batch_generator=counting_batch_generator, compute_cost=recording_compute_cost)
     try:
         with contextlib.redirect_stdout(printed), np.errstate(all="ignore"):
@@ -94,8 +97,43 @@ def run_own_model(
         raise _located_error(error, bridge.filename, fallback="model") from None
     finally:
         namespace.update({name: originals[name] for name in OBSERVED_BY_TRAIN})
-        run.output = printed.getvalue()[-MAX_CAPTURED_OUTPUT:]
+        run.output, run.printed_lines = printed.tail, printed.lines
     return run
+
+
+class _TailWriter(io.TextIOBase):
+    """A stdout that counts the lines written to it and keeps only the last ``keep`` characters.
+
+    A last line without its newline counts too; memory stays bounded however much is printed.
+    """
+
+    def __init__(self, keep: int):
+        self.keep, self.tail, self.line_ends = keep, "", 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        self.line_ends += text.count("\n")
+        self.tail = (self.tail + text[-self.keep:])[-self.keep:]
+        return len(text)
+
+    @property
+    def lines(self) -> int:
+        return self.line_ends + (1 if self.tail and not self.tail.endswith("\n") else 0)
+
+
+def own_accuracy(bridge: InProcessBridge, parameters: Any, X: np.ndarray, Y: np.ndarray) -> float:
+    """Fraction of samples whose label the submission's own ``predict`` gets right.
+
+    Inputs: X (m, 2), Y (m, 1)
+    Raises: StudentCodeError when predict fails or returns the wrong number of values
+    """
+    predictions = np.ravel(bridge.call("predict", X, parameters))  # (m,)
+    if predictions.shape != (len(Y),):
+        raise StudentCodeError("exception", "predict", f"returned {predictions.size} values for {len(Y)} samples")
+    return float(np.mean(predictions == np.ravel(Y)))
 
 
 def _as_float(value: Any) -> float:

@@ -11,6 +11,7 @@ from grader.bridge import SubmissionLoadError
 from grader.formats import github, gradescope, terminal
 from grader.reference import ReferenceUnavailable
 from grader.runner import GraderError, check_file, hidden_summary
+from grader.text import counted
 
 
 def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None) -> int:
@@ -28,7 +29,8 @@ def main(path: Path, hidden: bool = False, json_path: Path | None = None, summar
     note = ""
     if report.hidden_not_run:
         count, points = hidden_summary()
-        note = f" {count} hidden checks ({points:g} more points) run when your work is graded."
+        note = (f" {counted(count, 'hidden check')} ({counted(points, 'more point')}) "
+                f"{'runs' if count == 1 else 'run'} when your work is graded.")
     print(terminal.render(report, note))
     if json_path:
         gradescope.write(report, json_path)

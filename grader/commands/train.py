@@ -4,9 +4,15 @@ The handout's moons split (seed 42) is trained with the file's ``model`` and its
 default settings; accuracies come from the file's own ``predict``; three PNGs are
 written to DIR. Exit codes: 0 trained (a NaN cost only warns), 2 the submission
 cannot be used or its code failed.
+
+It warns when the file's given ``model`` or ``predict`` is not the handout's, and explains a
+test accuracy far below the reference's: the functions whose public checks fail, or, when they
+all pass, the changed given code or settings (grader/handout.py reads both from the fixtures).
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import sys
 from pathlib import Path
@@ -14,24 +20,34 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from grader import handout
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
-from grader.bridge.own_model import ModelRun, model_defaults, run_own_model
+from grader.bridge.own_model import ModelRun, model_defaults, own_accuracy, run_own_model
 from grader.contract import MoonsSplit, load_moons
 from grader.formats import plots
+from grader.reference import ReferenceUnavailable
+from grader.results import Report
+from grader.runner import GraderError, check_file
+from grader.text import counted
 
 HANDOUT_SEED = 42
 SHOWN_SETTINGS = ("n_hidden", "n_epochs", "batch_size", "learning_rate")
+# "far below" the reference's test accuracy (0.98): 10 more of the 200 test samples wrong, beyond
+# what another seed or float noise moves; correct functions with the given model reach it exactly.
+FAR_BELOW = 0.05
 PLOT_FILES = {"labels": "label_histogram.png", "loss": "loss_curve.png", "boundary": "decision_boundary.png"}
 
 
 def main(path: Path, plots_dir: Path) -> int:
     try:
         bridge = InProcessBridge.from_file(path)
+        changed = changed_given(path)
+        warn_if_given_changed(changed, bridge)
         data = load_moons(HANDOUT_SEED)
         run = train_with_progress(bridge, data)
-        train_accuracy = accuracy(bridge, run.parameters, data.X_train, data.Y_train)
-        test_accuracy = accuracy(bridge, run.parameters, data.X_test, data.Y_test)
+        train_accuracy = own_accuracy(bridge, run.parameters, data.X_train, data.Y_train)
+        test_accuracy = own_accuracy(bridge, run.parameters, data.X_test, data.Y_test)
         written = draw_plots(bridge, run, data, test_accuracy, Path(plots_dir))
     except SubmissionLoadError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -43,6 +59,7 @@ def main(path: Path, plots_dir: Path) -> int:
     warn_if_cost_not_finite(run)
     print(f"train accuracy: {train_accuracy:.3f} ({round(train_accuracy * len(data.Y_train))} of {len(data.Y_train)})")
     print(f"test accuracy:  {test_accuracy:.3f} ({round(test_accuracy * len(data.Y_test))} of {len(data.Y_test)})")
+    explain_low_accuracy(path, test_accuracy, changed, bridge)
     print("plots written:")
     for plot in written:
         print(f"  {plot}")
@@ -65,17 +82,6 @@ def train_with_progress(bridge: InProcessBridge, data: MoonsSplit) -> ModelRun:
         except StudentCodeError:
             bar.leave = False  # the error line alone says what happened
             raise
-
-
-def accuracy(bridge: InProcessBridge, parameters: dict, X: np.ndarray, Y: np.ndarray) -> float:
-    """Fraction of samples whose label the submission's own ``predict`` gets right.
-
-    Inputs: X (m, 2), Y (m, 1)
-    """
-    predictions = np.ravel(bridge.call("predict", X, parameters))  # (m,)
-    if predictions.shape != (len(Y),):
-        raise StudentCodeError("exception", "predict", f"returned {predictions.size} values for {len(Y)} samples")
-    return float(np.mean(predictions == np.ravel(Y)))
 
 
 def draw_plots(bridge: InProcessBridge, run: ModelRun, data: MoonsSplit, test_accuracy: float,
@@ -108,11 +114,85 @@ def one_line(error: StudentCodeError) -> str:
     return error.explain()
 
 
+def changed_given(path: Path) -> list[str]:
+    """The given functions (model, predict) the file changed from the handout's; [] when unknown."""
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # it loaded, so this is unlikely; say nothing rather than guess
+        return []
+    return handout.changed_given_functions(source)
+
+
+def changed_settings(bridge: InProcessBridge) -> list[str]:
+    """"n_epochs=5 instead of 100" for each training setting of model that is not the handout's."""
+    given, own = handout.handout_defaults(), model_defaults(bridge)
+    return [f"{name}={own.get(name, 'none')} instead of {given[name]}"
+            for name in SHOWN_SETTINGS if name in given and own.get(name) != given[name]]
+
+
+def _your_change(changed: list[str], bridge: InProcessBridge) -> str:
+    """"your change to the given model (n_epochs=5 instead of 100)", from ``changed_given``."""
+    settings = changed_settings(bridge) if "model" in changed else []
+    shown = f" ({', '.join(settings)})" if settings else ""
+    return f"your change to the given {' and '.join(changed)}{shown}"
+
+
+def warn_if_given_changed(changed: list[str], bridge: InProcessBridge) -> None:
+    if not changed:
+        return
+    settings = changed_settings(bridge) if "model" in changed else []
+    shown = f" ({', '.join(settings)})" if settings else ""
+    verb = "is" if len(changed) == 1 else "are"
+    print(f"warning: the given {' and '.join(changed)} {verb} not the handout's{shown}: the accuracy here may "
+          "differ from the checks' because of it.", file=sys.stderr)
+
+
+def explain_low_accuracy(path: Path, test_accuracy: float, changed: list[str], bridge: InProcessBridge) -> None:
+    """When the test accuracy is far below the reference's, say where to look: the functions whose
+    public checks fail, or, when they all pass, the given model/predict and the training settings."""
+    reference = handout.reference_test_accuracy()
+    if reference is None or not test_accuracy < reference - FAR_BELOW:
+        return
+    far_below = (f"note: the test accuracy {test_accuracy:.3f} is far below the {reference:.2f} the handout's "
+                 "model and settings reach with correct functions")
+    report = public_checks(path)
+    if report is None:
+        print(f"{far_below}. Run {RUN_CHECKS} to find out why.")
+        return
+    failing = list(dict.fromkeys(r.function for r in report.results if not r.passed))
+    if failing:
+        print(f"{far_below}; public checks fail for {_listed(failing)}. Run {RUN_CHECKS} to see why.")
+        return
+    passing = f"all {counted(len(report.results), 'public check')} pass"
+    if changed:
+        print(f"{far_below}, yet {passing}: the likely cause is {_your_change(changed, bridge)}. "
+              "Put the handout's back to compare.")
+    else:
+        print(f"{far_below}, yet {passing}, and the given model and predict and the training settings are "
+              "the handout's: the cause is something the public checks do not test (the hidden checks, run "
+              "when your work is graded, test more cases).")
+
+
+def public_checks(path: Path) -> Report | None:
+    """The public checks on the file, as ``backprop-lab check`` runs them (None when they cannot run)."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # what the file prints when imported again
+            return check_file(path)
+    except (SubmissionLoadError, ReferenceUnavailable, GraderError):
+        return None
+
+
+def _listed(functions: list[str]) -> str:
+    """"a", "a and b", "a, b and c" ("training" stands for the training checks, as `check` groups them)."""
+    names = functions
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def report_hidden_output(run: ModelRun) -> None:
-    lines = run.output.count("\n")
-    if lines:
-        print(f"note: your code printed {lines} lines while training; they were hidden to keep the progress "
-              "bar readable.")
+    if run.printed_lines:
+        hidden = "it was" if run.printed_lines == 1 else "they were"
+        print(f"note: your code printed {counted(run.printed_lines, 'line')} while training; "
+              f"{hidden} hidden to keep the progress bar readable.")
 
 
 def warn_if_cost_not_finite(run: ModelRun) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from grader.formats import status_note
 from grader.results import Report
+from grader.text import counted
 
 PASSED, FAILED = "✅", "❌"
 
@@ -46,9 +47,9 @@ def render(report: Report, hidden_note: str = "") -> str:
         lines += ["", _cell(status_note(report))]
     failures = [r for r in report.results if not r.passed]
     if failures:
-        blocks = ["\n".join([f"{r.name} ({_points(r.max_score)} points)",
+        blocks = ["\n".join([f"{r.name} ({counted(r.max_score, 'point')})",
                               *("    " + line for line in r.output.splitlines())]) for r in failures]
-        lines += ["", f"<details><summary>{len(failures)} failing checks: what they found</summary>", "",
+        lines += ["", f"<details><summary>{counted(len(failures), 'failing check')}: what they found</summary>", "",
                   "```text", "\n\n".join(blocks), "```", "", "</details>"]
     return "\n".join(lines) + "\n"
 

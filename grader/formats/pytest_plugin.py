@@ -13,6 +13,7 @@ import pytest
 from grader.contract import SUBMISSION_FILE
 from grader.formats import status_note
 from grader.results import CheckResult, Report
+from grader.text import counted
 
 
 class CheckFailed(Exception):
@@ -67,7 +68,8 @@ class CheckItem(pytest.Item):
         result = self._result()
         if not result.passed:
             note = status_note(self.parent.report())
-            raise CheckFailed(f"{result.output}\n({result.max_score:g} points)" + (f"\n{note}" if note else ""))
+            worth = f"({counted(result.max_score, 'point')})"
+            raise CheckFailed(f"{result.output}\n{worth}" + (f"\n{note}" if note else ""))
 
     def repr_failure(self, excinfo, style=None) -> str:
         if isinstance(excinfo.value, CheckFailed):

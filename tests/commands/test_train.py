@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from grader import cli
-from grader.bridge.inprocess import InProcessBridge
+from grader import cli, handout
+from grader.bridge.inprocess import MAX_CAPTURED_OUTPUT, InProcessBridge
 from grader.bridge.own_model import run_own_model
+from grader.checks import catalogue
 from grader.contract import load_moons
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "submissions"
@@ -23,6 +24,7 @@ PLOT_NAMES = ("label_histogram.png", "loss_curve.png", "decision_boundary.png")
 # The handout's data with n_hidden 4, 100 epochs, batch 32, learning rate 0.5: measured with
 # scikit-learn's make_moons + train_test_split and the reference, independently of the kit.
 REFERENCE_TEST_ACCURACY = 0.98
+PUBLIC_CHECKS = catalogue(include_hidden=False)
 
 
 @dataclass
@@ -155,3 +157,132 @@ def test_run_own_model_records_costs_and_restores_the_module() -> None:
     assert run.epoch_costs[0] == pytest.approx(np.mean(run.batch_costs[:25]))
     assert run.epoch_costs[-1] < run.epoch_costs[0]
     assert (bridge.namespace["batch_generator"], bridge.namespace["compute_cost"]) == originals
+
+
+def test_every_hidden_line_is_counted_when_the_output_is_longer_than_what_is_kept(tmp_path: Path) -> None:
+    # 100 epochs of 25 batches, one 80-character line per batch: 2,500 lines, far more than the
+    # MAX_CAPTURED_OUTPUT characters ModelRun.output keeps
+    path = variant(tmp_path, "verbose.py", "            cost = compute_cost(A2, Y_batch)\n",
+                   "            cost = compute_cost(A2, Y_batch)\n            print('x' * 79)\n")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "printed 2500 lines while training; they were hidden" in outcome.stdout
+
+
+def test_one_hidden_line_is_one_line_even_without_its_newline(tmp_path: Path) -> None:
+    path = variant(tmp_path, "once.py", "    return parameters\n\n\ndef predict",
+                   "    print('done', end='')\n    return parameters\n\n\ndef predict")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "printed 1 line while training; it was hidden" in outcome.stdout
+
+
+def test_run_own_model_keeps_the_tail_of_the_output_and_counts_all_of_it(tmp_path: Path) -> None:
+    path = variant(tmp_path, "numbered.py", "        if print_cost:",
+                   "        print('line', epoch, '-' * 60)\n        if print_cost:")
+    bridge = InProcessBridge.from_file(path)
+    data = load_moons(42)
+    run = run_own_model(bridge, data.X_train, data.Y_train, data.X_test, data.Y_test)
+    assert run.printed_lines == 100
+    assert len(run.output) == MAX_CAPTURED_OUTPUT < 100 * 70
+    assert run.output.endswith("line 99 " + "-" * 60 + "\n")
+
+
+# -- the given model and predict, and an accuracy far below the reference's ------------------------
+
+def warning_lines(outcome: Outcome) -> list[str]:
+    return [line for line in outcome.stderr.splitlines() if line.startswith("warning:")]
+
+
+def note_lines(outcome: Outcome) -> list[str]:
+    return [line for line in outcome.stdout.splitlines() if line.startswith("note:")]
+
+
+def test_reference_gets_no_warning_and_no_note(reference_run: Outcome) -> None:
+    assert warning_lines(reference_run) == [] and note_lines(reference_run) == []
+
+
+def test_the_stub_s_given_functions_are_the_handout_s() -> None:
+    assert handout.changed_given_functions((EXAMPLES / "stub.py").read_text()) == []
+
+
+def test_comments_spacing_and_docstrings_are_no_change(tmp_path: Path) -> None:
+    path = variant(tmp_path, "tidied.py", "    A2, _ = forward_propagation(X, parameters)\n",
+                   "    # my notes\n    A2, _ = forward_propagation( X,\n                               parameters )\n")
+    path.write_text(path.read_text().replace("exceeds 0.5 (given).", "exceeds one half."))
+    assert handout.changed_given_functions(path.read_text()) == []
+
+
+def test_changed_predict_is_named_in_one_warning_and_the_note_blames_it(tmp_path: Path) -> None:
+    path = variant(tmp_path, "flipped.py", "(A2 > 0.5)", "(A2 < 0.5)")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    [warning] = warning_lines(outcome)
+    assert "the given predict is not the handout's" in warning and "model" not in warning
+    assert "accuracy here may differ from the checks'" in warning
+    [note] = note_lines(outcome)
+    assert "far below the 0.98" in note
+    assert f"all {len(PUBLIC_CHECKS)} public checks pass" in note
+    assert "likely cause is your change to the given predict" in note
+    assert "backprop-lab check" not in note  # every check passes: nothing to send the student to
+
+
+def test_changed_training_settings_are_shown_in_the_warning_and_the_note(tmp_path: Path) -> None:
+    path = variant(tmp_path, "short.py", "n_epochs: int = 100", "n_epochs: int = 2")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0, outcome.stderr
+    [warning] = warning_lines(outcome)
+    assert "the given model is not the handout's (n_epochs=2 instead of 100)" in warning
+    [note] = note_lines(outcome)
+    assert "your change to the given model (n_epochs=2 instead of 100)" in note
+
+
+def test_changed_model_that_still_reaches_the_reference_gets_the_warning_only(tmp_path: Path) -> None:
+    path = variant(tmp_path, "renamed.py", "    n_input = X_train.shape[1]\n", "    n_input = X_train.shape[-1]\n")
+    outcome = run_train(path, tmp_path / "plots")
+    [warning] = warning_lines(outcome)
+    assert "the given model is not the handout's:" in warning
+    assert note_lines(outcome) == []
+
+
+def test_low_accuracy_names_the_functions_whose_public_checks_fail(tmp_path: Path) -> None:
+    path = variant(tmp_path, "ascent.py", "parameters[name] - learning_rate", "parameters[name] + learning_rate")
+    outcome = run_train(path, tmp_path / "plots")
+    assert warning_lines(outcome)[0].startswith("warning: the cost is not a finite number")
+    assert not [w for w in warning_lines(outcome) if "handout's" in w]  # model and predict are untouched
+    [note] = note_lines(outcome)
+    assert "public checks fail for update_parameters and training" in note
+    assert "backprop-lab check" in note
+
+
+def test_low_accuracy_with_checks_passing_and_nothing_changed_says_so(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handout, "reference_test_accuracy", lambda: 1.1)  # unreachable: 0.98 is "far below"
+    submission = tmp_path / "two_layer_net.py"
+    shutil.copy(EXAMPLES / "reference.py", submission)
+    outcome = run_train(submission, tmp_path / "plots")
+    [note] = note_lines(outcome)
+    assert "given model and predict and the training settings are the handout's" in note
+    assert "backprop-lab check" not in note
+
+
+def test_without_a_manifest_train_says_nothing_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handout, "MANIFEST", tmp_path / "absent.json")
+    path = variant(tmp_path, "flipped.py", "(A2 > 0.5)", "(A2 < 0.5)")
+    outcome = run_train(path, tmp_path / "plots")
+    assert outcome.exit_code == 0
+    assert warning_lines(outcome) == [] and note_lines(outcome) == []
+
+
+def test_given_functions_are_compared_from_the_manifest_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as in the student kit: the manifest, and no reference solution anywhere
+    manifest = tmp_path / "manifest.json"
+    shutil.copy(handout.MANIFEST, manifest)
+    monkeypatch.setattr(handout, "MANIFEST", manifest)
+    monkeypatch.setattr("grader.reference.REFERENCE_FILE", tmp_path / "no-solutions" / "two_layer_net.py")
+    source = (EXAMPLES / "reference.py").read_text()
+    assert handout.changed_given_functions(source) == []
+    assert handout.changed_given_functions(source.replace("(A2 > 0.5)", "(A2 >= 0.5)")) == ["predict"]
+    decorated = source.replace("\ndef model(", "\n@staticmethod\ndef model(")
+    assert handout.changed_given_functions(decorated) == ["model"]
+    assert handout.handout_defaults()["n_epochs"] == 100

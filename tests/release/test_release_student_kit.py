@@ -1,8 +1,10 @@
 """What the student kit holds, and that it works on its own in a fresh virtual environment."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 import zipfile
@@ -174,6 +176,31 @@ def test_train_runs_in_the_kit_and_saves_three_plots(kit, student_venv):
     assert done.returncode == 0, done.stderr[-3000:]
     assert re.search(r"test accuracy:\s+0\.98", done.stdout), done.stdout
     assert len(list((kit / "plots").glob("*.png"))) == 3
+
+
+def kit_python(kit: Path, *args: str) -> subprocess.CompletedProcess:
+    """``python -m grader ARGS`` in the kit with this Python (its packages, none of the index): the
+    kit's own grader/ is imported, not the repository's."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(kit)}
+    return run([sys.executable, "-m", "grader", *args], cwd=kit, env=env)
+
+
+def test_kit_help_offers_no_instructor_option(kit):
+    usage = kit_python(kit, "check", "--help")
+    assert usage.returncode == 0, usage.stderr
+    assert "--hidden" not in usage.stdout and "--json" in usage.stdout
+    refused = kit_python(kit, "check", "--hidden")
+    assert refused.returncode == 2 and "check --hidden is for instructors" in refused.stderr
+
+
+def test_train_in_the_kit_names_a_changed_given_function_without_the_reference(kit):
+    assert not (kit / "solutions").exists()
+    source = (EXAMPLES / "reference.py").read_text(encoding="utf-8")
+    (kit / SUBMISSION_FILE).write_text(source.replace("(A2 > 0.5)", "(A2 < 0.5)"), encoding="utf-8")
+    done = kit_python(kit, "train", "--plots", "plots")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "warning: the given predict is not the handout's" in done.stderr
+    assert "likely cause is your change to the given predict" in done.stdout
 
 
 # -- the CI workflow ----------------------------------------------------------------------------

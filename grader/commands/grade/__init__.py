@@ -44,7 +44,7 @@ from grader.files import refusal
 from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
 from grader.status import Status
-from grader.text import printable
+from grader.text import counted, printable
 
 DEFAULT_CALL_TIMEOUT = 10.0  # seconds per call into a submission (the 100-epoch training run is one call)
 DEADLINE_MARGIN = 60.0  # seconds on top of one timeout per probe before a whole submission is stopped
@@ -255,11 +255,11 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def _plan_line(plan: GradeRun, timeout: float, public_only: bool) -> str:
     checks = "public checks" if public_only else "public + hidden checks"
-    line = (f"grading {len(plan.remaining)} submissions with {plan.jobs} worker(s), "
+    line = (f"grading {counted(len(plan.remaining), 'submission')} with {plan.jobs} worker(s), "
             f"{checks}, {timeout:g} s per call")
     if plan.skipped:
-        line += (f"; {len(plan.skipped)} already graded in {plan.out} are kept "
-                 "(--force grades them again)")
+        kept = "is kept (--force grades it again)" if len(plan.skipped) == 1 else "are kept (--force grades them again)"
+        line += f"; {len(plan.skipped)} already graded in {plan.out} {kept}"
     return line
 
 

@@ -14,6 +14,7 @@ from tabulate import tabulate
 
 from grader.results import Report
 from grader.status import Status
+from grader.text import counted
 
 # Score bands in percent of the maximum: [low, high) except the last, which is exactly 100.
 BANDS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100), (100, 101))
@@ -76,7 +77,7 @@ def render(summary: Summary) -> str:
         return "no submissions graded."
     stats = [[name, f"{value:.4g}"] for name, value in summary.scores.items()]
     parts = [
-        f"{summary.submissions} submissions, out of {summary.max_score:g} points",
+        f"{counted(summary.submissions, 'submission')}, out of {counted(summary.max_score, 'point')}",
         tabulate(stats, headers=["score", "points"], tablefmt="simple"),
         tabulate([[label, count, _bar(count, summary.bands)] for label, count in summary.bands],
                  headers=["band", "submissions", ""], tablefmt="simple"),
