@@ -13,9 +13,12 @@ from grader.reference import ReferenceUnavailable
 from grader.runner import GraderError, check_file, hidden_summary
 
 
-def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None) -> int:
+def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None,
+         functions: list[str] | None = None, show_output: bool = False) -> int:
+    """``functions``: only the checks of these (names from ``contract.SCORED``); ``show_output``:
+    everything the submission printed, under every function."""
     try:
-        report = check_file(path, hidden)
+        report = check_file(path, hidden, functions)
     except (SubmissionLoadError, ReferenceUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         if summary_path:
@@ -29,7 +32,9 @@ def main(path: Path, hidden: bool = False, json_path: Path | None = None, summar
     if report.hidden_not_run:
         count, points = hidden_summary()
         note = f" {count} hidden checks ({points:g} more points) run when your work is graded."
-    print(terminal.render(report, note))
+    if functions is not None:
+        note = f" Only the checks of {', '.join(functions)} ran."
+    terminal.show(report, note, show_output=show_output)
     if json_path:
         gradescope.write(report, json_path)
         print(f"results written to {json_path}")
