@@ -60,7 +60,7 @@ def _write(console: Console, report: Report, hidden_note: str, show_output: bool
             part.rstrip()
             console.print(Text(" " * (hang if number else indent)) + part, soft_wrap=True)
 
-    line(Text(f"backprop-lab check: {report.submission}"))
+    console.print(Text(f"backprop-lab check: {report.submission}"), soft_wrap=True)  # a path stays whole
     console.print()
     if status_note(report):
         for paragraph in status_note(report).splitlines():
