@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader.contract import DEFAULT_SUBMISSION
+from grader.contract import DEFAULT_SUBMISSION, SCORED
 
 
 def shipped(command: str) -> bool:
@@ -26,6 +26,15 @@ def module_shipped(module: str) -> bool:
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
 
 
+def scored_functions(values: list[str]) -> list[str]:
+    """``check -k A -k B,C`` -> [A, B, C] (once each). Raises ValueError naming an unknown function."""
+    names = list(dict.fromkeys(name.strip() for value in values for name in value.split(",") if name.strip()))
+    unknown = [name for name in names if name not in SCORED] or ([] if names else ["''"])
+    if unknown:
+        raise ValueError(f"-k {', '.join(unknown)}: no such function; choose from {', '.join(SCORED)}")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backprop-lab",
@@ -41,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", type=Path, metavar="FILE", help="also write Gradescope results.json to FILE")
     check.add_argument("--summary", type=Path, metavar="FILE",
                        help="also append a Markdown table of points to FILE (CI: $GITHUB_STEP_SUMMARY)")
+    check.add_argument("-k", dest="functions", action="append", metavar="FUNCTION",
+                       help=f"run only the checks of FUNCTION (repeatable, or a comma list): {', '.join(SCORED)}")
+    check.add_argument("--show-output", action="store_true",
+                       help="show everything your code printed, for every function (default: the first "
+                            "lines, under failing functions)")
 
     train = commands.add_parser("train", help="train the network of a submission and save plots")
     train.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION)
@@ -112,7 +126,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         from grader.commands import check
 
-        return check.main(args.path, hidden=args.hidden, json_path=args.json, summary_path=args.summary)
+        try:
+            functions = None if args.functions is None else scored_functions(args.functions)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return check.main(args.path, hidden=args.hidden, json_path=args.json, summary_path=args.summary,
+                          functions=functions, show_output=args.show_output)
     if args.command == "train":
         from grader.commands import train
 

@@ -49,6 +49,8 @@ class Report:
     status: Status = Status.OK
     error: str = ""
     hidden_not_run: int = 0  # hidden checks that exist but were not run here
+    printed: dict[str, str] = field(default_factory=dict)  # function -> what the submission printed
+    # while its checks ran (in-process runs only: check, pytest)
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)

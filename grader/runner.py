@@ -22,6 +22,7 @@ from grader.bridge import Bridge, StudentCodeError, clip
 from grader.bridge.inprocess import InProcessBridge
 from grader.checks import catalogue
 from grader.checks.base import Check, Expected, Fail, Probe
+from grader.contract import TRAINING
 from grader.reference import MANIFEST, LiveReference, RecordedReference
 from grader.results import CheckResult, Report
 
@@ -99,18 +100,27 @@ def run_on_namespace(namespace: dict[str, Any], checks: list[Check], reference: 
     return run_checks(InProcessBridge(namespace), checks, lambda check: reference, submission)
 
 
-def check_file(path: Path, hidden: bool = False) -> Report:
+def check_file(path: Path, hidden: bool = False, functions: Iterable[str] | None = None) -> Report:
     """What ``backprop-lab check`` and the pytest plugin run: the public checks (and with
     ``hidden`` the hidden ones) on the file at ``path``, in this process, on the practice
-    questions. Raises SubmissionLoadError or ReferenceUnavailable."""
+    questions; with ``functions``, only the checks of those functions (names from
+    ``contract.SCORED``). Raises SubmissionLoadError or ReferenceUnavailable."""
     bridge = InProcessBridge.from_file(path)
     recorded = RecordedReference()
     live = LiveReference() if hidden else None
-    report = run_checks(bridge, catalogue(include_hidden=hidden), lambda c: live if c.hidden else recorded,
-                        submission=str(path))
-    if not hidden:
+    checks = catalogue(include_hidden=hidden)
+    if functions is not None:
+        wanted = set(functions)
+        checks = [c for c in checks if c.function in wanted]
+    report = run_checks(bridge, checks, lambda c: live if c.hidden else recorded, submission=str(path))
+    report.printed = {PRINTED_UNDER.get(name, name): text for name, text in bridge.outputs.items()}
+    if not hidden and functions is None:
         report.hidden_not_run = hidden_summary()[0]
     return report
+
+
+# A routine's prints belong to the function whose checks run it.
+PRINTED_UNDER = {"train": TRAINING}
 
 
 def hidden_summary() -> tuple[int, float]:

@@ -41,6 +41,15 @@ def clip(text: str, limit: int) -> str:
     return f"{text[:limit]} [... {len(text) - limit} characters cut]"
 
 
+NOT_IMPLEMENTED = "is not implemented yet (it raises NotImplementedError)."
+
+
+def not_implemented(message: str) -> str | None:
+    """The function that ``message`` (a check's output) says is not implemented yet, else None."""
+    function, space, rest = message.partition(" ")
+    return function if space and rest == NOT_IMPLEMENTED else None
+
+
 class StudentCodeError(Exception):
     """A call into student code did not return a value.
 
@@ -60,7 +69,7 @@ class StudentCodeError(Exception):
     def explain(self) -> str:
         """One or two sentences for the student."""
         if self.kind == "not_implemented":
-            return f"{self.function} is not implemented yet (it raises NotImplementedError)."
+            return f"{self.function} {NOT_IMPLEMENTED}"
         if self.kind == "missing":
             return f"{self.function} is not defined in the submission."
         if self.kind == "timeout":

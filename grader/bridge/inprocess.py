@@ -19,7 +19,7 @@ from grader.bridge.calls import call_each, call_student, exec_submission, plain_
 from grader.bridge.routines import ROUTINES
 from grader.values import to_plain
 
-MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridge
+MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridge, and per function
 
 
 def load_submission(path: Path, module_name: str = "two_layer_net") -> types.ModuleType:
@@ -34,6 +34,8 @@ class InProcessBridge:
         self.namespace = namespace if isinstance(namespace, dict) else vars(namespace)
         self.filename = filename or str(self.namespace.get("__file__", ""))
         self.output = io.StringIO()
+        self.outputs: dict[str, str] = {}  # function (or routine) called -> what it printed, its last
+        # MAX_CAPTURED_OUTPUT characters
 
     @classmethod
     def from_file(cls, path: Path) -> "InProcessBridge":
@@ -64,10 +66,17 @@ class InProcessBridge:
         return call_student(self.namespace, self.filename, function, *args, seed=seed)
 
     def _guarded(self, name: str, work) -> Any:
-        """Run ``work`` with the student's prints captured; convert the result to plain data."""
-        with contextlib.redirect_stdout(self.output):
+        """Run ``work`` with the student's prints captured, in ``output`` and in ``outputs[name]``;
+        convert the result to plain data."""
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
             try:
                 return plain_result(name, self.filename, work)
             finally:
+                text = printed.getvalue()
+                if text:
+                    self.outputs[name] = (self.outputs.get(name, "") + text)[-MAX_CAPTURED_OUTPUT:]
+                    self.output.write(text)
                 if self.output.tell() > MAX_CAPTURED_OUTPUT:
                     self.output = io.StringIO(self.output.getvalue()[-MAX_CAPTURED_OUTPUT:])
+                    self.output.seek(0, io.SEEK_END)

@@ -14,9 +14,12 @@ from grader.runner import GraderError, check_file, hidden_summary
 from grader.text import counted
 
 
-def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None) -> int:
+def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None,
+         functions: list[str] | None = None, show_output: bool = False) -> int:
+    """``functions``: only the checks of these (names from ``contract.SCORED``); ``show_output``:
+    everything the submission printed, under every function."""
     try:
-        report = check_file(path, hidden)
+        report = check_file(path, hidden, functions)
     except (SubmissionLoadError, ReferenceUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         if summary_path:
@@ -31,7 +34,9 @@ def main(path: Path, hidden: bool = False, json_path: Path | None = None, summar
         count, points = hidden_summary()
         note = (f" {counted(count, 'hidden check')} ({counted(points, 'more point')}) "
                 f"{'runs' if count == 1 else 'run'} when your work is graded.")
-    print(terminal.render(report, note))
+    if functions is not None:
+        note = f" Only the checks of {', '.join(functions)} ran."
+    terminal.show(report, note, show_output=show_output)
     if json_path:
         gradescope.write(report, json_path)
         print(f"results written to {json_path}")

@@ -1,7 +1,8 @@
 """Output formats. Each one only formats ``grader.results`` records."""
 from __future__ import annotations
 
-from grader.results import Report
+from grader.bridge import not_implemented
+from grader.results import CheckResult, Report
 from grader.status import Status
 
 
@@ -12,3 +13,13 @@ def status_note(report: Report) -> str:
     if status == Status.OK:
         return ""
     return f"Status: {status.value}: {status.for_student}." + (f"\n{report.error}" if report.error else "")
+
+
+def not_implemented_in(function: str, results: list[CheckResult]) -> set[str]:
+    """The functions not implemented yet that made every check of ``results`` (``function``'s)
+    fail; empty unless every check failed that way and ``function`` itself is among them (or
+    the only one named: the training checks name the first function they need)."""
+    named = {None if r.passed else not_implemented(r.output) for r in results}
+    if None in named or (len(named) > 1 and function not in named):
+        return set()
+    return named

@@ -2,7 +2,7 @@
 
     two_layer_net.py                 the stub, generated from solutions/ as `assign` does
     conftest.py, pyproject.toml      a bare `pytest` runs the public checks, one item per check
-    requirements.txt                 numpy, scikit-learn, matplotlib, tqdm, pytest
+    requirements.txt                 numpy, scikit-learn, matplotlib, tqdm, rich, pytest
     grader/                          the modules the students' commands import (see modules.py)
                                      and the public fixtures only
     docs/                            the handout and the student guide (zh + en)
@@ -24,7 +24,8 @@ from grader.contract import MOONS_STATES, REPO_ROOT, SUBMISSION_FILE
 from grader.markers import HEADER, student_source
 
 # What students install; each is also a dependency of the kit itself (a test compares them).
-STUDENT_REQUIREMENTS = ("numpy>=1.23", "scikit-learn>=1.1", "matplotlib>=3.5", "tqdm>=4.60", "pytest>=7.4")
+STUDENT_REQUIREMENTS = ("numpy>=1.23", "scikit-learn>=1.1", "matplotlib>=3.5", "tqdm>=4.60", "rich>=13.0",
+                        "pytest>=7.4")
 DISTRIBUTION_OF = {"sklearn": "scikit-learn"}  # import name -> distribution name, where they differ
 HANDOUT_STATE = MOONS_STATES[0]  # the handout's split (42); the other states belong to hidden checks
 SHIPPED_FIXTURES = ("manifest.json", "public_expected.bin", f"data/moons_{HANDOUT_STATE}.npz")
