@@ -6,7 +6,7 @@ import numpy as np
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
-from grader.checks.judge import expect_close, expect_float
+from grader.checks.judge import expect_close, expect_float, one_number
 
 FUNCTION = "compute_cost"
 
@@ -31,9 +31,11 @@ def structure(case: Case, points: float, hidden: bool = False) -> Check:
 
 
 def _judge_value(got, exp: Expected, case: Case) -> float:
-    cost = expect_float(got["result"], "the cost")
+    """The cost's value, whatever its type: a one-element array is read with .item() here (the check
+    "returns a float" alone judges the type)."""
+    cost = one_number(got["result"], "the cost")
     expect_close(cost, exp.value["result"], "cost", describe(case) + case.seed_note(), m=case.m, exp=exp,
-                 mistake_key=lambda o: o["result"])
+                 mistake_key=lambda o: o["result"], function=FUNCTION)
     return cost
 
 
