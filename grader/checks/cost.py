@@ -26,14 +26,14 @@ def probe(case: Case) -> Probe:
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"returns a float on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: expect_float(got["result"], "the cost"),
+                        confirming(lambda got, exp: expect_float(got["result"], "the cost", case.m),
                                    "returns a finite Python float"))
 
 
 def _judge_value(got, exp: Expected, case: Case) -> float:
     """The cost's value, whatever its type: a one-element array is read with .item() here (the check
     "returns a float" alone judges the type)."""
-    cost = one_number(got["result"], "the cost")
+    cost = one_number(got["result"], "the cost", case.m)
     expect_close(cost, exp.value["result"], "cost", describe(case) + case.seed_note(), m=case.m, exp=exp,
                  mistake_key=lambda o: o["result"], function=FUNCTION)
     return cost

@@ -70,10 +70,10 @@ def shape_hint(got: tuple[int, ...], expected: tuple[int, ...], m: int | None,
     if len(got) == 2 and got == expected[::-1] and got != expected:
         return " It looks transposed: check the order of the factors and the .T."
     if len(got) == 1 and len(expected) == 2 and expected[0] == 1 and got[0] == expected[1]:
-        return " The row dimension is gone: sum with keepdims=True."
+        return " The row dimension is gone: keep it (keepdims=True in a sum; no ravel or flatten)."
     if len(got) == 1 and len(expected) == 2 and expected[1] == 1 and got[0] == expected[0]:
         return " A column of shape (m, 1) became (m,): keep Y and A2 as columns."
-    if m and m > 1 and len(got) == 2 and got == (m, m) and got != expected:
+    if m and m > 1 and got == (m, m) and got != expected:
         flat = list(flat_inputs)
         if flat:
             return (f" An (m, m) result usually means a column (m, 1) met a flat (m,) array and NumPy broadcast "
@@ -168,10 +168,11 @@ FLOAT_HINT = ("Return a Python float: cost.item() turns a one-element array into
               "(float(np.squeeze(cost)) also works; float(cost) of a (1, 1) array fails on NumPy 2).")
 
 
-def expect_float(got: Any, what: str) -> float:
+def expect_float(got: Any, what: str, m: int | None = None) -> float:
     if isinstance(got, np.ndarray):
-        raise Fail(f"{what} should be a single Python float; got {describe(got)}. "
-                   + (FLOAT_HINT if got.size == 1 else "It should be one number: a mean over the samples."))
+        hint = FLOAT_HINT if got.size == 1 else ("It should be one number: a mean over the samples."
+                                                 + shape_hint(got.shape, (), m))
+        raise Fail(f"{what} should be a single Python float; got {describe(got)}. {hint}")
     if isinstance(got, bool) or not isinstance(got, (float, int, np.floating, np.integer)):
         raise Fail(f"{what} should be a Python float; got {describe(got)}.")
     if not np.isfinite(got):
@@ -179,13 +180,13 @@ def expect_float(got: Any, what: str) -> float:
     return float(got)
 
 
-def one_number(got: Any, what: str) -> float:
+def one_number(got: Any, what: str, m: int | None = None) -> float:
     """The value of ``got`` when it is one number, a Python or NumPy scalar or a one-element array
     (whose type the check "returns a float" judges); else Fail."""
     if isinstance(got, np.ndarray) and got.size == 1 and got.dtype.kind in "fiu":
         got = got.item()
     try:
-        return expect_float(got, what)
+        return expect_float(got, what, m)
     except Fail as error:
         if isinstance(got, np.ndarray):
             raise Fail(f"{what} is not one number, so its value is not compared: see the \"returns a float\" "
