@@ -235,8 +235,10 @@ RELATION_HINTS: dict[tuple[str, ...], str] = {
     ("compute_cost", "1/2"): "The cost is half of what it should be: is there a stray factor 1/2?",
     ("backward_propagation", "sign"): "{what} has the wrong sign: dZ2 is A2 - Y (not Y - A2), and the other "
                                       "gradients follow from it.",
-    ("backward_propagation", "sign", "dW1"): "dW1 has the wrong sign: check the order in dZ2 (A2 - Y, not Y - A2), then dZ1.",
-    ("backward_propagation", "sign", "db1"): "db1 has the wrong sign: check the order in dZ2 (A2 - Y, not Y - A2), then dZ1.",
+    ("backward_propagation", "sign", "dW1"): "dW1 has the wrong sign: check the order in dZ2 (A2 - Y, not "
+                                             "Y - A2), then dZ1.",
+    ("backward_propagation", "sign", "db1"): "db1 has the wrong sign: check the order in dZ2 (A2 - Y, not "
+                                             "Y - A2), then dZ1.",
     ("backward_propagation", "m"): "{what} is m times too large: divide by m (the number of samples).",
     ("backward_propagation", "1/m"): "{what} is m times too small: divide by m only once (np.mean already does).",
     ("backward_propagation", "2"): "{what} is twice too large.",
