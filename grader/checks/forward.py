@@ -7,6 +7,7 @@ from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import Parts, array_problem, dict_parts, expect_close, expect_pair
+from grader.checks.judge import describe as describe_value
 from grader.contract import CACHE_KEYS, PARAM_KEYS
 
 FUNCTION = "forward_propagation"
@@ -47,7 +48,7 @@ def parts(got, case: Case) -> Parts:
     try:
         A2, cache = expect_pair(got["result"], FUNCTION)
     except Fail as error:
-        return Parts(problems={"": str(error)})
+        return Parts(problems={"": str(error)}, faults={"": f"got {describe_value(got['result'])}"})
     result = dict_parts(cache, expected_shapes, "cache", m=case.m, names=lambda name: f"cache['{name}']")
     problem = array_problem(A2, expected_shapes["A2"], "A2", m=case.m)
     if problem is None and "A2" in result.arrays and not np.array_equal(result.arrays["A2"], A2):

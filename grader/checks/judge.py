@@ -100,6 +100,7 @@ class Parts:
 
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
+    faults: dict[str, str] = field(default_factory=dict)  # entry -> the problem in a few words ("shape (5, 1)")
 
     def require(self) -> None:
         """The structure check's verdict: every problem, in order."""
@@ -133,8 +134,10 @@ class Parts:
             return
         judged = [name for name in names if name not in blocked]
         if blocked:
-            verb, its = ("is", "its") if len(blocked) == 1 else ("are", "their")
-            note = f"{' and '.join(blocked)} {verb} not compared until {its} shape is right: see {check}."
+            faults = "; ".join(dict.fromkeys(self.faults.get(name) or self.faults.get("", "missing")
+                                             for name in blocked))
+            verb = "is" if len(blocked) == 1 else "are"
+            note = f"{' and '.join(blocked)} {verb} not compared ({faults}): see {check}."
         else:
             note = f"The result's structure is wrong: see {check}."
         if failure is not None:
@@ -153,15 +156,28 @@ def dict_parts(got: Any, shapes: dict[str, tuple[int, ...]], what: str, m: int |
     except Fail as error:
         parts.problems[""] = str(error)
         if not isinstance(got, dict):
+            parts.faults[""] = f"got {describe(got)}"
             return parts
     for key, shape in shapes.items():
         if key in got:
             problem = array_problem(got[key], shape, names(key), m)
             if problem:
                 parts.problems[key] = problem
+                parts.faults[key] = array_fault(got[key], shape)
             else:
                 parts.arrays[key] = got[key]
     return parts
+
+
+def array_fault(got: Any, shape: tuple[int, ...]) -> str:
+    """What ``array_problem`` finds, in a few words: "shape (5, 1)", "got list", "NaN entries"."""
+    if not isinstance(got, np.ndarray):
+        return f"got {describe(got)}"
+    if got.shape != shape:
+        return f"shape {got.shape}"
+    if got.dtype.kind != "f":
+        return f"dtype {got.dtype}"
+    return "NaN or infinite entries"
 
 
 FLOAT_HINT = ("Return a Python float: cost.item() turns a one-element array into one "
