@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from grader.bridge import Bridge
+from grader.bridge import Bridge, StudentCodeError
 from grader.checks import forward, inputs
 from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
-from grader.checks.judge import expect_array, expect_close, expect_dict
-from grader.contract import GRAD_KEYS, PARAM_KEYS
+from grader.checks.judge import Parts, dict_parts, expect_close
+from grader.contract import GRAD_KEYS
 from grader.numerics import H, centred_difference_points, gradient_from_losses, rel_error
 from grader.values import describe as describe_value
 
@@ -91,53 +91,72 @@ def reference_loss_gradient(case: Case) -> Probe:
 
 
 def own_loss_gradient(case: Case) -> Probe:
-    """Run on the submission: its own forward + cost differentiated numerically (here), and its backward."""
+    """Run on the submission: its own forward + cost differentiated numerically (here), its backward on
+    its own cache, and its backward on the reference cache (judged against the reference loss when the
+    submission's forward or cost is not the reference's)."""
+    forward_probe = forward.probe(case)
 
     def run(bridge, ref):
         X, Y, params = _inputs(case)
-        numerical = loss_gradient(bridge, X, Y, params)
-        answer = bridge.call("forward_propagation", X, params)
+        reference_cache = ref(forward_probe.key)["result"][1]
+        observation = {"on_reference_cache": bridge.call(FUNCTION, params, reference_cache, X, Y)}
+        try:  # a failing forward_propagation or compute_cost is theirs to lose points for, not backward's
+            numerical = loss_gradient(bridge, X, Y, params)
+            answer = bridge.call("forward_propagation", X, params)
+        except StudentCodeError as error:
+            return observation | {"problem": error.explain()}
         if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-            return {"problem": f"forward_propagation should return (A2, cache); got {describe_value(answer)}."}
-        return numerical | {"analytic": bridge.call(FUNCTION, params, answer[1], X, Y)}
+            return observation | {"problem": f"forward_propagation should return (A2, cache); "
+                                             f"got {describe_value(answer)}."}
+        if "problem" in numerical:
+            return observation | numerical
+        try:
+            analytic = bridge.call(FUNCTION, params, answer[1], X, Y)
+        except StudentCodeError as error:  # e.g. a KeyError on a cache the student's forward left short
+            return observation | {"problem": error.explain()}
+        return observation | numerical | {"analytic": analytic}
 
-    return Probe(case.key(FUNCTION, "own"), FUNCTION, forward.describe(case), run,
+    return Probe(case.key(FUNCTION, "own"), FUNCTION, forward.describe(case), run, needs=(forward_probe,),
                  reveals=case.reveals_expected)
 
 
-def _judge_structure(got, case: Case) -> dict:
-    shapes = inputs.param_shapes(case.n_in, case.n_h, case.n_out)
-    expect_dict(got, GRAD_KEYS, "the gradients dict")
-    for name in PARAM_KEYS:
-        expect_array(got["d" + name], shapes[name], "d" + name, m=case.m)
-    return got
+def parts(got, case: Case) -> Parts:
+    """The gradients of the right shapes, and every structural problem (reported by the structure check)."""
+    shapes = {"d" + k: v for k, v in inputs.param_shapes(case.n_in, case.n_h, case.n_out).items()}
+    return dict_parts(got, shapes, "the gradients dict", m=case.m)
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"structure on {forward.describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: _judge_structure(got, case),
+                        confirming(lambda got, exp: parts(got, case).require(),
                                    "dW1, db1, dW2, db2 have the shapes of W1, b1, W2, b2"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        for name in ("dW2", "db2", "dW1", "db1"):  # backward order: the first wrong one points at the mistake
-            expect_close(got[name], exp.value[name], name, forward.where(case), m=case.m,
-                         exp=exp, mistake_key=lambda o, name=name: o[name])
+        def judge_one(name: str, array) -> None:
+            expect_close(array, exp.value[name], name, forward.where(case), m=case.m, exp=exp,
+                         mistake_key=lambda o: o[name], function=FUNCTION)
+
+        # backward order: the first wrong one points at the mistake
+        parts(got, case).judge(("dW2", "db2", "dW1", "db1"), judge_one)
         return "all four gradients equal the reference"
 
     return Check.titled(FUNCTION, f"values on {forward.describe(case)}", points, hidden, probe(case), judge)
 
 
 def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Check:
-    """One parameter's gradient against the numerical gradient of the reference loss."""
+    """One parameter's gradient against the numerical gradient of the reference loss: judged whenever
+    that gradient has the right shape, whatever the others are."""
 
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        expect_close(got[grad], exp.value[grad], grad, f"{forward.where(case)}, h = 1e-5",
-                     tol=GRAD_TOL, m=case.m, exp=exp, mistake_key=lambda o: o[grad], floor=GRAD_FLOOR)
-        error = rel_error(got[grad], exp.value[grad], GRAD_FLOOR)
+        def judge_one(name: str, array) -> None:
+            expect_close(array, exp.value[name], name, f"{forward.where(case)}, h = 1e-5", tol=GRAD_TOL,
+                         m=case.m, exp=exp, mistake_key=lambda o: o[name], floor=GRAD_FLOOR, function=FUNCTION)
+
+        found = parts(got, case)
+        found.judge((grad,), judge_one)
+        error = rel_error(found.arrays[grad], exp.value[grad], GRAD_FLOOR)
         return f"{grad} matches the numerical gradient (relative error {error:.1e})"
 
     return Check.titled(FUNCTION, f"{grad} matches the numerical gradient of the cross-entropy on "
@@ -145,28 +164,61 @@ def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Che
                         expected_by=reference_loss_gradient(case))
 
 
+def _disagreements(analytic: Parts, numerical: dict[str, np.ndarray]) -> dict[str, float]:
+    """Relative errors above GRAD_TOL of the gradients of the right shapes."""
+    errors = {k: rel_error(v, numerical[k], GRAD_FLOOR) for k, v in analytic.arrays.items()}
+    return {k: e for k, e in errors.items() if not e <= GRAD_TOL}
+
+
+def _listed(errors: dict[str, float]) -> str:
+    return ", ".join(f"{k} {e:.1e}" for k, e in errors.items())
+
+
 def consistent(case: Case, points: float, hidden: bool = False) -> Check:
-    """The student's backward against the numerical gradient of the student's own forward + cost."""
+    """The student's backward against the numerical gradient of the student's own forward + cost.
+
+    A correct backward_propagation never loses this point to a wrong forward_propagation or
+    compute_cost: when the submission's loss is not the reference's on these inputs (its numerical
+    gradient differs, or it cannot be differentiated), its backward pass on the reference cache is
+    judged against the numerical gradient of the reference loss instead, and the message says so.
+    A loss that does not depend on the parameters, or gradients of zeros, earn nothing either way.
+    """
 
     def judge(got, exp: Expected) -> str:
+        reference_numerical = exp.value["grads"]
+        own = None if "problem" in got else got["grads"]
+        flat = own is not None and max(float(np.max(np.abs(v))) for v in own.values()) < FLAT_LOSS
+        same_loss = (own is not None and not flat
+                     and all(rel_error(own[k], reference_numerical[k], GRAD_FLOOR) <= GRAD_TOL for k in GRAD_KEYS))
+        where = forward.where(case)
+        if same_loss:  # the submission's loss is the reference's here: judge against its own
+            analytic = parts(got["analytic"], case)
+            bad = _disagreements(analytic, own)
+            if bad:
+                raise Fail(f"your gradients disagree with the numerical gradient of your own forward_propagation "
+                           f"+ compute_cost (which agree with the reference here): relative error {_listed(bad)} > "
+                           f"{GRAD_TOL:.0e} ({where}). The formulas in backward_propagation do not differentiate "
+                           "the loss.")
+            analytic.judge(GRAD_KEYS, lambda name, array: None, agree="the numerical gradient of your own loss")
+            return "agrees with your own forward + cost, differentiated numerically"
+        # The submission's loss is not the reference's: its backward on the reference cache against the
+        # numerical gradient of the reference loss, which is what a correct backward differentiates.
         if "problem" in got:
-            raise Fail(f"your forward_propagation + compute_cost could not be differentiated: {got['problem']} "
-                       "Fix their checks first.")
-        analytic = _judge_structure(got["analytic"], case)
-        numerical = got["grads"]
-        if max(float(np.max(np.abs(v))) for v in numerical.values()) < FLAT_LOSS:
-            raise Fail("the loss computed by your forward_propagation + compute_cost does not change when the "
-                       "parameters change, so there is nothing to compare the gradients with. Fix their checks "
-                       "first.")
-        errors = {k: rel_error(analytic[k], numerical[k], GRAD_FLOOR) for k in GRAD_KEYS}
-        bad = {k: e for k, e in errors.items() if not e <= GRAD_TOL}
+            why = f"your forward_propagation + compute_cost could not be differentiated ({got['problem']})"
+        elif flat:
+            why = "the loss of your forward_propagation + compute_cost does not change with the parameters"
+        else:
+            why = "your forward_propagation + compute_cost compute another loss than the reference here"
+        analytic = parts(got["on_reference_cache"], case)
+        bad = _disagreements(analytic, reference_numerical)
         if bad:
-            listed = ", ".join(f"{k} {e:.1e}" for k, e in bad.items())
-            raise Fail(f"your gradients disagree with the numerical gradient of your own forward_propagation "
-                       f"+ compute_cost: relative error {listed} > {GRAD_TOL:.0e} ({forward.where(case)}). "
-                       "Either the formulas in backward_propagation do not differentiate the loss you compute, or "
-                       "forward_propagation / compute_cost are wrong: fix their checks first.")
-        return "agrees with your own forward + cost, differentiated numerically"
+            raise Fail(f"{why}, so your gradients (on the reference cache) were compared with the numerical "
+                       f"gradient of the reference's loss: relative error {_listed(bad)} > {GRAD_TOL:.0e} "
+                       f"({where}). Fix the checks of forward_propagation and compute_cost, and the values "
+                       "of backward_propagation.")
+        analytic.judge(GRAD_KEYS, lambda name, array: None, agree="the numerical gradient of the reference's loss")
+        return (f"{why[0].upper()}{why[1:]} (see their checks), so your gradients were compared with the "
+                "numerical gradient of the reference's loss instead: they agree")
 
     return Check.titled(FUNCTION, f"agrees with the numerical gradient of your own forward + cost on "
                         f"{forward.describe(case)}", points, hidden, own_loss_gradient(case), judge)

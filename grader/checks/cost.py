@@ -6,7 +6,7 @@ import numpy as np
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
-from grader.checks.judge import expect_close, expect_float
+from grader.checks.judge import expect_close, expect_float, one_number
 
 FUNCTION = "compute_cost"
 
@@ -26,14 +26,16 @@ def probe(case: Case) -> Probe:
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"returns a float on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: expect_float(got["result"], "the cost"),
+                        confirming(lambda got, exp: expect_float(got["result"], "the cost", case.m),
                                    "returns a finite Python float"))
 
 
 def _judge_value(got, exp: Expected, case: Case) -> float:
-    cost = expect_float(got["result"], "the cost")
+    """The cost's value, whatever its type: a one-element array is read with .item() here (the check
+    "returns a float" alone judges the type)."""
+    cost = one_number(got["result"], "the cost", case.m)
     expect_close(cost, exp.value["result"], "cost", describe(case) + case.seed_note(), m=case.m, exp=exp,
-                 mistake_key=lambda o: o["result"])
+                 mistake_key=lambda o: o["result"], function=FUNCTION)
     return cost
 
 

@@ -6,11 +6,11 @@ import numpy as np
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
-from grader.checks.judge import expect_array, expect_close, expect_dict, expect_pair
+from grader.checks.judge import Parts, array_problem, dict_parts, expect_close, expect_pair
+from grader.checks.judge import describe as describe_value
 from grader.contract import CACHE_KEYS, PARAM_KEYS
 
 FUNCTION = "forward_propagation"
-
 
 
 def describe(case: Case) -> str:
@@ -41,29 +41,36 @@ def shapes(case: Case) -> dict[str, tuple[int, int]]:
     return {"Z1": (case.m, case.n_h), "A1": (case.m, case.n_h), "Z2": (case.m, case.n_out), "A2": (case.m, case.n_out)}
 
 
-def _judge_structure(got, case: Case) -> tuple[np.ndarray, dict]:
-    A2, cache = expect_pair(got["result"], FUNCTION)
+def parts(got, case: Case) -> Parts:
+    """The cache entries of the right shape, and every structural problem (reported once, by the
+    structure check): not a pair, a wrong returned A2 (under "returned"), a wrong cache."""
     expected_shapes = shapes(case)
-    expect_array(A2, expected_shapes["A2"], "A2", m=case.m)
-    expect_dict(cache, CACHE_KEYS, "cache")
-    for name, shape in expected_shapes.items():
-        expect_array(cache[name], shape, f"cache['{name}']", m=case.m)
-    if not np.array_equal(cache["A2"], A2):
-        raise Fail("the returned A2 and cache['A2'] should be the same array.")
-    return A2, cache
+    try:
+        A2, cache = expect_pair(got["result"], FUNCTION)
+    except Fail as error:
+        return Parts(problems={"": str(error)}, faults={"": f"got {describe_value(got['result'])}"})
+    result = dict_parts(cache, expected_shapes, "cache", m=case.m, names=lambda name: f"cache['{name}']")
+    problem = array_problem(A2, expected_shapes["A2"], "A2", m=case.m)
+    if problem is None and "A2" in result.arrays and not np.array_equal(result.arrays["A2"], A2):
+        problem = "the returned A2 and cache['A2'] should be the same array."
+    if problem:
+        result.problems = {"returned": problem} | result.problems
+    return result
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"structure on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: _judge_structure(got, case),
+                        confirming(lambda got, exp: parts(got, case).require(),
                                    "returns (A2, cache) with Z1, A1, Z2, A2 of the right shapes"))
 
 
 def _judge_values(got, exp: Expected, case: Case) -> None:
-    _, cache = _judge_structure(got, case)
-    for name in CACHE_KEYS:  # in order: the first wrong one is where the mistake is
-        expect_close(cache[name], exp.value["result"][1][name], name, where(case), m=case.m,
-                     exp=exp, mistake_key=lambda o, name=name: o["result"][1][name])
+    def judge_one(name: str, array) -> None:
+        expect_close(array, exp.value["result"][1][name], name, where(case), m=case.m, exp=exp,
+                     mistake_key=lambda o: o["result"][1][name], function=FUNCTION)
+
+    # in order: the first wrong one is where the mistake is
+    parts(got, case).judge(CACHE_KEYS, judge_one, whole=("", "returned"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
@@ -74,7 +81,6 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
 
 def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
         X_after, params_after = got["args_after"]
         X_before, params_before = exp.value["args_after"]  # the reference leaves them as they were
         if not np.array_equal(X_after, X_before):

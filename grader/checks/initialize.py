@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import Check, Expected, Fail, Probe, confirming
+from grader.checks.base import Check, Expected, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.inputs import param_shapes
-from grader.checks.judge import expect_array, expect_close, expect_dict
-from grader.contract import PARAM_KEYS
+from grader.checks.judge import Parts, dict_parts, expect_close
 
 FUNCTION = "initialize_parameters"
 OTHER_SEED = 7  # set before the call: a function that forgets np.random.seed(42) draws other weights
@@ -33,30 +32,33 @@ def probe(case: Case) -> Probe:
     )
 
 
-def _judge_structure(got, case: Case) -> dict:
-    expect_dict(got, PARAM_KEYS, f"the result of {FUNCTION}{dims(case)}")
-    for name, shape in param_shapes(*dims(case)).items():
-        expect_array(got[name], shape, name)
+def parts(got, case: Case) -> Parts:
+    """W1, b1, W2, b2 of the right shapes, and every structural problem (reported by the structure check):
+    a bias that does not start at zero is one too."""
+    found = dict_parts(got, param_shapes(*dims(case)), f"the result of {FUNCTION}{dims(case)}")
     for name in ("b1", "b2"):
-        if np.any(got[name] != 0):
-            raise Fail(f"{name} should start at zero; got {got[name].ravel()[:4]}.")
-    return got
+        if name in found.arrays and np.any(found.arrays[name] != 0):
+            found.problems[name] = f"{name} should start at zero; got {found.arrays[name].ravel()[:4]}."
+    return found
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"structure, {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: _judge_structure(got, case),
+                        confirming(lambda got, exp: parts(got, case).require(),
                                    "W1, b1, W2, b2 have the right shapes; biases start at zero"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
+    """The seeded weights W1 and W2, judged whenever they have the right shapes (the biases are the
+    structure check's)."""
     p = probe(case)
 
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        for name in ("W1", "W2"):
-            expect_close(got[name], exp.value[name], name, f"{p.inputs}, global seed {OTHER_SEED} set before",
-                         exp=exp, mistake_key=lambda o, name=name: o[name])
+        def judge_one(name: str, array) -> None:
+            expect_close(array, exp.value[name], name, f"{p.inputs}, global seed {OTHER_SEED} set before",
+                         exp=exp, mistake_key=lambda o: o[name], function=FUNCTION)
+
+        parts(got, case).judge(("W1", "W2"), judge_one)
         return "weights equal the reference under np.random.seed(42)"
 
     return Check.titled(FUNCTION, f"seeded weights, {describe(case)}", points, hidden, p, judge)

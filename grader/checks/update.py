@@ -4,7 +4,7 @@ from __future__ import annotations
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Probe, confirming
 from grader.checks.cases import Case
-from grader.checks.judge import expect_array, expect_close, expect_dict
+from grader.checks.judge import Parts, dict_parts, expect_close
 from grader.contract import PARAM_KEYS
 
 FUNCTION = "update_parameters"
@@ -23,25 +23,26 @@ def probe(case: Case) -> Probe:
     return Probe(case.key(FUNCTION), FUNCTION, describe(case), run, reveals=case.reveals_expected)
 
 
-def _judge_structure(got, case: Case) -> dict:
-    expect_dict(got, PARAM_KEYS, "the updated parameters")
-    for name, shape in inputs.param_shapes(case.n_in, case.n_h).items():
-        expect_array(got[name], shape, name)
-    return got
+def parts(got, case: Case) -> Parts:
+    """The parameters of the right shapes, and every structural problem (reported by the structure check)."""
+    return dict_parts(got, inputs.param_shapes(case.n_in, case.n_h), "the updated parameters")
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     return Check.titled(FUNCTION, f"structure on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: _judge_structure(got, case),
+                        confirming(lambda got, exp: parts(got, case).require(),
                                    "returns W1, b1, W2, b2 with their shapes"))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
+    before = inputs.params(case.seed, case.n_in, case.n_h)  # what the probe hands over, to read the steps
+
     def judge(got, exp: Expected) -> str:
-        _judge_structure(got, case)
-        for name in PARAM_KEYS:
-            expect_close(got[name], exp.value[name], name, describe(case) + case.seed_note(), exp=exp,
-                         mistake_key=lambda o, name=name: o[name])
+        def judge_one(name: str, array) -> None:
+            expect_close(array, exp.value[name], name, describe(case) + case.seed_note(), exp=exp,
+                         mistake_key=lambda o: o[name], function=FUNCTION, before=before[name])
+
+        parts(got, case).judge(PARAM_KEYS, judge_one)
         return "one gradient-descent step, as the reference takes it"
 
     return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case), judge)

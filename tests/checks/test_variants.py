@@ -82,11 +82,10 @@ def test_known_mistake_loses_points_on_its_function(grade, mistaken_file, mistak
                          ids=[m.name for m in MISTAKES])
 def test_known_mistake_costs_no_points_elsewhere(grade, mistaken_file, mistake):
     """Checks of other functions still pass: backward checks get the reference cache, and only
-    training and the backward check on the student's own forward + cost compose functions."""
+    training composes functions (the backward check on the student's own forward + cost falls back
+    to the reference loss when forward or cost is wrong, so a correct backward keeps its point)."""
     report = grade(mistaken_file, hidden=True)
     composed = {TRAINING}
-    if mistake.function in ("forward_propagation", "compute_cost"):
-        composed.add("backward_propagation: agrees with the numerical gradient of your own forward + cost")
     elsewhere = [r for r in report.results if not r.passed and r.function != mistake.function
                  and not any(r.name.startswith(prefix) for prefix in composed)]
     assert not elsewhere, terminal.render(report)
@@ -107,6 +106,14 @@ BUGGY = {
     "backward_mean_then_divide.py": ("backward_propagation", "m times too small"),
     "backward_sign_einsum.py": ("backward_propagation", "wrong sign"),
     "backward_sums_lose_rows.py": ("backward_propagation", "keepdims"),
+    "backward_db1_wrong_axis.py": ("backward_propagation", "db1 should have shape"),
+    "cost_item_array.py": ("compute_cost", "cost.item()"),
+    "cost_sign.py": ("compute_cost", "minus in front of the mean"),
+    "cost_outer_product.py": ("compute_cost", "outer product"),
+    "cost_sum_keeps_backward_points.py": ("compute_cost", "m times too large"),
+    "forward_a1_transposed_in_cache.py": ("forward_propagation", "transposed"),
+    "update_b2_flat.py": ("update_parameters", "b2 should have shape (1, 1)"),
+    "init_b1_flat.py": ("initialize_parameters", "b1 should have shape"),
 }
 
 
@@ -147,6 +154,121 @@ def test_a_cost_of_the_wrong_type_costs_points_on_compute_cost_only(grade, tmp_p
     report = grade(assemble(BUGGY_DIR / "cost_1x1_array.py", tmp_path), hidden=True)
     failed_functions = {r.function for r in report.results if not r.passed}
     assert failed_functions == {"compute_cost"}, terminal.render(report)
+
+
+# ------------------------------------------------------------------ one root cause, one message, fair points
+
+STRUCTURE_NOTE = "not compared (shape {}): see the structure check."
+
+
+def points(report, function: str, public_only: bool = False) -> tuple[float, float]:
+    results = [r for r in report.results if r.function == function and not (public_only and r.hidden)]
+    return sum(r.score for r in results), sum(r.max_score for r in results)
+
+
+def results_of(report, function: str) -> dict[str, object]:
+    return {r.name.split(": ", 1)[1]: r for r in report.results if r.function == function}
+
+
+def assert_shape_reported_once(report, function: str, shape_words: str) -> None:
+    """The structure check carries the shape message; no other check repeats it, and each other
+    failing check of the function says in one short line where to look."""
+    results = results_of(report, function)
+    structure = [r for name, r in results.items() if name.startswith("structure")]
+    assert structure and all(not r.passed and shape_words in r.output for r in structure), terminal.render(report)
+    others = [r for name, r in results.items() if not name.startswith("structure") and not r.passed]
+    for result in others:
+        assert shape_words not in result.output, result.output
+
+
+@pytest.mark.slow
+def test_one_wrong_gradient_shape_costs_only_what_it_breaks(grade, tmp_path):
+    """db1 summed over the wrong axis: the structure check says so, dW1, dW2 and db2 keep their
+    numerical-gradient points, every check that needs db1 points at the structure check."""
+    report = grade(assemble(BUGGY_DIR / "backward_db1_wrong_axis.py", tmp_path), hidden=True)
+    assert_shape_reported_once(report, "backward_propagation", "db1 should have shape (1, 4); got (5, 1)")
+    results = results_of(report, "backward_propagation")
+    for grad in ("dW1", "dW2", "db2"):
+        numerical = [r for name, r in results.items() if name.startswith(f"{grad} matches")]
+        assert numerical and all(r.passed for r in numerical), terminal.render(report)
+    failed = [r for r in results.values() if not r.passed and not r.name.split(": ", 1)[1].startswith("structure")]
+    assert failed and all("db1 is not compared (shape (" in r.output and "see the structure check." in r.output
+                          for r in failed), terminal.render(report)
+    assert STRUCTURE_NOTE.format("(5, 1)") in results["values on X (5, 2), n_h 4"].output
+    assert points(report, "backward_propagation", public_only=True) == (6, 17)
+    assert points(report, "backward_propagation") == (9, 28)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, function, entry, judged", [
+    ("forward_a1_transposed_in_cache.py", "forward_propagation", "A1", "Z1, Z2, A2 agree with the reference"),
+    ("update_b2_flat.py", "update_parameters", "b2", "W1, b1, W2 agree with the reference"),
+])
+def test_a_wrong_entry_shape_is_reported_by_the_structure_check_only(grade, tmp_path, name, function, entry, judged):
+    report = grade(assemble(BUGGY_DIR / name, tmp_path), hidden=True)
+    assert_shape_reported_once(report, function, "should have shape")
+    values = [r for n, r in results_of(report, function).items() if n.startswith("values")]
+    assert values and all(f"{judged}; {entry} is not compared (shape (" in r.output
+                          and "see the structure check." in r.output for r in values), terminal.render(report)
+    assert {r.function for r in report.results if not r.passed} <= {function, TRAINING}
+
+
+@pytest.mark.slow
+def test_a_flat_bias_at_initialisation_keeps_the_seeded_weight_points(grade, tmp_path):
+    report = grade(assemble(BUGGY_DIR / "init_b1_flat.py", tmp_path), hidden=True)
+    assert_shape_reported_once(report, "initialize_parameters", "b1 should have shape (1, 4); got (4,)")
+    structure_points = sum(r.max_score for r in report.results if r.name.startswith("initialize_parameters: structure"))
+    total = points(report, "initialize_parameters")
+    assert total == (total[1] - structure_points, total[1]), terminal.render(report)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["cost_1x1_array.py", "cost_item_array.py"])
+def test_a_right_cost_of_the_wrong_type_fails_only_returns_a_float(grade, tmp_path, name):
+    report = grade(assemble(BUGGY_DIR / name, tmp_path), hidden=True)
+    failed = [r for r in report.results if not r.passed]
+    assert [r.name for r in failed] == ["compute_cost: returns a float on A2, Y (5, 1)"], terminal.render(report)
+    assert "cost.item()" in failed[0].output
+    assert points(report, "compute_cost") == (10, 12)
+
+
+def test_the_float_hint_converts_a_cost_on_the_installed_numpy():
+    """The conversions the hint names, run on the NumPy the kit installs (NumPy 2 refuses float()
+    of a (1, 1) array), turn every one-element cost into a Python float."""
+    import re
+
+    import numpy as np
+
+    from grader.checks.base import Fail
+    from grader.checks.judge import expect_float
+
+    for cost in (np.array([[0.25]]), np.array([0.25]), np.array(0.25), np.array([[0.25]], dtype=np.float32)):
+        with pytest.raises(Fail) as failure:
+            expect_float(cost, "the cost")
+        message = str(failure.value)
+        conversions = re.findall(r"(?:float\(np\.squeeze\(cost\)\)|cost\.item\(\))", message)
+        assert set(conversions) == {"cost.item()", "float(np.squeeze(cost))"}, message
+        assert "float(cost)" not in message.replace("float(cost) of a (1, 1) array fails", "")
+        for conversion in conversions:
+            value = eval(conversion, {"np": np, "cost": cost})  # noqa: S307 - our own hint's code
+            assert type(value) is float and value == 0.25
+            assert expect_float(value, "the cost") == 0.25
+
+
+@pytest.mark.slow
+def test_a_wrong_cost_leaves_a_correct_backward_all_its_points(grade, tmp_path):
+    report = grade(assemble(BUGGY_DIR / "cost_sum_keeps_backward_points.py", tmp_path), hidden=True)
+    assert points(report, "backward_propagation")[0] == points(report, "backward_propagation")[1] > 0
+    own = [r for r in report.results if "your own forward + cost" in r.name]
+    assert own and all("reference's loss instead: they agree" in r.output for r in own), terminal.render(report)
+    assert {r.function for r in report.results if not r.passed} == {"compute_cost"}
+
+
+@pytest.mark.slow
+def test_an_outer_product_is_not_blamed_on_a_flat_y(grade, tmp_path):
+    report = grade(assemble(BUGGY_DIR / "cost_outer_product.py", tmp_path), hidden=True)
+    message = results_of(report, "compute_cost")["returns a float on A2, Y (5, 1)"].output
+    assert "outer product" in message and "keep Y of shape" not in message
 
 
 # ------------------------------------------------------------------ correct rewrites
