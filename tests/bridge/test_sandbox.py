@@ -97,28 +97,10 @@ def test_exit_statuses_are_told_in_plain_words():
 
 def test_a_process_without_sockets_still_runs_programs_and_pipes():
     """Named UNIX sockets (D-Bus, X11) and UDP stay reachable under Landlock: seccomp shuts them."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            applied = sandbox.seal_system_calls()
-            outcome = {"applied": applied}
-            for name, attempt in {"unix socket": lambda: socket.socket(socket.AF_UNIX),
-                                  "udp socket": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM),
-                                  "program": lambda: subprocess.run(["true"], check=True),
-                                  "pipe": os.pipe}.items():
-                try:
-                    attempt()
-                    outcome[name] = "allowed"
-                except OSError:
-                    outcome[name] = "denied"
-            os.write(write_end, json.dumps(outcome).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    os.waitpid(pid, 0)
-    outcome = json.loads(os.read(read_end, 4096))
-    os.close(read_end)
+    outcome = _in_forked_child({"unix socket": lambda: socket.socket(socket.AF_UNIX),
+                                "udp socket": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM),
+                                "program": lambda: subprocess.run(["true"], check=True),
+                                "pipe": os.pipe}, seal=True)
     if not outcome["applied"]:
         pytest.skip("seccomp is not available for this architecture")
     assert outcome == {"applied": True, "unix socket": "denied", "udp socket": "denied",
