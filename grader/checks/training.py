@@ -11,8 +11,15 @@ after the claim has been made (from a hash of the claim and the draw's key):
 - the batches: ``batch_generator`` called once per epoch after the same seed, in one
   sequence, as the loop calls it; the epochs of the replayed steps are kept;
 - the steps: forward, backward and update on the claimed parameters and the replayed
-  batch must give the claimed next parameters, for the first and last step of the run
-  and ``REPLAYED_STEPS`` more.
+  batch must give the claimed next parameters, for every step of the first and the last
+  epoch (the start and the parameters judged are the functions' own work) and
+  ``REPLAYED_STEPS`` more from the other replayed epochs. Every epoch must have as many
+  batches as the replayed ones, and a claim without a record of its steps counts only when
+  its parameters are misshapen (they then earn nothing).
+
+What sampling leaves open: a forged step inside an epoch that is not replayed is found only
+with the probability of being drawn; it needs the correct result of many steps to forge, and
+it is followed by a whole last epoch of the submission's own steps, all replayed.
 
 A submission that replaces the loop with anything else (a correct update its own
 ``update_parameters`` does not make, trained parameters it brought along) is caught by
@@ -45,7 +52,7 @@ PARAMS_FLOOR = 1e-4  # entries near zero are compared on this scale: theirs alon
 ACCURACY_MARGIN = 0.02  # on drawn data the bar is at most this far below the reference's own accuracy
 REPLAY_TOL = 1e-12  # a replayed step is the same computation on the same numbers: it agrees to the bit
 REPLAYED_EPOCHS = 3  # besides the first and the last
-REPLAYED_STEPS = 12  # besides the first and the last step of the run
+REPLAYED_STEPS = 12  # besides every step of the first and the last epoch
 MODEL_SEED = 42  # model seeds the global generator with 42 before initialize_parameters
 EPOCHS = 100
 
@@ -122,9 +129,12 @@ def _costs(costs: Any) -> np.ndarray:
 
 def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str, np.ndarray]:
     """The claimed final parameters, once every replayed step agrees. Raises Unverified."""
-    trace, batch_counts = _read_claim(claim, case)
-    if trace is None:  # a step changed the parameters' shapes: the final ones show how
-        return claim["final"]
+    trace, batch_counts = _read_claim(claim)
+    if trace is None:  # a step changed the parameters' shapes: the final ones show how, and earn nothing
+        return _misshapen_final(claim["final"], case)
+    if len(set(batch_counts.tolist())) != 1:
+        raise Unverified("batch_generator yielded a different number of batches in different epochs; it "
+                         "should cut the same m samples into the same number of full batches every time.")
     steps = len(trace["W1"]) - 1
     if steps != int(np.sum(batch_counts)):
         raise Unverified("the training loop reported a number of steps that does not match its batches.")
@@ -133,19 +143,28 @@ def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str
     chooser = _chooser(case, trace)
     epochs = _epochs_to_replay(chooser, len(batch_counts))
     batches = _replayed_batches(bridge, case, X, Y, seed, epochs)
-    offsets = np.concatenate([[0], np.cumsum(batch_counts)])
-    picked = _steps_to_replay(chooser, epochs, batch_counts, offsets)
-    if not picked:
-        return {k: trace[k][-1] for k in PARAM_KEYS}
-    for epoch in {e for e, _ in picked}:
+    for epoch in epochs:  # every epoch the loop ran had as many batches as these (checked above)
         if len(batches[epoch]) != batch_counts[epoch]:
             raise Unverified(f"in epoch {epoch + 1} the loop used {batch_counts[epoch]} batches, but "
                              f"batch_generator yields {len(batches[epoch])}.")
-    _replay_steps(bridge, case, trace, batches, offsets, picked)
+    picked = _steps_to_replay(chooser, epochs, batch_counts)
+    if picked:
+        offsets = np.concatenate([[0], np.cumsum(batch_counts)])
+        _replay_steps(bridge, case, trace, batches, offsets, picked)
     return {k: trace[k][-1] for k in PARAM_KEYS}
 
 
-def _read_claim(claim: Any, case: Case) -> tuple[dict[str, np.ndarray] | None, np.ndarray]:
+def _misshapen_final(final: Any, case: Case) -> Any:
+    """The final parameters of a loop whose steps changed their shapes, when they really are
+    misshapen (the judges then say how); a claim of well-shaped ones without a record of the steps
+    cannot be verified."""
+    shapes = inputs.param_shapes(2, case.n_h, 1)
+    if isinstance(final, dict) and all(np.shape(final.get(k)) == shape for k, shape in shapes.items()):
+        raise Unverified("the training loop sent back no record of its steps.")
+    return final
+
+
+def _read_claim(claim: Any) -> tuple[dict[str, np.ndarray] | None, np.ndarray]:
     if not (isinstance(claim, dict) and {"trace", "final", "batches", "costs"} <= claim.keys()):
         raise Unverified("the training loop sent back something else than its record.")
     counts = claim["batches"]
@@ -203,29 +222,29 @@ def _replayed_batches(bridge: Bridge, case: Case, X, Y, seed: int, epochs: list[
     return replayed
 
 
-def _steps_to_replay(chooser: np.random.Generator, epochs: list[int], counts: np.ndarray,
-                     offsets: np.ndarray) -> list[tuple[int, int]]:
-    """(epoch, batch index) of the steps to replay: the run's first and last, and others at random."""
-    candidates = [(e, b) for e in epochs for b in range(int(counts[e]))]
-    if not candidates:
-        return []
-    ends = {candidates[0], candidates[-1]}
-    others = [c for c in candidates if c not in ends]
+def _steps_to_replay(chooser: np.random.Generator, epochs: list[int], counts: np.ndarray) -> list[tuple[int, int]]:
+    """(epoch, batch index) of the steps to replay: every step of the first and the last epoch (the
+    start and the parameters judged must be the functions' own work), and REPLAYED_STEPS more from
+    the other replayed epochs, at random."""
+    ends = {epochs[0], epochs[-1]}
+    always = [(e, b) for e in sorted(ends) for b in range(int(counts[e]))]
+    others = [(e, b) for e in epochs if e not in ends for b in range(int(counts[e]))]
     chosen = chooser.choice(len(others), size=min(REPLAYED_STEPS, len(others)), replace=False) if others else []
-    return sorted(ends | {others[i] for i in chosen})
+    return sorted(set(always) | {others[i] for i in chosen})
 
 
 def _replay_steps(bridge: Bridge, case: Case, trace, batches, offsets, picked) -> None:
     """Forward, backward, update on each picked step; each must give the claimed next parameters."""
-    params, data_ = [], []
+    params, picked_batches = [], []
     for epoch, index in picked:
         step = int(offsets[epoch]) + index
         params.append({k: trace[k][step] for k in PARAM_KEYS})
-        data_.append(batches[epoch][index])
-    forwards = bridge.call_each([("forward_propagation", (Xb, p)) for (Xb, _), p in zip(data_, params, strict=True)])
+        picked_batches.append(batches[epoch][index])
+    forwards = bridge.call_each([("forward_propagation", (Xb, p))
+                                 for (Xb, _), p in zip(picked_batches, params, strict=True)])
     caches = [_pair(f, "a replayed step")[1] for f in forwards]
     grads = bridge.call_each([("backward_propagation", (p, c, Xb, Yb))
-                              for p, c, (Xb, Yb) in zip(params, caches, data_, strict=True)])
+                              for p, c, (Xb, Yb) in zip(params, caches, picked_batches, strict=True)])
     updated = bridge.call_each([("update_parameters", (p, g, case.learning_rate))
                                 for p, g in zip(params, grads, strict=True)])
     for (epoch, index), after in zip(picked, updated, strict=True):

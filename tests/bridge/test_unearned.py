@@ -63,6 +63,15 @@ def test_a_replaced_training_loop_earns_exactly_what_the_bug_earns(grade_for_rea
     assert all("could not be checked" in r.output and "on their own" in r.output for r in training)
 
 
+def test_a_loop_that_sends_no_record_of_its_steps_earns_exactly_what_the_bug_earns(grade_for_real, tmp_path,
+                                                                                   examples_dir):
+    cheat = grade_for_real(assemble("claims_without_a_record", tmp_path))
+    honest = grade_for_real(examples_dir / "bug_update_plus.py")
+    assert cheat.points_by_function() == honest.points_by_function()
+    training = [r for r in cheat.results if r.function == "training"]
+    assert training and all("no record of its steps" in r.output for r in training)
+
+
 def test_trained_parameters_brought_along_earn_exactly_what_the_bug_earns(grade_for_real, tmp_path, examples_dir):
     cheat = grade_for_real(assemble("brings_trained_parameters", tmp_path))
     honest = grade_for_real(examples_dir / "bug_update_plus.py")
