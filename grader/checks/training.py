@@ -11,9 +11,9 @@ after the claim has been made (from a hash of the claim and the draw's key):
 - the batches: ``batch_generator`` called once per epoch after the same seed, in one
   sequence, as the loop calls it; the epochs of the replayed steps are kept;
 - the steps: forward, backward and update on the claimed parameters and the replayed
-  batch must give the claimed next parameters, for every step of the first and the last
-  epoch (the start and the parameters judged are the functions' own work) and
-  ``REPLAYED_STEPS`` more from the other replayed epochs. Every epoch must have as many
+  batch must give the claimed next parameters, for the first step, every step of the last
+  epoch (the parameters judged are the functions' own work) and ``REPLAYED_STEPS`` more
+  from the other replayed epochs. Every epoch must have as many
   batches as the replayed ones, and a claim without a record of its steps counts only when
   its parameters are misshapen (they then earn nothing).
 
@@ -52,7 +52,7 @@ PARAMS_FLOOR = 1e-4  # entries near zero are compared on this scale: theirs alon
 ACCURACY_MARGIN = 0.02  # on drawn data the bar is at most this far below the reference's own accuracy
 REPLAY_TOL = 1e-12  # a replayed step is the same computation on the same numbers: it agrees to the bit
 REPLAYED_EPOCHS = 3  # besides the first and the last
-REPLAYED_STEPS = 12  # besides every step of the first and the last epoch
+REPLAYED_STEPS = 12  # besides the first step and every step of the last epoch
 MODEL_SEED = 42  # model seeds the global generator with 42 before initialize_parameters
 EPOCHS = 100
 
@@ -223,12 +223,12 @@ def _replayed_batches(bridge: Bridge, case: Case, X, Y, seed: int, epochs: list[
 
 
 def _steps_to_replay(chooser: np.random.Generator, epochs: list[int], counts: np.ndarray) -> list[tuple[int, int]]:
-    """(epoch, batch index) of the steps to replay: every step of the first and the last epoch (the
-    start and the parameters judged must be the functions' own work), and REPLAYED_STEPS more from
-    the other replayed epochs, at random."""
-    ends = {epochs[0], epochs[-1]}
-    always = [(e, b) for e in sorted(ends) for b in range(int(counts[e]))]
-    others = [(e, b) for e in epochs if e not in ends for b in range(int(counts[e]))]
+    """(epoch, batch index) of the steps to replay: the first step, every step of the last epoch (the
+    parameters judged must be the functions' own work), and REPLAYED_STEPS more from the other
+    replayed epochs, at random."""
+    last = epochs[-1]
+    always = [(last, b) for b in range(int(counts[last]))] + ([(epochs[0], 0)] if counts[epochs[0]] else [])
+    others = [(e, b) for e in epochs if e != last for b in range(int(counts[e])) if (e, b) not in always]
     chosen = chooser.choice(len(others), size=min(REPLAYED_STEPS, len(others)), replace=False) if others else []
     return sorted(set(always) | {others[i] for i in chosen})
 
