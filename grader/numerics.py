@@ -4,6 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 
+def float_or_nan(value) -> float:
+    """``value`` as one float when it is one number (a 0-d or one-element array too), else NaN."""
+    try:
+        return float(np.asarray(value, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def rel_error(x: np.ndarray, y: np.ndarray, floor: float = 1e-8) -> float:
     """Largest element-wise relative error, CS231n style: |x - y| / max(floor, |x| + |y|).
 

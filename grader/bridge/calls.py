@@ -137,12 +137,17 @@ def call_student(namespace: dict[str, Any], filename: str, function: str, *args:
         ) from None
 
 
+def times(entry: tuple | list) -> int:
+    """How often a ``call_each`` entry, (function, args) or (function, args, times), is called."""
+    return int(entry[2]) if len(entry) > 2 else 1
+
+
 def call_each(call: Callable[..., Any], calls: list[tuple], seed: int | None,
               keep: list[int] | None) -> list[Any]:
     """``Bridge.call_each`` on a ``call(function, *args, seed=...)`` that calls student code directly
     (shared with the isolated bridge's worker). Generators are read before the next call, so the
     global random generator advances exactly as it does when ``model`` runs the same calls."""
-    expanded = [(entry[0], entry[1]) for entry in calls for _ in range(entry[2] if len(entry) > 2 else 1)]
+    expanded = [(entry[0], entry[1]) for entry in calls for _ in range(times(entry))]
     wanted = set(range(len(expanded))) if keep is None else set(keep)
     results = []
     for position, (function, args) in enumerate(expanded):

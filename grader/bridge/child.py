@@ -45,7 +45,7 @@ import numpy as np  # noqa: F401  (imported once in the zygote, so every worker 
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
-from grader.bridge.calls import call_each, call_student, exec_submission, plain_result
+from grader.bridge.calls import call_each, call_student, exec_submission, plain_result, times
 from grader.bridge.frames import MAX_FRAME, read_frame, write_frame
 from grader.bridge.routines import ROUTINES
 
@@ -434,7 +434,7 @@ def _answer(namespace: dict[str, Any], filename: str, request: dict[str, Any]) -
     if request["op"] == "run":
         return plain_result(name, filename, lambda: ROUTINES[name](direct, **request["kwargs"]))
     if request["op"] == "each":
-        calls = [(entry[0], tuple(entry[1]), int(entry[2]) if len(entry) > 2 else 1) for entry in request["calls"]]
+        calls = [(entry[0], tuple(entry[1]), times(entry)) for entry in request["calls"]]
         return plain_result(name, filename, lambda: call_each(direct, calls, request["seed"], request["keep"]))
     args = request["args"]
     result = plain_result(name, filename, lambda: direct(name, *args, seed=request["seed"]))

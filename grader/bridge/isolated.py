@@ -75,7 +75,7 @@ from typing import Any
 
 from grader import values
 from grader.bridge import StudentCodeError, SubmissionLoadError
-from grader.bridge.calls import read_submission
+from grader.bridge.calls import read_submission, times
 from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
 from grader.bridge.sandbox import remove_tree
 from grader.bridge.zygote import STOP_SECONDS, spawn_keeper
@@ -252,8 +252,8 @@ def _reply_problem(reply: Any, request: dict[str, Any]) -> str | None:
     if request["op"] == "run" and not isinstance(value, dict):
         return f"a {type(value).__name__} where the routine's results belong"
     if request["op"] == "each":
-        expected = len(request["keep"]) if request["keep"] is not None else sum(
-            call[2] if len(call) > 2 else 1 for call in request["calls"])
+        expected = (len(request["keep"]) if request["keep"] is not None
+                    else sum(times(call) for call in request["calls"]))
         if not (isinstance(value, list) and len(value) == expected):
             return f"not a list of {expected} results"
     if request["op"] == "call" and request.get("keep_args"):

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from grader.contract import PARAM_KEYS
+from grader.numerics import float_or_nan
 
 Call = Callable[..., Any]
 
@@ -55,7 +56,8 @@ def train(call: Call, X: np.ndarray, Y: np.ndarray, start: dict[str, np.ndarray]
             parameters = call("update_parameters", parameters, grads, learning_rate)
             trace.record(parameters)
         batch_counts.append(len(batches))
-        costs.append(_as_float(cost))
+        # NaN when not one number: its type is compute_cost's own check, and training never reads it
+        costs.append(float_or_nan(cost))
     return {"trace": trace.arrays(), "final": {k: parameters[k] for k in PARAM_KEYS},
             "batches": np.array(batch_counts), "costs": np.array(costs)}
 
@@ -88,15 +90,6 @@ class _Trace:
 
     def arrays(self) -> dict[str, np.ndarray] | None:
         return None if self.stack is None else {k: v[:self.steps] for k, v in self.stack.items()}
-
-
-def _as_float(cost: Any) -> float:
-    """The cost as a float for the record, NaN when it is not one number: its type is
-    compute_cost's own check, and training never reads the cost, so it must not fail here."""
-    try:
-        return float(np.asarray(cost, dtype=np.float64).reshape(()))
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 ROUTINES: dict[str, Callable[..., Any]] = {

@@ -21,7 +21,7 @@ from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import Parts, dict_parts, expect_close
 from grader.contract import GRAD_KEYS
-from grader.numerics import H, centred_difference_points, gradient_from_losses, rel_error
+from grader.numerics import H, centred_difference_points, float_or_nan, gradient_from_losses, rel_error
 from grader.values import describe as describe_value
 
 FUNCTION = "backward_propagation"
@@ -65,18 +65,11 @@ def loss_gradient(bridge: Bridge, X: np.ndarray, Y: np.ndarray, params: dict[str
             return {"problem": f"forward_propagation should return (A2, cache); got {describe_value(answer)}."}
         probabilities.append(answer[0])
     costs = bridge.call_each([("compute_cost", (A2, Y)) for A2 in probabilities])
-    losses = [_as_float(cost) for cost in costs]
+    losses = [float_or_nan(cost) for cost in costs]
     if not np.all(np.isfinite(losses)):
         return {"problem": "for some of the moved parameters compute_cost returned NaN, an infinity or "
                            "something that is not one number."}
     return {"grads": {"d" + k: v for k, v in gradient_from_losses(params, losses, H).items()}}
-
-
-def _as_float(value: Any) -> float:
-    try:
-        return float(np.asarray(value, dtype=np.float64).reshape(()))
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def reference_loss_gradient(case: Case) -> Probe:

@@ -116,8 +116,13 @@ def verified_run(bridge: Bridge, case: Case) -> dict[str, Any]:
     answer = bridge.call("forward_propagation", X_test, final)
     A2_test = answer[0] if isinstance(answer, (tuple, list)) and len(answer) == 2 else None
     if isinstance(A2_test, np.ndarray) and A2_test.shape == Y_test.shape and A2_test.dtype.kind in "biuf":
-        outcome["accuracy"] = float(np.mean((A2_test > 0.5) == (Y_test > 0.5)))
+        outcome["accuracy"] = labelled_right(A2_test, Y_test)
     return outcome
+
+
+def labelled_right(probabilities: Any, Y: np.ndarray) -> float:
+    """Fraction of samples whose label the probabilities A2 (m, 1) get right at the 0.5 threshold."""
+    return float(np.mean((np.asarray(probabilities) > 0.5) == (Y > 0.5)))
 
 
 def _costs(costs: Any) -> np.ndarray:
@@ -303,12 +308,10 @@ def accuracy(case: Case, threshold: float, points: float, hidden: bool = False) 
     def judge(got, exp: Expected) -> str:
         params = _trained_params(got, case)
         _, _, X_test, Y_test = data(case)
-        if exp.forward is not None:
-            probabilities = exp.forward(X_test, params)
-        else:  # student side: no reference here, the submission's own forward pass
-            probabilities = None
-        value = (float(np.mean((np.asarray(probabilities) > 0.5) == (Y_test > 0.5)))
-                 if probabilities is not None else got["accuracy"])
+        if exp.forward is not None:  # grading: the reference's forward pass on the verified parameters
+            value = labelled_right(exp.forward(X_test, params), Y_test)
+        else:  # student side: no reference here; the probe measured it with the submission's own forward
+            value = got["accuracy"]
         reference = exp.value["accuracy"]
         bar = min(threshold, reference - ACCURACY_MARGIN)
         if not value >= bar:
