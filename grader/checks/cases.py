@@ -97,6 +97,6 @@ class Case:
     def reveals_expected(self) -> bool:
         return self.draw.reveals_expected
 
-    def seed_note(self, setter: str = "seed") -> str:
+    def seed_note(self) -> str:
         """", seed 3" for practice (students can reproduce it); nothing for a secret draw."""
-        return f", {setter} {self.seed}" if self.draw.reveals_expected else ""
+        return f", seed {self.seed}" if self.draw.reveals_expected else ""
