@@ -1,6 +1,6 @@
 """The layers of docs/architecture.md hold in every module of grader/, lazy imports included.
 
-    core  (contract, values, results, numerics, status, markers, text, files)
+    core  (contract, values, results, numerics, status, markers, text, files, i18n)
       <- bridge <- checks <- reference, runner, recording, generated, handout <- formats <- commands <- cli
 
 A module imports only from its own layer or the layers before it; nothing outside
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "grader"
-CORE = ("contract", "values", "results", "numerics", "status", "markers", "text", "files")
+CORE = ("contract", "values", "results", "numerics", "status", "markers", "text", "files", "i18n")
 LAYERS = {  # first part of the module path inside grader/ -> its rank
     **{name: 0 for name in CORE},
     "bridge": 1,

@@ -1,0 +1,133 @@
+"""Every student-facing text in the student's language: one gettext catalogue per language.
+
+(One of the core modules: every layer words its messages with it.)
+
+Texts are written in English in the code and wrapped in ``_()``; the Chinese ones live in
+``grader/locale/zh/LC_MESSAGES/backprop_lab.po`` (the form translators' tools read), compiled to
+the ``.mo`` next to it that the standard library's ``gettext`` loads (Babel, a development tool
+only, extracts, updates and compiles them: docs/architecture.md). English needs no catalogue:
+a message's English is its id.
+
+    _("{what} should have shape {shape}; got {got}.", what=..., shape=..., got=...)
+
+formats the translation with named fields (always: a literal brace is written ``{{``), so a
+translation may put them in another order. ``N_`` marks a text that is translated later, where
+it is shown (a constant, a hint kept in a table); ``Message`` keeps one with its fields, for a text
+whose English is also an id (a check's name in CSV and JSON) and whose translation is shown.
+
+The language: ``use(language)`` (the command line's ``--lang``), else ``BACKPROP_LAB_LANG``, else
+the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, ``LANGUAGE``: zh* is Chinese), else the
+student kit's default (``grader/locale/default``, written by ``release --lang``), else English.
+"""
+from __future__ import annotations
+
+import gettext
+import os
+import string
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("en", "zh")
+DOMAIN = "backprop_lab"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DEFAULT_FILE = LOCALE_DIR / "default"  # the student kit's default language, one word
+ENVIRONMENT = "BACKPROP_LAB_LANG"
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+_chosen: str | None = None  # set by use(); None: follow the environment
+
+
+def normalise(name: str) -> str | None:
+    """"zh", "zh_CN.UTF-8", "ZH-tw" -> "zh"; "en_US" -> "en"; anything else -> None."""
+    base = name.strip().replace("-", "_").split(".")[0].split("_")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def from_environment() -> str:
+    """The language when no --lang was given: BACKPROP_LAB_LANG, the locale, the kit's default, English."""
+    requested = os.environ.get(ENVIRONMENT, "")
+    if requested.strip():
+        return normalise(requested) or "en"
+    for variable in LOCALE_VARIABLES:
+        value = os.environ.get(variable, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return normalise(value.split(":")[0]) or "en"  # LANGUAGE may list several: the first counts
+    try:
+        return normalise(DEFAULT_FILE.read_text(encoding="utf-8")) or "en"
+    except OSError:
+        return "en"
+
+
+def use(language: str | None) -> str:
+    """Speak ``language`` ("en", "zh") from now on; None: follow the environment again. Returns the
+    language in use. Raises ValueError for a language the kit does not have."""
+    global _chosen
+    if language is not None and normalise(language) is None:
+        raise ValueError(f"no such language: {language!r}; choose from {', '.join(LANGUAGES)}")
+    _chosen = None if language is None else normalise(language)
+    return current()
+
+
+def current() -> str:
+    """The language in use: "en" or "zh"."""
+    return _chosen or from_environment()
+
+
+@lru_cache(maxsize=None)
+def _catalogue(language: str) -> gettext.NullTranslations:
+    if language == "en":
+        return gettext.NullTranslations()
+    try:
+        return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
+    except OSError:  # a kit without its catalogue: English rather than nothing
+        return gettext.NullTranslations()
+
+
+def _(message: str, /, **fields: object) -> str:
+    """``message`` in the language in use, its ``{fields}`` filled in."""
+    return _catalogue(current()).gettext(message).format(**fields)
+
+
+def ngettext(singular: str, plural: str, number: float, /, **fields: object) -> str:
+    """The form of ``singular``/``plural`` that agrees with ``number`` (Chinese has one), filled in;
+    ``{number}`` is the number as ``:g`` shows it."""
+    shown = f"{number:g}" if isinstance(number, float) else str(number)
+    count = number if isinstance(number, int) else (1 if number == 1 else 2)  # gettext counts in integers
+    return _catalogue(current()).ngettext(singular, plural, count).format(number=shown, **fields)
+
+
+def N_(message: str, /) -> str:
+    """Mark ``message`` for the catalogue, untranslated: ``_(message)`` translates it where it is shown."""
+    return message
+
+
+class Message:
+    """A message and its fields, kept untranslated: ``english`` is stable (an id), ``str()`` is the
+    translation in the language in use when it is shown. A field may itself be a Message."""
+
+    __slots__ = ("message", "fields")
+
+    def __init__(self, message: str, /, **fields: object) -> None:
+        self.message, self.fields = message, fields
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.message, self.fields) == (other.message, other.fields)
+
+    def __hash__(self) -> int:
+        return hash((self.message, tuple(sorted(self.fields))))
+
+    def __repr__(self) -> str:
+        return f"Message({self.english!r})"
+
+    @property
+    def english(self) -> str:
+        return self.message.format(**{k: v.english if isinstance(v, Message) else v for k, v in self.fields.items()})
+
+    def __str__(self) -> str:
+        return _(self.message, **{k: str(v) if isinstance(v, Message) else v for k, v in self.fields.items()})
+
+
+def placeholders(message: str) -> set[str]:
+    """The names of the ``{fields}`` in ``message`` (literal ``{{`` braces are not fields)."""
+    return {name.split(".")[0].split("[")[0] for _text, name, _spec, _conv in string.Formatter().parse(message)
+            if name is not None}

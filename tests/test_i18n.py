@@ -1,0 +1,65 @@
+"""How the language is chosen, and what a translated text does."""
+from __future__ import annotations
+
+import pytest
+
+from grader import i18n
+
+
+@pytest.fixture
+def environment(monkeypatch, tmp_path):
+    """No language in the environment, no kit default, nothing chosen."""
+    for variable in (i18n.ENVIRONMENT, *i18n.LOCALE_VARIABLES):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(i18n, "DEFAULT_FILE", tmp_path / "default")
+    monkeypatch.setattr(i18n, "_chosen", None)
+    return monkeypatch
+
+
+def test_english_without_any_hint(environment):
+    assert i18n.current() == "en"
+
+
+@pytest.mark.parametrize("value, language", [("zh_CN.UTF-8", "zh"), ("zh_TW", "zh"), ("en_GB.UTF-8", "en"),
+                                             ("fr_FR.UTF-8", "en"), ("C.UTF-8", "en")])
+def test_the_locale_decides(environment, value, language):
+    environment.setenv("LANG", value)
+    assert i18n.current() == language
+
+
+def test_the_variable_beats_the_locale_and_the_option_beats_both(environment):
+    environment.setenv("LC_ALL", "en_US.UTF-8")
+    environment.setenv(i18n.ENVIRONMENT, "zh")
+    assert i18n.current() == "zh"
+    assert i18n.use("en") == "en"
+    assert i18n.use(None) == "zh"
+
+
+def test_the_kits_default_counts_only_without_a_locale(environment):
+    i18n.DEFAULT_FILE.write_text("zh\n", encoding="utf-8")
+    assert i18n.current() == "zh"
+    environment.setenv("LANG", "en_US.UTF-8")
+    assert i18n.current() == "en"
+
+
+def test_an_unknown_language_is_refused(environment):
+    with pytest.raises(ValueError, match="choose from en, zh"):
+        i18n.use("fr")
+
+
+def test_a_message_keeps_its_english_as_id_and_shows_its_translation(environment):
+    environment.setattr(i18n, "_", lambda message, **fields: "<" + message.format(**fields) + ">")
+    title = i18n.Message("values on {inputs}", inputs=i18n.Message("X ({m}, 2)", m=5))
+    assert title.english == "values on X (5, 2)"
+    assert str(title) == "<values on <X (5, 2)>>"
+    assert title == i18n.Message("values on {inputs}", inputs=i18n.Message("X ({m}, 2)", m=5))
+
+
+@pytest.mark.parametrize("number, shown", [(1, "1 point"), (2, "2 points"), (1.0, "1 point"), (0.5, "0.5 points"),
+                                           (0, "0 points")])
+def test_english_plurals(environment, number, shown):
+    assert i18n.ngettext("{number} point", "{number} points", number) == shown
+
+
+def test_placeholders_ignore_literal_braces():
+    assert i18n.placeholders("{what} is {{not a field}} {shape!r}") == {"what", "shape"}
