@@ -49,7 +49,7 @@ def test_every_text_in_the_code_has_its_chinese():
     missing = [f"{where}: {msgid!r}" for msgid, where in extracted().items()
                if zh.get(msgid) is None or zh.get(msgid).fuzzy
                or not all(form.strip() for form in forms(zh.get(msgid).string))]
-    assert not missing, "texts without a Chinese translation (run .ci/catalogue, then translate):\n" + "\n".join(missing)
+    assert not missing, "texts without Chinese (run .ci/catalogue, then translate):\n" + "\n".join(missing)
 
 
 def test_a_translation_has_the_same_fields_as_its_english():
