@@ -15,10 +15,12 @@ from grader.status import Status
 class CheckResult:
     """The verdict of one check on one submission.
 
-    name      "forward_propagation: shapes on X (5, 2)"; starts with the function examined
+    name      "forward_propagation: shapes on X (5, 2)"; starts with the function examined. In
+              English whatever the language: an id (CSV columns, JSON, stored grades)
     function  the function the points belong to ("training" for the training checks)
     score     points earned: ``max_score`` when passed, else 0
     output    what the student reads: why it failed, or a short confirmation
+    title     the name as the student reads it, in the report's language ("" : ``name``)
     """
 
     name: str
@@ -27,6 +29,12 @@ class CheckResult:
     passed: bool
     output: str
     hidden: bool = False
+    title: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The check's name in the report's language."""
+        return self.title or self.name
 
     @property
     def score(self) -> float:

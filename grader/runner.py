@@ -81,7 +81,7 @@ def _observe(bridge: Bridge, check: Check, reference: Reference) -> Any:
 
 def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
     def result(passed: bool, output: str) -> CheckResult:
-        return CheckResult(check.name, check.function, check.points, passed, clip(output, MAX_OUTPUT), check.hidden)
+        return check.result(passed, clip(output, MAX_OUTPUT))
 
     if isinstance(got, _Failed):
         return result(False, got.error.explain())

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.bridge import Bridge
+from grader.i18n import Message
+from grader.results import CheckResult
 
 
 class Fail(Exception):
@@ -79,7 +81,8 @@ def confirming(inspect: Callable[[Any, Expected], Any], confirmation: str) -> Ju
 
 @dataclass(frozen=True)
 class Check:
-    """name          "forward_propagation: values on X (5, 2)"; starts with the function examined
+    """name          "forward_propagation: values on X (5, 2)"; starts with the function examined;
+                  English, an id (``title``: how it reads in the language in use)
     probe         run on the submission
     judge         (observation, Expected) -> confirmation, or raises Fail
     expected_by   the probe whose *reference* observation is the expectation (default: probe),
@@ -92,12 +95,24 @@ class Check:
     probe: Probe
     judge: Judge
     expected_by: Probe | None = None
+    title: Message | None = None  # the part of the name after "<function>: ", to translate
 
     @classmethod
-    def titled(cls, function: str, title: str, points: float, hidden: bool, probe: Probe, judge: Judge,
+    def titled(cls, function: str, title: Message | str, points: float, hidden: bool, probe: Probe, judge: Judge,
                expected_by: Probe | None = None) -> "Check":
-        """The check named "<function>: <title>" (every check's name starts with its function)."""
-        return cls(f"{function}: {title}", points, hidden, probe, judge, expected_by)
+        """The check named "<function>: <title>" (every check's name starts with its function); the
+        name is ``title``'s English, the title shown its translation."""
+        title = title if isinstance(title, Message) else Message(title.replace("{", "{{").replace("}", "}}"))
+        return cls(f"{function}: {title.english}", points, hidden, probe, judge, expected_by, title)
+
+    @property
+    def shown(self) -> str:
+        """The name as the student reads it, in the language in use."""
+        return f"{self.function}: {self.title}" if self.title is not None else self.name
+
+    def result(self, passed: bool, output: str) -> CheckResult:
+        """This check's result, titled in the language in use."""
+        return CheckResult(self.name, self.function, self.points, passed, output, self.hidden, self.shown)
 
     @property
     def reference_probe(self) -> Probe:

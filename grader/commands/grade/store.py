@@ -35,7 +35,7 @@ from grader.commands.grade.collect import Submission
 from grader.commands.grade.worker import Outcome, not_graded
 from grader.formats import csv_table, gradescope, markdown
 from grader.formats.gradescope import EXTRA_KEY
-from grader.results import CheckResult, Report
+from grader.results import Report
 from grader.status import Status
 from grader.text import printable
 
@@ -165,8 +165,7 @@ class OutputFolder:
             if test["name"] != check.name or float(test["max_score"]) != check.points:
                 return None  # graded with other checks (e.g. --public-only, or an older catalogue)
             passed = float(test["score"]) >= check.points
-            results.append(CheckResult(check.name, check.function, check.points, passed, str(test["output"]),
-                                       check.hidden))
+            results.append(check.result(passed, str(test["output"])))
         return Report(name, results, status=str(extra["status"]), error=str(extra.get("error", "")))
 
 

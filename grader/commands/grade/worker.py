@@ -135,7 +135,7 @@ def bounded(outcome: Outcome) -> Outcome:
 def not_graded(name: str, checks: list[Check], status: Status, reason: str) -> Report:
     """A report in which every check failed because the submission could not be graded."""
     message = f"not run: {reason}"
-    results = [CheckResult(c.name, c.function, c.points, False, message, c.hidden) for c in checks]
+    results = [c.result(False, message) for c in checks]
     return Report(name, results, status=status, error=reason)
 
 
