@@ -24,6 +24,7 @@ from grader.bridge.inprocess import InProcessBridge, load_submission
 from grader.checks.base import Check, Expected, Probe
 from grader.checks.cases import Draw
 from grader.contract import FIXTURES_DIR, REFERENCE_FILE
+from grader.i18n import _
 
 PUBLIC_FIXTURE = FIXTURES_DIR / "public_expected.bin"
 MANIFEST = FIXTURES_DIR / "manifest.json"
@@ -50,9 +51,11 @@ def course_secret(create: bool = True) -> bytes:
     if SECRET_FILE.is_file():
         return SECRET_FILE.read_text(encoding="utf-8").strip().encode()
     if not create:
-        raise ReferenceUnavailable(f"no grading secret: set {SECRET_ENV} or create {SECRET_FILE}")
+        raise ReferenceUnavailable(_("no grading secret: set {variable} or create {path}", variable=SECRET_ENV,
+                                     path=SECRET_FILE))
     if not SECRET_FILE.parent.is_dir():
-        raise ReferenceUnavailable(f"grading needs the reference solution, and {SECRET_FILE.parent} is not here")
+        raise ReferenceUnavailable(_("grading needs the reference solution, and {path} is not here",
+                                     path=SECRET_FILE.parent))
     SECRET_FILE.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
     SECRET_FILE.chmod(0o600)
     return course_secret(create=False)
@@ -85,7 +88,7 @@ class LiveReference:
 
     def __init__(self, solution_file: Path = REFERENCE_FILE):
         if not solution_file.is_file():
-            raise ReferenceUnavailable(f"the reference solution {solution_file} is not here")
+            raise ReferenceUnavailable(_("the reference solution {path} is not here", path=solution_file))
         self.solution_file = solution_file
         self.bridge = InProcessBridge(load_submission(solution_file, "reference_solution"), str(solution_file))
         self._observed: dict[str, Any] = {}
@@ -123,7 +126,7 @@ class LiveReference:
         return self._mistaken[probe.key]
 
     def forward(self, X, params):
-        A2, _ = self.bridge.call("forward_propagation", X, params)
+        A2, _cache = self.bridge.call("forward_propagation", X, params)
         return A2
 
     def expected(self, check: Check) -> Expected:
@@ -150,14 +153,15 @@ class RecordedReference:
 
     def __init__(self, path: Path = PUBLIC_FIXTURE):
         if not path.is_file():
-            raise ReferenceUnavailable(f"the fixture file {path} is missing; run `backprop-lab fixtures`")
+            raise ReferenceUnavailable(_("the fixture file {path} is missing; run `backprop-lab fixtures`", path=path))
         self.record: dict[str, Any] = values.load(path)
 
     def observe(self, probe: Probe) -> Any:
         try:
             return self.record[probe.key]["value"]
         except KeyError:
-            raise ReferenceUnavailable(f"no recorded value for {probe.key}; run `backprop-lab fixtures`") from None
+            raise ReferenceUnavailable(_("no recorded value for {key}; run `backprop-lab fixtures`",
+                                         key=probe.key)) from None
 
     def expected(self, check: Check) -> Expected:
         entry = self.record.get(check.probe.key, {})

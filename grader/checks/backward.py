@@ -21,6 +21,7 @@ from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import Parts, dict_parts, expect_close
 from grader.contract import GRAD_KEYS
+from grader.i18n import Message, _
 from grader.numerics import H, centred_difference_points, float_or_nan, gradient_from_losses, rel_error
 from grader.values import describe as describe_value
 
@@ -62,13 +63,14 @@ def loss_gradient(bridge: Bridge, X: np.ndarray, Y: np.ndarray, params: dict[str
     probabilities = []
     for answer in answers:
         if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-            return {"problem": f"forward_propagation should return (A2, cache); got {describe_value(answer)}."}
+            return {"problem": _("forward_propagation should return (A2, cache); got {value}.",
+                                 value=describe_value(answer))}
         probabilities.append(answer[0])
     costs = bridge.call_each([("compute_cost", (A2, Y)) for A2 in probabilities])
     losses = [float_or_nan(cost) for cost in costs]
     if not np.all(np.isfinite(losses)):
-        return {"problem": "for some of the moved parameters compute_cost returned NaN, an infinity or "
-                           "something that is not one number."}
+        return {"problem": _("for some of the moved parameters compute_cost returned NaN, an infinity or "
+                             "something that is not one number.")}
     return {"grads": {"d" + k: v for k, v in gradient_from_losses(params, losses, H).items()}}
 
 
@@ -99,8 +101,8 @@ def own_loss_gradient(case: Case) -> Probe:
         except StudentCodeError as error:
             return observation | {"problem": error.explain()}
         if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-            return observation | {"problem": f"forward_propagation should return (A2, cache); "
-                                             f"got {describe_value(answer)}."}
+            return observation | {"problem": _("forward_propagation should return (A2, cache); got {value}.",
+                                               value=describe_value(answer))}
         if "problem" in numerical:
             return observation | numerical
         try:
@@ -116,13 +118,13 @@ def own_loss_gradient(case: Case) -> Probe:
 def parts(got, case: Case) -> Parts:
     """The gradients of the right shapes, and every structural problem (reported by the structure check)."""
     shapes = {"d" + k: v for k, v in inputs.param_shapes(case.n_in, case.n_h, case.n_out).items()}
-    return dict_parts(got, shapes, "the gradients dict", m=case.m)
+    return dict_parts(got, shapes, _("the gradients dict"), m=case.m)
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    return Check.titled(FUNCTION, f"structure on {forward.describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: parts(got, case).require(),
-                                   "dW1, db1, dW2, db2 have the shapes of W1, b1, W2, b2"))
+    return Check.titled(FUNCTION, Message("structure on {inputs}", inputs=forward.describe(case)), points, hidden,
+                        probe(case), confirming(lambda got, exp: parts(got, case).require(),
+                                                Message("dW1, db1, dW2, db2 have the shapes of W1, b1, W2, b2")))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
@@ -133,9 +135,10 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
 
         # backward order: the first wrong one points at the mistake
         parts(got, case).judge(("dW2", "db2", "dW1", "db1"), judge_one)
-        return "all four gradients equal the reference"
+        return _("all four gradients equal the reference")
 
-    return Check.titled(FUNCTION, f"values on {forward.describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, Message("values on {inputs}", inputs=forward.describe(case)), points, hidden,
+                        probe(case), judge)
 
 
 def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Check:
@@ -150,11 +153,12 @@ def numerical(case: Case, grad: str, points: float, hidden: bool = False) -> Che
         found = parts(got, case)
         found.judge((grad,), judge_one)
         error = rel_error(found.arrays[grad], exp.value[grad], GRAD_FLOOR)
-        return f"{grad} matches the numerical gradient (relative error {error:.1e})"
+        return _("{grad} matches the numerical gradient (relative error {error})", grad=grad,
+                 error=format(error, ".1e"))
 
-    return Check.titled(FUNCTION, f"{grad} matches the numerical gradient of the cross-entropy on "
-                        f"{forward.describe(case)}", points, hidden, probe(case), judge,
-                        expected_by=reference_loss_gradient(case))
+    return Check.titled(FUNCTION, Message("{grad} matches the numerical gradient of the cross-entropy on {inputs}",
+                                          grad=grad, inputs=forward.describe(case)),
+                        points, hidden, probe(case), judge, expected_by=reference_loss_gradient(case))
 
 
 def _disagreements(analytic: Parts, numerical: dict[str, np.ndarray]) -> dict[str, float]:
@@ -188,30 +192,33 @@ def consistent(case: Case, points: float, hidden: bool = False) -> Check:
             analytic = parts(got["analytic"], case)
             bad = _disagreements(analytic, own)
             if bad:
-                raise Fail(f"your gradients disagree with the numerical gradient of your own forward_propagation "
-                           f"+ compute_cost (which agree with the reference here): relative error {_listed(bad)} > "
-                           f"{GRAD_TOL:.0e} ({where}). The formulas in backward_propagation do not differentiate "
-                           "the loss.")
-            analytic.judge(GRAD_KEYS, lambda name, array: None, agree="the numerical gradient of your own loss")
-            return "agrees with your own forward + cost, differentiated numerically"
+                raise Fail(_("your gradients disagree with the numerical gradient of your own forward_propagation "
+                             "+ compute_cost (which agree with the reference here): relative error {errors} > "
+                             "{tol} ({inputs}). The formulas in backward_propagation do not differentiate "
+                             "the loss.",
+                             errors=_listed(bad), tol=format(GRAD_TOL, ".0e"), inputs=where))
+            analytic.judge(GRAD_KEYS, lambda name, array: None, agree=_("the numerical gradient of your own loss"))
+            return _("agrees with your own forward + cost, differentiated numerically")
         # The submission's loss is not the reference's: its backward on the reference cache against the
         # numerical gradient of the reference loss, which is what a correct backward differentiates.
         if "problem" in got:
-            why = f"your forward_propagation + compute_cost could not be differentiated ({got['problem']})"
+            why = _("your forward_propagation + compute_cost could not be differentiated ({problem})",
+                    problem=got["problem"])
         elif flat:
-            why = "the loss of your forward_propagation + compute_cost does not change with the parameters"
+            why = _("the loss of your forward_propagation + compute_cost does not change with the parameters")
         else:
-            why = "your forward_propagation + compute_cost compute another loss than the reference here"
+            why = _("your forward_propagation + compute_cost compute another loss than the reference here")
         analytic = parts(got["on_reference_cache"], case)
         bad = _disagreements(analytic, reference_numerical)
         if bad:
-            raise Fail(f"{why}, so your gradients (on the reference cache) were compared with the numerical "
-                       f"gradient of the reference's loss: relative error {_listed(bad)} > {GRAD_TOL:.0e} "
-                       f"({where}). Fix the checks of forward_propagation and compute_cost, and the values "
-                       "of backward_propagation.")
-        analytic.judge(GRAD_KEYS, lambda name, array: None, agree="the numerical gradient of the reference's loss")
-        return (f"{why[0].upper()}{why[1:]} (see their checks), so your gradients were compared with the "
-                "numerical gradient of the reference's loss instead: they agree")
+            raise Fail(_("{why}, so your gradients (on the reference cache) were compared with the numerical "
+                         "gradient of the reference's loss: relative error {errors} > {tol} ({inputs}). Fix the "
+                         "checks of forward_propagation and compute_cost, and the values of backward_propagation.",
+                         why=why, errors=_listed(bad), tol=format(GRAD_TOL, ".0e"), inputs=where))
+        analytic.judge(GRAD_KEYS, lambda name, array: None, agree=_("the numerical gradient of the reference's loss"))
+        return _("{why} (see their checks), so your gradients were compared with the numerical gradient of the "
+                 "reference's loss instead: they agree", why=why[0].upper() + why[1:])
 
-    return Check.titled(FUNCTION, f"agrees with the numerical gradient of your own forward + cost on "
-                        f"{forward.describe(case)}", points, hidden, own_loss_gradient(case), judge)
+    return Check.titled(FUNCTION, Message("agrees with the numerical gradient of your own forward + cost on {inputs}",
+                                          inputs=forward.describe(case)),
+                        points, hidden, own_loss_gradient(case), judge)

@@ -68,13 +68,14 @@ class Expected:
 Judge = Callable[[Any, Expected], "str | None"]
 
 
-def confirming(inspect: Callable[[Any, Expected], Any], confirmation: str) -> Judge:
+def confirming(inspect: Callable[[Any, Expected], Any], confirmation: Message) -> Judge:
     """A judge that runs ``inspect(got, expected)``, which raises Fail when something is wrong,
-    and otherwise confirms with ``confirmation``."""
+    and otherwise confirms with ``confirmation`` (translated when the judge runs, not when the
+    catalogue is built)."""
 
     def judge(got: Any, exp: Expected) -> str:
         inspect(got, exp)
-        return confirmation
+        return str(confirmation)
 
     return judge
 
@@ -98,11 +99,13 @@ class Check:
     title: Message | None = None  # the part of the name after "<function>: ", to translate
 
     @classmethod
-    def titled(cls, function: str, title: Message | str, points: float, hidden: bool, probe: Probe, judge: Judge,
+    def titled(cls, function: str, title: Message, points: float, hidden: bool, probe: Probe, judge: Judge,
                expected_by: Probe | None = None) -> "Check":
         """The check named "<function>: <title>" (every check's name starts with its function); the
         name is ``title``'s English, the title shown its translation."""
-        title = title if isinstance(title, Message) else Message(title.replace("{", "{{").replace("}", "}}"))
+        if not isinstance(title, Message):
+            raise TypeError(f"a check's title is a Message (its English is the id, its translation shown); "
+                            f"got {title!r}")
         return cls(f"{function}: {title.english}", points, hidden, probe, judge, expected_by, title)
 
     @property

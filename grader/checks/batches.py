@@ -11,6 +11,7 @@ import numpy as np
 from grader.checks.base import Check, Expected, Fail, Probe
 from grader.checks.cases import Case
 from grader.checks.judge import describe as describe_value
+from grader.i18n import Message, _, ngettext
 from grader.values import Yielded
 
 FUNCTION = "batch_generator"
@@ -48,31 +49,36 @@ def _batches(got, case: Case) -> list[tuple[np.ndarray, np.ndarray]]:
     """Structure: a generator of (X_batch (b, n_in), Y_batch (b, 1)) pairs."""
     m, n_in, b = case.m, case.n_in, case.batch_size
     if not isinstance(got, Yielded):
-        raise Fail(f"{FUNCTION} should be a generator that yields batches (use yield); "
-                   f"calling it returned {describe_value(got)}.")
+        raise Fail(_("{function} should be a generator that yields batches (use yield); calling it returned "
+                     "{value}.", function=FUNCTION, value=describe_value(got)))
     batches = []
     for index, item in enumerate(got.items):
         if not isinstance(item, (tuple, list)) or len(item) != 2:
-            raise Fail(f"batch {index} should be a pair (X_batch, Y_batch); got {describe_value(item)}.")
+            raise Fail(_("batch {index} should be a pair (X_batch, Y_batch); got {value}.", index=index,
+                         value=describe_value(item)))
         X_batch, Y_batch = item
         for what, array, shape in (("X_batch", X_batch, (b, n_in)), ("Y_batch", Y_batch, (b, 1))):
             if not isinstance(array, np.ndarray) or array.shape != shape:
                 got_text = array.shape if isinstance(array, np.ndarray) else describe_value(array)
-                raise Fail(f"batch {index}: {what} should have shape {shape}; got {got_text}.")
+                raise Fail(_("batch {index}: {what} should have shape {shape}; got {got}.", index=index, what=what,
+                             shape=shape, got=got_text))
         batches.append((X_batch, Y_batch))
     full = m // b
     if len(batches) != full:
-        hint = " The last, incomplete batch should be skipped." if len(batches) == full + 1 else ""
-        raise Fail(f"expected {full} full batches of {b} from {m} samples; got {len(batches)}.{hint}")
+        hint = " " + _("The last, incomplete batch should be skipped.") if len(batches) == full + 1 else ""
+        raise Fail(_("expected {full} full batches of {b} from {m} samples; got {got}.", full=full, b=b, m=m,
+                     got=len(batches)) + hint)
     return batches
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         batches = _batches(got, case)
-        return f"yields {len(batches)} pairs of the right shapes"
+        return ngettext("yields {number} pair of the right shapes", "yields {number} pairs of the right shapes",
+                        len(batches))
 
-    return Check.titled(FUNCTION, f"yields full batches on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, Message("yields full batches on {inputs}", inputs=describe(case)), points, hidden,
+                        probe(case), judge)
 
 
 def sampling(case: Case, points: float, hidden: bool = False) -> Check:
@@ -80,44 +86,43 @@ def sampling(case: Case, points: float, hidden: bool = False) -> Check:
 
     def judge(got, exp: Expected) -> str:
         batches = _batches(got, case)
-        X, _ = labelled_data(case)
+        X, _labels = labelled_data(case)
         seen: list[int] = []
         for index, (X_batch, Y_batch) in enumerate(batches):
             ids = Y_batch[:, 0] - offset(case)
             if not np.all((ids == np.round(ids)) & (ids >= 0) & (ids < case.m)):
-                raise Fail(f"batch {index}: Y_batch holds values that are not rows of Y.")
+                raise Fail(_("batch {index}: Y_batch holds values that are not rows of Y.", index=index))
             rows = ids.astype(int)
             if not np.array_equal(X_batch, X[rows]):
-                raise Fail(f"batch {index}: the rows of X_batch and Y_batch are not paired any more; "
-                           "index X and Y with the same shuffled indices.")
+                raise Fail(_("batch {index}: the rows of X_batch and Y_batch are not paired any more; "
+                             "index X and Y with the same shuffled indices.", index=index))
             seen.extend(rows.tolist())
         if len(set(seen)) != len(seen):
-            raise Fail("some samples appear more than once in one epoch; shuffle the indices and then "
-                       "cut them into consecutive slices (no sampling with replacement).")
+            raise Fail(_("some samples appear more than once in one epoch; shuffle the indices and then "
+                         "cut them into consecutive slices (no sampling with replacement)."))
         if seen == sorted(seen) and len(seen) > 1:
-            raise Fail("the samples come in their original order: shuffle the indices first.")
-        return "each sample at most once, X and Y rows paired, order shuffled"
+            raise Fail(_("the samples come in their original order: shuffle the indices first."))
+        return _("each sample at most once, X and Y rows paired, order shuffled")
 
-    return Check.titled(FUNCTION, f"each sample at most once, rows paired on {describe(case)}", points, hidden,
-                 probe(case), judge)
+    return Check.titled(FUNCTION, Message("each sample at most once, rows paired on {inputs}", inputs=describe(case)),
+                        points, hidden, probe(case), judge)
 
 
 def seeded(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         batches = _batches(got, case)
         expected = [(x, y) for x, y in exp.value.items]
-        for index, ((_, y_got), (_, y_exp)) in enumerate(zip(batches, expected, strict=False)):
+        for index, ((_x_got, y_got), (_x_exp, y_exp)) in enumerate(zip(batches, expected, strict=False)):
             if not np.array_equal(y_got, y_exp):
                 shown = ""
                 if case.reveals_expected:  # a secret draw's order would answer this check next time
                     order_got = y_got[:5, 0].astype(int).tolist()
                     order_exp = y_exp[:5, 0].astype(int).tolist()
-                    shown = f": expected rows {order_exp}..., got {order_got}..."
-                raise Fail(
-                    f"batch {index} holds other samples than expected after the global seed was set "
-                    f"({where(case)}){shown}. "
-                    "Shuffle np.arange(m) once with np.random.shuffle (no seeding inside the function)."
-                )
-        return "the same batches as the reference for this seed"
+                    shown = _(": expected rows {expected}..., got {got}...", expected=order_exp, got=order_got)
+                raise Fail(_("batch {index} holds other samples than expected after the global seed was set "
+                             "({inputs}){shown}. Shuffle np.arange(m) once with np.random.shuffle (no seeding "
+                             "inside the function).", index=index, inputs=where(case), shown=shown))
+        return _("the same batches as the reference for this seed")
 
-    return Check.titled(FUNCTION, f"seeded order on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, Message("seeded order on {inputs}", inputs=describe(case)), points, hidden,
+                        probe(case), judge)

@@ -19,6 +19,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field, replace
 
+from grader.i18n import Message, _
+
 SEED_RANGE = 2**31  # seeds drawn for numpy.random.seed and default_rng alike
 
 
@@ -65,6 +67,8 @@ class Case:
     m, n_in, n_h, n_out, batch_size, learning_rate   sizes and settings the checks read
     varies         sizes a secret draw also changes (when the answer depends on sizes only)
     draw           where the inputs come from (``drawn`` sets it)
+    label          how check names show the case where its sizes cannot (a secret draw changes them,
+                   or the case is a data set): Message("one output"); its English is part of an id
     """
 
     id: str
@@ -77,6 +81,7 @@ class Case:
     learning_rate: float = 0.5
     varies: tuple[tuple[str, int, int], ...] = ()  # (field, low, high) drawn in [low, high)
     draw: Draw = PRACTICE
+    label: Message | None = None
 
     def drawn(self, draw: Draw) -> "Case":
         """This case with its seed, and the sizes it lists in ``varies``, taken from ``draw``."""
@@ -99,4 +104,10 @@ class Case:
 
     def seed_note(self) -> str:
         """", seed 3" for practice (students can reproduce it); nothing for a secret draw."""
-        return f", seed {self.seed}" if self.draw.reveals_expected else ""
+        return _(", seed {seed}", seed=self.seed) if self.draw.reveals_expected else ""
+
+    def labelled(self) -> Message:
+        """The case's label; a case that check names show by label must have one."""
+        if self.label is None:
+            raise ValueError(f"case {self.id!r} has no label for check names")
+        return self.label

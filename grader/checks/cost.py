@@ -7,6 +7,7 @@ from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import expect_close, expect_float, one_number
+from grader.i18n import Message, _
 
 FUNCTION = "compute_cost"
 
@@ -17,7 +18,7 @@ def describe(case: Case) -> str:
 
 def probe(case: Case) -> Probe:
     def run(bridge, ref):
-        _, Y = inputs.data(case.seed, case.m, 2)
+        _X, Y = inputs.data(case.seed, case.m, 2)
         result, args_after = bridge.call(FUNCTION, inputs.probabilities(case.seed, case.m), Y, keep_args=True)
         return {"result": result, "args_after": args_after}
 
@@ -25,15 +26,15 @@ def probe(case: Case) -> Probe:
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    return Check.titled(FUNCTION, f"returns a float on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: expect_float(got["result"], "the cost", case.m),
-                                   "returns a finite Python float"))
+    return Check.titled(FUNCTION, Message("returns a float on {inputs}", inputs=describe(case)), points, hidden,
+                        probe(case), confirming(lambda got, exp: expect_float(got["result"], _("the cost"), case.m),
+                                                Message("returns a finite Python float")))
 
 
 def _judge_value(got, exp: Expected, case: Case) -> float:
     """The cost's value, whatever its type: a one-element array is read with .item() here (the check
     "returns a float" alone judges the type)."""
-    cost = one_number(got["result"], "the cost", case.m)
+    cost = one_number(got["result"], _("the cost"), case.m)
     expect_close(cost, exp.value["result"], "cost", describe(case) + case.seed_note(), m=case.m, exp=exp,
                  mistake_key=lambda o: o["result"], function=FUNCTION)
     return cost
@@ -42,9 +43,10 @@ def _judge_value(got, exp: Expected, case: Case) -> float:
 def values(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         cost = _judge_value(got, exp, case)
-        return f"cost {cost:.6f} equals the reference"
+        return _("cost {cost} equals the reference", cost=format(cost, ".6f"))
 
-    return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, Message("values on {inputs}", inputs=describe(case)), points, hidden, probe(case),
+                        judge)
 
 
 def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
@@ -53,13 +55,14 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
     def judge(got, exp: Expected) -> str:
         for position, name in enumerate(("A2", "Y")):
             if not np.array_equal(got["args_after"][position], exp.value["args_after"][position]):
-                raise Fail(f"{FUNCTION} changed its input {name}. Compute new arrays instead "
-                           "(for example np.clip(A2, ...) without out=, and no in-place operators).")
+                raise Fail(_("{function} changed its input {name}. Compute new arrays instead "
+                             "(for example np.clip(A2, ...) without out=, and no in-place operators).",
+                             function=FUNCTION, name=name))
         try:  # doing nothing at all leaves the inputs alone too: no points for that alone
             _judge_value(got, exp, case)
         except Fail:
-            raise Fail(f"A2 and Y are left as they were; this check counts once {FUNCTION} also returns "
-                       "the right value (see its other checks).") from None
-        return "A2 and Y are left as they were"
+            raise Fail(_("A2 and Y are left as they were; this check counts once {function} also returns "
+                         "the right value (see its other checks).", function=FUNCTION)) from None
+        return _("A2 and Y are left as they were")
 
-    return Check.titled(FUNCTION, "leaves A2 and Y unchanged", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, Message("leaves A2 and Y unchanged"), points, hidden, probe(case), judge)

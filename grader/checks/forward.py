@@ -9,6 +9,7 @@ from grader.checks.cases import Case
 from grader.checks.judge import Parts, array_problem, dict_parts, expect_close, expect_pair
 from grader.checks.judge import describe as describe_value
 from grader.contract import CACHE_KEYS, PARAM_KEYS
+from grader.i18n import Message, _
 
 FUNCTION = "forward_propagation"
 
@@ -25,7 +26,7 @@ def where(case: Case) -> str:
 
 def arguments(case: Case) -> tuple:
     """(X (m, n_in), parameters) of the case."""
-    X, _ = inputs.data(case.seed, case.m, case.n_in)
+    X, _Y = inputs.data(case.seed, case.m, case.n_in)
     return X, inputs.params(case.seed, case.n_in, case.n_h, case.n_out)
 
 
@@ -48,20 +49,20 @@ def parts(got, case: Case) -> Parts:
     try:
         A2, cache = expect_pair(got["result"], FUNCTION)
     except Fail as error:
-        return Parts(problems={"": str(error)}, faults={"": f"got {describe_value(got['result'])}"})
+        return Parts(problems={"": str(error)}, faults={"": _("got {value}", value=describe_value(got["result"]))})
     result = dict_parts(cache, expected_shapes, "cache", m=case.m, names=lambda name: f"cache['{name}']")
     problem = array_problem(A2, expected_shapes["A2"], "A2", m=case.m)
     if problem is None and "A2" in result.arrays and not np.array_equal(result.arrays["A2"], A2):
-        problem = "the returned A2 and cache['A2'] should be the same array."
+        problem = _("the returned A2 and cache['A2'] should be the same array.")
     if problem:
         result.problems = {"returned": problem} | result.problems
     return result
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    return Check.titled(FUNCTION, f"structure on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: parts(got, case).require(),
-                                   "returns (A2, cache) with Z1, A1, Z2, A2 of the right shapes"))
+    return Check.titled(FUNCTION, Message("structure on {inputs}", inputs=describe(case)), points, hidden,
+                        probe(case), confirming(lambda got, exp: parts(got, case).require(),
+                                                Message("returns (A2, cache) with Z1, A1, Z2, A2 of the right shapes")))
 
 
 def _judge_values(got, exp: Expected, case: Case) -> None:
@@ -74,9 +75,9 @@ def _judge_values(got, exp: Expected, case: Case) -> None:
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
-    return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case),
+    return Check.titled(FUNCTION, Message("values on {inputs}", inputs=describe(case)), points, hidden, probe(case),
                         confirming(lambda got, exp: _judge_values(got, exp, case),
-                                   "Z1, A1, Z2, A2 equal the reference"))
+                                   Message("Z1, A1, Z2, A2 equal the reference")))
 
 
 def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
@@ -84,18 +85,21 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
         X_after, params_after = got["args_after"]
         X_before, params_before = exp.value["args_after"]  # the reference leaves them as they were
         if not np.array_equal(X_after, X_before):
-            raise Fail(f"{FUNCTION} changed its input X. Compute new arrays instead of changing X in place.")
+            raise Fail(_("{function} changed its input X. Compute new arrays instead of changing X in place.",
+                         function=FUNCTION))
         if not isinstance(params_after, dict) or set(params_after) != set(params_before):
-            raise Fail(f"{FUNCTION} added or removed keys of its parameters dict. It should only read them.")
+            raise Fail(_("{function} added or removed keys of its parameters dict. It should only read them.",
+                         function=FUNCTION))
         for name in PARAM_KEYS:
             if name not in params_after or not np.array_equal(params_after[name], params_before[name]):
-                raise Fail(f"{FUNCTION} changed parameters['{name}']. It should only read the parameters "
-                           "(in-place operators such as += change the caller's arrays).")
+                raise Fail(_("{function} changed parameters['{name}']. It should only read the parameters "
+                             "(in-place operators such as += change the caller's arrays).",
+                             function=FUNCTION, name=name))
         try:  # doing nothing at all leaves the inputs alone too: no points for that alone
             _judge_values(got, exp, case)
         except Fail:
-            raise Fail(f"the inputs are left as they were; this check counts once {FUNCTION} also returns "
-                       "the right values (see its other checks).") from None
-        return "X and parameters are left as they were"
+            raise Fail(_("the inputs are left as they were; this check counts once {function} also returns "
+                         "the right values (see its other checks).", function=FUNCTION)) from None
+        return _("X and parameters are left as they were")
 
-    return Check.titled(FUNCTION, "leaves X and parameters unchanged", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, Message("leaves X and parameters unchanged"), points, hidden, probe(case), judge)

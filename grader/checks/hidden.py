@@ -9,9 +9,10 @@ from grader.checks import backward, batches, cost, forward, initialize, training
 from grader.checks.base import Check
 from grader.checks.cases import PRACTICE, Case, Draw
 from grader.checks.public import SIZES
+from grader.i18n import Message
 
-INIT_THREE_OUTPUTS = Case("three-outputs", n_in=5, n_h=7, n_out=3, varies=SIZES)
-INIT_ONE_UNIT = Case("one-unit", n_in=1, n_h=1, n_out=1, varies=(("n_h", 1, 4),))
+INIT_THREE_OUTPUTS = Case("three-outputs", n_in=5, n_h=7, n_out=3, varies=SIZES, label=Message("three outputs"))
+INIT_ONE_UNIT = Case("one-unit", n_in=1, n_h=1, n_out=1, varies=(("n_h", 1, 4),), label=Message("one unit"))
 FORWARD_BIG = Case("big", seed=3, m=50, n_in=2, n_h=8)
 FORWARD_ONE_SAMPLE = Case("one-sample", seed=4, m=1, n_in=2, n_h=3)
 BACKWARD_BIG = Case("backward-big", seed=13, m=50, n_in=2, n_h=8)
@@ -22,7 +23,8 @@ COST_LARGE = Case("large", seed=3, m=500)
 UPDATE_LARGE = Case("large-rate", seed=5, n_in=4, n_h=6, learning_rate=0.7)
 BATCHES = (Case("m33", seed=5, m=33, batch_size=32), Case("m10", seed=6, m=10, batch_size=3),
            Case("m31", seed=7, m=31, batch_size=32), Case("m64-b64", seed=8, m=64, batch_size=64))
-MOONS = tuple(Case(f"moons-{n}", seed=state, m=1000, n_h=4, batch_size=32, learning_rate=0.5)
+MOONS = tuple(Case(f"moons-{n}", seed=state, m=1000, n_h=4, batch_size=32, learning_rate=0.5,
+                   label=Message("moons-{number}", number=n))
               for n, state in ((2, 0), (3, 1), (4, 2)))
 
 

@@ -7,6 +7,7 @@ from grader.checks.base import Check, Expected, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.inputs import param_shapes
 from grader.checks.judge import Parts, dict_parts, expect_close
+from grader.i18n import Message, _
 
 FUNCTION = "initialize_parameters"
 OTHER_SEED = 7  # set before the call: a function that forgets np.random.seed(42) draws other weights
@@ -16,10 +17,10 @@ def dims(case: Case) -> tuple[int, int, int]:
     return case.n_in, case.n_h, case.n_out
 
 
-def describe(case: Case) -> str:
-    """The case as check names show it: "sizes (2, 4, 1)" for practice cases; a secret draw
-    changes the sizes (seeded weights depend on nothing else), so names keep the case id."""
-    return case.id.replace("-", " ")
+def describe(case: Case) -> Message:
+    """The case as check names show it: its label ("one output"), not its sizes: a secret draw
+    changes the sizes (seeded weights depend on nothing else)."""
+    return case.labelled()
 
 
 def probe(case: Case) -> Probe:
@@ -35,17 +36,18 @@ def probe(case: Case) -> Probe:
 def parts(got, case: Case) -> Parts:
     """W1, b1, W2, b2 of the right shapes, and every structural problem (reported by the structure check):
     a bias that does not start at zero is one too."""
-    found = dict_parts(got, param_shapes(*dims(case)), f"the result of {FUNCTION}{dims(case)}")
+    found = dict_parts(got, param_shapes(*dims(case)), _("the result of {call}", call=probe(case).inputs))
     for name in ("b1", "b2"):
         if name in found.arrays and np.any(found.arrays[name] != 0):
-            found.problems[name] = f"{name} should start at zero; got {found.arrays[name].ravel()[:4]}."
+            found.problems[name] = _("{name} should start at zero; got {values}.", name=name,
+                                     values=found.arrays[name].ravel()[:4])
     return found
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    return Check.titled(FUNCTION, f"structure, {describe(case)}", points, hidden, probe(case),
+    return Check.titled(FUNCTION, Message("structure, {case}", case=describe(case)), points, hidden, probe(case),
                         confirming(lambda got, exp: parts(got, case).require(),
-                                   "W1, b1, W2, b2 have the right shapes; biases start at zero"))
+                                   Message("W1, b1, W2, b2 have the right shapes; biases start at zero")))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
@@ -55,10 +57,11 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
 
     def judge(got, exp: Expected) -> str:
         def judge_one(name: str, array) -> None:
-            expect_close(array, exp.value[name], name, f"{p.inputs}, global seed {OTHER_SEED} set before",
+            expect_close(array, exp.value[name], name,
+                         _("{call}, global seed {seed} set before", call=p.inputs, seed=OTHER_SEED),
                          exp=exp, mistake_key=lambda o: o[name], function=FUNCTION)
 
         parts(got, case).judge(("W1", "W2"), judge_one)
-        return "weights equal the reference under np.random.seed(42)"
+        return _("weights equal the reference under np.random.seed(42)")
 
-    return Check.titled(FUNCTION, f"seeded weights, {describe(case)}", points, hidden, p, judge)
+    return Check.titled(FUNCTION, Message("seeded weights, {case}", case=describe(case)), points, hidden, p, judge)

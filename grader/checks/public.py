@@ -8,11 +8,12 @@ from __future__ import annotations
 from grader.checks import backward, batches, cost, forward, initialize, training, update
 from grader.checks.base import Check
 from grader.checks.cases import PRACTICE, Case, Draw
+from grader.i18n import Message
 
 SIZES = (("n_in", 2, 7), ("n_h", 2, 10))  # what a secret draw changes in initialize_parameters' cases
 
-INIT_ONE_OUTPUT = Case("one-output", n_in=2, n_h=4, n_out=1, varies=SIZES)
-INIT_TWO_OUTPUTS = Case("two-outputs", n_in=3, n_h=5, n_out=2, varies=SIZES)
+INIT_ONE_OUTPUT = Case("one-output", n_in=2, n_h=4, n_out=1, varies=SIZES, label=Message("one output"))
+INIT_TWO_OUTPUTS = Case("two-outputs", n_in=3, n_h=5, n_out=2, varies=SIZES, label=Message("two outputs"))
 FORWARD_SMALL = Case("small", seed=0, m=5, n_in=2, n_h=4)
 FORWARD_WIDER = Case("wider", seed=1, m=7, n_in=3, n_h=5, n_out=2)
 COST_SMALL = Case("small", seed=0, m=5)
@@ -24,7 +25,7 @@ UPDATE_WIDER = Case("wider", seed=1, n_in=3, n_h=5, learning_rate=0.01)
 BATCHES_100 = Case("m100", seed=0, m=100, n_in=2, batch_size=32)
 BATCHES_64 = Case("m64", seed=1, m=64, n_in=3, batch_size=16)
 BATCHES_50 = Case("m50", seed=2, m=50, n_in=2, batch_size=7)
-MOONS = Case("moons", seed=42, m=1000, n_h=4, batch_size=32, learning_rate=0.5)
+MOONS = Case("moons", seed=42, m=1000, n_h=4, batch_size=32, learning_rate=0.5, label=Message("moons"))
 
 
 def checks(draw: Draw = PRACTICE) -> list[Check]:

@@ -44,6 +44,7 @@ from grader.checks.base import Check, Expected, Fail, Probe
 from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_dict, same_values
 from grader.contract import PARAM_KEYS, TRAINING, load_moons
+from grader.i18n import Message, _
 from grader.numerics import rel_error
 from grader.values import Yielded
 
@@ -57,13 +58,15 @@ MODEL_SEED = 42  # model seeds the global generator with 42 before initialize_pa
 EPOCHS = 100
 
 
-def describe(case: Case) -> str:
+def describe(case: Case) -> Message:
     """"moons (1000 samples)": the data set as check names show it (never its seed)."""
-    return f"{case.id} ({case.m} samples)"
+    return Message("{data} ({m} samples)", data=case.labelled(), m=case.m)
 
 
 def settings(case: Case) -> str:
-    return f"{EPOCHS} epochs, batch {case.batch_size}, learning rate {case.learning_rate}"
+    """"100 epochs, batch 32, learning rate 0.5", as failure messages show the training run."""
+    return _("{epochs} epochs, batch {batch_size}, learning rate {learning_rate}", epochs=EPOCHS,
+             batch_size=case.batch_size, learning_rate=case.learning_rate)
 
 
 def data(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -83,7 +86,7 @@ def probe(case: Case) -> Probe:
     def run(bridge: Bridge, ref) -> dict[str, Any]:
         return verified_run(bridge, case)
 
-    return Probe(case.key(TRAINING), TRAINING, describe(case), run, reveals=case.reveals_expected)
+    return Probe(case.key(TRAINING), TRAINING, describe(case).english, run, reveals=case.reveals_expected)
 
 
 # ------------------------------------------------------------------ the verified run
@@ -138,11 +141,11 @@ def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str
     if trace is None:  # a step changed the parameters' shapes: the final ones show how, and earn nothing
         return _misshapen_final(claim["final"], case)
     if len(set(batch_counts.tolist())) != 1:
-        raise Unverified("batch_generator yielded a different number of batches in different epochs; it "
-                         "should cut the same m samples into the same number of full batches every time.")
+        raise Unverified(_("batch_generator yielded a different number of batches in different epochs; it "
+                           "should cut the same m samples into the same number of full batches every time."))
     steps = len(trace["W1"]) - 1
     if steps != int(np.sum(batch_counts)):
-        raise Unverified("the training loop reported a number of steps that does not match its batches.")
+        raise Unverified(_("the training loop reported a number of steps that does not match its batches."))
     first = {k: trace[k][0] for k in PARAM_KEYS}
     _verify_start(bridge, case, first)
     chooser = _chooser(case, trace)
@@ -150,8 +153,8 @@ def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str
     batches = _replayed_batches(bridge, case, X, Y, seed, epochs)
     for epoch in epochs:  # every epoch the loop ran had as many batches as these (checked above)
         if len(batches[epoch]) != batch_counts[epoch]:
-            raise Unverified(f"in epoch {epoch + 1} the loop used {batch_counts[epoch]} batches, but "
-                             f"batch_generator yields {len(batches[epoch])}.")
+            raise Unverified(_("in epoch {epoch} the loop used {used} batches, but batch_generator yields "
+                               "{yielded}.", epoch=epoch + 1, used=batch_counts[epoch], yielded=len(batches[epoch])))
     picked = _steps_to_replay(chooser, epochs, batch_counts)
     if picked:
         offsets = np.concatenate([[0], np.cumsum(batch_counts)])
@@ -165,24 +168,24 @@ def _misshapen_final(final: Any, case: Case) -> Any:
     cannot be verified."""
     shapes = inputs.param_shapes(2, case.n_h, 1)
     if isinstance(final, dict) and all(np.shape(final.get(k)) == shape for k, shape in shapes.items()):
-        raise Unverified("the training loop sent back no record of its steps.")
+        raise Unverified(_("the training loop sent back no record of its steps."))
     return final
 
 
 def _read_claim(claim: Any) -> tuple[dict[str, np.ndarray] | None, np.ndarray]:
     if not (isinstance(claim, dict) and {"trace", "final", "batches", "costs"} <= claim.keys()):
-        raise Unverified("the training loop sent back something else than its record.")
+        raise Unverified(_("the training loop sent back something else than its record."))
     counts = claim["batches"]
     if not (isinstance(counts, np.ndarray) and counts.shape == (EPOCHS,) and counts.dtype.kind in "iu"
             and np.all(counts >= 0)):
-        raise Unverified("the training loop sent back a malformed record of its batches.")
+        raise Unverified(_("the training loop sent back a malformed record of its batches."))
     trace = claim["trace"]
     if trace is None:
         return None, counts
     if not (isinstance(trace, dict) and set(trace) == set(PARAM_KEYS)
             and all(isinstance(v, np.ndarray) and v.ndim == 3 for v in trace.values())
             and len({len(v) for v in trace.values()}) == 1):
-        raise Unverified("the training loop sent back a malformed record of its steps.")
+        raise Unverified(_("the training loop sent back a malformed record of its steps."))
     return trace, counts
 
 
@@ -191,7 +194,7 @@ def _verify_start(bridge: Bridge, case: Case, first: dict[str, np.ndarray]) -> N
     if chosen is None:
         chosen = bridge.call("initialize_parameters", 2, case.n_h, 1, seed=MODEL_SEED)
     if not (isinstance(chosen, dict) and same_values(first, {k: chosen.get(k) for k in PARAM_KEYS}, REPLAY_TOL)):
-        raise Unverified("training did not start from the parameters it should start from.")
+        raise Unverified(_("training did not start from the parameters it should start from."))
 
 
 def _chooser(case: Case, trace: dict[str, np.ndarray]) -> np.random.Generator:
@@ -222,8 +225,8 @@ def _replayed_batches(bridge: Bridge, case: Case, X, Y, seed: int, epochs: list[
     replayed = {}
     for epoch, result in zip(epochs, results, strict=True):
         if not isinstance(result, Yielded):
-            raise Unverified("batch_generator did not yield batches when the loop was replayed.")
-        replayed[epoch] = [_pair(item, f"a batch of epoch {epoch + 1}") for item in result.items]
+            raise Unverified(_("batch_generator did not yield batches when the loop was replayed."))
+        replayed[epoch] = [_pair(item, _("a batch of epoch {epoch}", epoch=epoch + 1)) for item in result.items]
     return replayed
 
 
@@ -246,8 +249,8 @@ def _replay_steps(bridge: Bridge, case: Case, trace, batches, offsets, picked) -
         params.append({k: trace[k][step] for k in PARAM_KEYS})
         picked_batches.append(batches[epoch][index])
     forwards = bridge.call_each([("forward_propagation", (Xb, p))
-                                 for (Xb, _), p in zip(picked_batches, params, strict=True)])
-    caches = [_pair(f, "a replayed step")[1] for f in forwards]
+                                 for (Xb, _Yb), p in zip(picked_batches, params, strict=True)])
+    caches = [_pair(f, _("a replayed step"))[1] for f in forwards]
     grads = bridge.call_each([("backward_propagation", (p, c, Xb, Yb))
                               for p, c, (Xb, Yb) in zip(params, caches, picked_batches, strict=True)])
     updated = bridge.call_each([("update_parameters", (p, g, case.learning_rate))
@@ -256,16 +259,16 @@ def _replay_steps(bridge: Bridge, case: Case, trace, batches, offsets, picked) -
         step = int(offsets[epoch]) + index
         claimed = {k: trace[k][step + 1] for k in PARAM_KEYS}
         if not (isinstance(after, dict) and same_values({k: after.get(k) for k in PARAM_KEYS}, claimed, REPLAY_TOL)):
-            raise Unverified(
-                f"step {index + 1} of epoch {epoch + 1} gives other parameters when forward_propagation, "
+            raise Unverified(_(
+                "step {step} of epoch {epoch} gives other parameters when forward_propagation, "
                 "backward_propagation and update_parameters are called on their own than it did inside the "
                 "training loop. Do they depend on anything but their arguments (global variables, "
-                "np.random, earlier calls)?")
+                "np.random, earlier calls)?", step=index + 1, epoch=epoch + 1))
 
 
 def _pair(value: Any, where: str) -> tuple[Any, Any]:
     if not (isinstance(value, (tuple, list)) and len(value) == 2):
-        raise Unverified(f"forward_propagation or batch_generator did not return a pair for {where}.")
+        raise Unverified(_("forward_propagation or batch_generator did not return a pair for {where}.", where=where))
     return value[0], value[1]
 
 
@@ -274,10 +277,10 @@ def _pair(value: Any, where: str) -> tuple[Any, Any]:
 
 def _trained_params(got: dict[str, Any], case: Case) -> dict:
     if got["problem"]:
-        raise Fail(f"the training run could not be checked: {got['problem']}")
-    params = expect_dict(got["params"], PARAM_KEYS, "the trained parameters")
+        raise Fail(_("the training run could not be checked: {problem}", problem=got["problem"]))
+    params = expect_dict(got["params"], PARAM_KEYS, _("the trained parameters"))
     for name, shape in inputs.param_shapes(2, case.n_h, 1).items():
-        expect_array(params[name], shape, f"trained {name}")
+        expect_array(params[name], shape, _("trained {name}", name=name))
     return params
 
 
@@ -287,15 +290,15 @@ def matches_reference(case: Case, points: float, hidden: bool = False) -> Check:
         errors = {k: rel_error(params[k], exp.value["params"][k], PARAMS_FLOOR) for k in PARAM_KEYS}
         worst = max(errors, key=errors.get)
         if errors[worst] > PARAMS_TOL:
-            raise Fail(
-                f"after training, {worst} differs from the reference: relative error {errors[worst]:.1e} > "
-                f"{PARAMS_TOL:.0e} ({describe(case)}, {settings(case)}). Fix the failing function checks "
-                "first; if they all pass, check that model's loop is unchanged."
-            )
-        return f"trained parameters equal the reference (relative error {errors[worst]:.1e})"
+            raise Fail(_(
+                "after training, {name} differs from the reference: relative error {error} > {tol} ({data}, "
+                "{settings}). Fix the failing function checks first; if they all pass, check that model's loop "
+                "is unchanged.", name=worst, error=format(errors[worst], ".1e"), tol=format(PARAMS_TOL, ".0e"),
+                data=describe(case), settings=settings(case)))
+        return _("trained parameters equal the reference (relative error {error})", error=format(errors[worst], ".1e"))
 
-    return Check.titled(TRAINING, f"parameters after training equal the reference on {describe(case)}",
-                        points, hidden, probe(case), judge)
+    return Check.titled(TRAINING, Message("parameters after training equal the reference on {data}",
+                                          data=describe(case)), points, hidden, probe(case), judge)
 
 
 def accuracy(case: Case, threshold: float, points: float, hidden: bool = False) -> Check:
@@ -307,7 +310,7 @@ def accuracy(case: Case, threshold: float, points: float, hidden: bool = False) 
 
     def judge(got, exp: Expected) -> str:
         params = _trained_params(got, case)
-        _, _, X_test, Y_test = data(case)
+        _X, _Y, X_test, Y_test = data(case)
         if exp.forward is not None:  # grading: the reference's forward pass on the verified parameters
             value = labelled_right(exp.forward(X_test, params), Y_test)
         else:  # student side: no reference here; the probe measured it with the submission's own forward
@@ -315,9 +318,11 @@ def accuracy(case: Case, threshold: float, points: float, hidden: bool = False) 
         reference = exp.value["accuracy"]
         bar = min(threshold, reference - ACCURACY_MARGIN)
         if not value >= bar:
-            raise Fail(f"test accuracy {value:.3f} < {bar:.3f} ({describe(case)}, {settings(case)}; "
-                       f"the reference reaches {reference:.3f}).")
-        return f"test accuracy {value:.3f} (the reference reaches {reference:.3f})"
+            raise Fail(_("test accuracy {accuracy} < {bar} ({data}, {settings}; the reference reaches {reference}).",
+                         accuracy=format(value, ".3f"), bar=format(bar, ".3f"), data=describe(case),
+                         settings=settings(case), reference=format(reference, ".3f")))
+        return _("test accuracy {accuracy} (the reference reaches {reference})", accuracy=format(value, ".3f"),
+                 reference=format(reference, ".3f"))
 
-    return Check.titled(TRAINING, f"test accuracy at least {threshold} on {describe(case)}",
-                        points, hidden, probe(case), judge)
+    return Check.titled(TRAINING, Message("test accuracy at least {threshold} on {data}", threshold=threshold,
+                                          data=describe(case)), points, hidden, probe(case), judge)

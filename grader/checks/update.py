@@ -6,6 +6,7 @@ from grader.checks.base import Check, Expected, Probe, confirming
 from grader.checks.cases import Case
 from grader.checks.judge import Parts, dict_parts, expect_close
 from grader.contract import PARAM_KEYS
+from grader.i18n import Message, _
 
 FUNCTION = "update_parameters"
 
@@ -25,13 +26,13 @@ def probe(case: Case) -> Probe:
 
 def parts(got, case: Case) -> Parts:
     """The parameters of the right shapes, and every structural problem (reported by the structure check)."""
-    return dict_parts(got, inputs.param_shapes(case.n_in, case.n_h), "the updated parameters")
+    return dict_parts(got, inputs.param_shapes(case.n_in, case.n_h), _("the updated parameters"))
 
 
 def structure(case: Case, points: float, hidden: bool = False) -> Check:
-    return Check.titled(FUNCTION, f"structure on {describe(case)}", points, hidden, probe(case),
-                        confirming(lambda got, exp: parts(got, case).require(),
-                                   "returns W1, b1, W2, b2 with their shapes"))
+    return Check.titled(FUNCTION, Message("structure on {inputs}", inputs=describe(case)), points, hidden,
+                        probe(case), confirming(lambda got, exp: parts(got, case).require(),
+                                                Message("returns W1, b1, W2, b2 with their shapes")))
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
@@ -43,6 +44,7 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
                          mistake_key=lambda o: o[name], function=FUNCTION, before=before[name])
 
         parts(got, case).judge(PARAM_KEYS, judge_one)
-        return "one gradient-descent step, as the reference takes it"
+        return _("one gradient-descent step, as the reference takes it")
 
-    return Check.titled(FUNCTION, f"values on {describe(case)}", points, hidden, probe(case), judge)
+    return Check.titled(FUNCTION, Message("values on {inputs}", inputs=describe(case)), points, hidden, probe(case),
+                        judge)
