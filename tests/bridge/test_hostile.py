@@ -150,7 +150,7 @@ def test_detached_and_double_forked_processes_are_stopped(grade_isolated, assemb
     assert report.all_passed and len(started) == 2, bridge.output
     for pid in started:
         assert not Path(f"/proc/{pid}").exists() or "sleep" not in Path(f"/proc/{pid}/cmdline").read_text()
-    assert any("2 process(es) the submission had started" in event for event in bridge.events)
+    assert any("2 processes the submission had started were still running" in event for event in bridge.events)
 
 
 @pytest.mark.usefixtures("nothing_left_behind")
