@@ -293,8 +293,8 @@ def ours(output: str) -> str:
     kept = []
     for line in output.splitlines():
         stripped = line.strip("=_ ")
-        if (line.startswith(("platform ", "rootdir:", "plugins:", "benchmark:", "configfile:", "collected ", "cachedir:",
-                             "time bounds", "FAILED ", "ERROR "))
+        if (line.startswith(("platform ", "rootdir:", "plugins:", "benchmark:", "configfile:", "collected ",
+                             "cachedir:", "time bounds", "FAILED ", "ERROR "))
                 or stripped in ("FAILURES", "ERRORS", "short test summary info", "test session starts")
                 or stripped.startswith(("ERROR collecting", "Interrupted:")) or " failed" in stripped
                 or " error" in stripped or stripped.endswith("%]")):
