@@ -23,6 +23,7 @@ from grader.bridge.inprocess import InProcessBridge
 from grader.checks import catalogue
 from grader.checks.base import Check, Expected, Fail, Probe
 from grader.contract import TRAINING
+from grader.i18n import _
 from grader.reference import MANIFEST, LiveReference, RecordedReference
 from grader.results import CheckResult, Report
 
@@ -91,7 +92,7 @@ def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
         return result(False, str(failure))
     except Exception as error:  # judges turn every wrong student value into Fail: this is our bug
         raise GraderError(check.name, traceback.format_exc()) from error
-    return result(True, confirmation or "passed")
+    return result(True, confirmation or _("passed"))
 
 
 def run_on_namespace(namespace: dict[str, Any], checks: list[Check], reference: Reference,

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.i18n import _, ngettext
+
 MAX_ITEMS = 10_000  # a generator that yields more than this is cut (and flagged)
 MAX_DEPTH = 20
 
@@ -89,19 +91,21 @@ def _short_repr(value: Any, limit: int = 80) -> str:
 
 
 def describe(value: Any) -> str:
-    """A short human description: 'ndarray float64 (5, 1)', 'dict with keys A, B', 'float'."""
+    """A short description, in the language in use: 'array of shape (5, 1) (float64)', 'dict with keys
+    A, B', 'list of length 3', 'float' (type names stay as Python writes them)."""
     if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} ({value.dtype})"
+        return _("array of shape {shape} ({dtype})", shape=value.shape, dtype=value.dtype)
     if isinstance(value, Opaque):
         return f"{value.type_name} ({value.text})"
     if isinstance(value, Yielded):
-        return f"{len(value.items)} yielded items"
+        return ngettext("{number} yielded item", "{number} yielded items", len(value.items))
     if isinstance(value, dict):
-        return "dict with keys " + (", ".join(sorted(value)) or "(none)")
+        return (_("dict with keys {keys}", keys=", ".join(sorted(value))) if value else
+                _("dict with keys (none)"))
     if isinstance(value, (list, tuple)):
-        return f"{type(value).__name__} of length {len(value)}"
+        return _("{type} of length {length}", type=type(value).__name__, length=len(value))
     if isinstance(value, np.generic):
-        return f"NumPy {value.dtype} scalar"
+        return _("NumPy {dtype} scalar", dtype=value.dtype)
     return type(value).__name__
 
 

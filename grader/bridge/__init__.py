@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from grader.i18n import Message, _, ngettext
+
 SHAPE_ERROR_WORDS = ("matmul", "could not be broadcast", "shapes", "not aligned")
 # What student code puts into a message is cut to this: an exception's text can carry anything it
 # was given (a submission once smuggled a grader's inputs out in a 21,625-character message).
@@ -38,16 +40,26 @@ def clip(text: str, limit: int) -> str:
     text = str(text)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]} [... {len(text) - limit} characters cut]"
+    return text[:limit] + ngettext(" [... {number} character cut]", " [... {number} characters cut]",
+                                   len(text) - limit)
 
 
-NOT_IMPLEMENTED = "is not implemented yet (it raises NotImplementedError)."
+def not_implemented_message(function: str) -> Message:
+    """"<function> is not implemented yet (it raises NotImplementedError).", translated when shown."""
+    return Message("{function} is not implemented yet (it raises NotImplementedError).", function=function)
 
 
 def not_implemented(message: str) -> str | None:
-    """The function that ``message`` (a check's output) says is not implemented yet, else None."""
-    function, space, rest = message.partition(" ")
-    return function if space and rest == NOT_IMPLEMENTED else None
+    """The function that ``message`` (a check's output, in English or in the language in use) says
+    is not implemented yet, else None."""
+    unfilled = not_implemented_message("{function}")
+    for template in (unfilled.english, str(unfilled)):
+        before, field, after = template.partition("{function}")
+        if field and message.startswith(before) and message.endswith(after):
+            function = message[len(before):len(message) - len(after)]
+            if function.isidentifier():
+                return function
+    return None
 
 
 class StudentCodeError(Exception):
@@ -69,19 +81,22 @@ class StudentCodeError(Exception):
     def explain(self) -> str:
         """One or two sentences for the student."""
         if self.kind == "not_implemented":
-            return f"{self.function} {NOT_IMPLEMENTED}"
+            return str(not_implemented_message(self.function))
         if self.kind == "missing":
-            return f"{self.function} is not defined in the submission."
+            return _("{function} is not defined in the submission.", function=self.function)
         if self.kind == "timeout":
-            return f"{self.function} did not return in time ({self.detail}); look for an endless loop."
+            return _("{function} did not return in time ({detail}); look for an endless loop.",
+                     function=self.function, detail=self.detail)
         if self.kind == "crashed":
-            return f"the submission's process died while running {self.function} ({self.detail})."
+            return _("the submission's process died while running {function} ({detail}).",
+                     function=self.function, detail=self.detail)
         if self.kind == "output":
-            return f"the grader could not use what {self.function} sent back ({self.detail})."
-        text = f"{self.function} raised {self.detail}"
+            return _("the grader could not use what {function} sent back ({detail}).",
+                     function=self.function, detail=self.detail)
+        text = _("{function} raised {error}", function=self.function, error=self.detail)
         if any(word in self.detail for word in SHAPE_ERROR_WORDS):
-            text += ("\nThe shapes on that line do not fit together: print each array's .shape and "
-                     "compare with the shapes in the docstring.")
+            text += "\n" + _("The shapes on that line do not fit together: print each array's .shape and "
+                             "compare with the shapes in the docstring.")
         return text if not self.traceback else f"{text}\n{self.traceback}"
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from grader.bridge import StudentCodeError, SubmissionLoadError, SubmissionRefused
+from grader.i18n import _
 from grader.values import MAX_ITEMS, to_plain
 
 MAX_SUBMISSION_BYTES = 16 << 20  # a submission is a few kilobytes; a bigger file is not read into memory
@@ -46,26 +47,28 @@ def read_submission(path: Path) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise SubmissionLoadError(f"no submission file at {path}") from None
+        raise SubmissionLoadError(_("no submission file at {path}", path=path)) from None
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise SubmissionRefused(f"{path.name} is a symbolic link; submit the file itself") from None
-        raise SubmissionLoadError(f"{path} is not a readable Python file: {error.strerror}") from None
+            raise SubmissionRefused(_("{file} is a symbolic link; submit the file itself", file=path.name)) from None
+        raise SubmissionLoadError(_("{path} is not a readable Python file: {error}", path=path,
+                                    error=error.strerror)) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):  # checked on the open file: nothing can be swapped in between
         os.close(fd)
         if stat.S_ISDIR(mode):
-            raise SubmissionRefused(f"no submission file at {path}: it is a folder")
-        raise SubmissionRefused(f"{path.name} is not a regular file; submit the file itself")
+            raise SubmissionRefused(_("no submission file at {path}: it is a folder", path=path))
+        raise SubmissionRefused(_("{file} is not a regular file; submit the file itself", file=path.name))
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(MAX_SUBMISSION_BYTES + 1)
     if len(data) > MAX_SUBMISSION_BYTES:
-        raise SubmissionLoadError(f"{path} is larger than {MAX_SUBMISSION_BYTES >> 20} MB; "
-                                  "a submission is a few kilobytes of Python")
+        raise SubmissionLoadError(_("{path} is larger than {megabytes} MB; a submission is a few kilobytes of Python",
+                                    path=path, megabytes=MAX_SUBMISSION_BYTES >> 20))
     try:  # as read_text would: UTF-8, universal newlines
         return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
-        raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
+        raise SubmissionLoadError(_("{path} is not a readable Python file: {error}", path=path,
+                                    error=error)) from None
 
 
 def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
@@ -78,9 +81,11 @@ def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
     try:
         code = compile(source, str(path), "exec")
     except SyntaxError as error:
-        raise SubmissionLoadError(f"{path} does not parse: line {error.lineno}: {error.msg}") from None
+        raise SubmissionLoadError(_("{file} does not parse: line {line}: {error}", file=path, line=error.lineno,
+                                    error=error.msg)) from None
     except ValueError as error:
-        raise SubmissionLoadError(f"{path} is not a readable Python file: {error}") from None
+        raise SubmissionLoadError(_("{path} is not a readable Python file: {error}", path=path,
+                                    error=error)) from None
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
     try:
@@ -89,9 +94,11 @@ def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
     except BaseException as error:  # SystemExit too: a submission may call sys.exit at import
         if isinstance(error, KeyboardInterrupt):
             raise
-        line = _student_line(error, str(path))
+        frames = student_frames(error, str(path))
+        failure = f"{type(error).__name__}: {error}"
         raise SubmissionLoadError(
-            f"{path} fails when imported{line}: {type(error).__name__}: {error}"
+            _("{path} fails when imported (line {line}): {error}", path=path, line=frames[-1].lineno, error=failure)
+            if frames else _("{path} fails when imported: {error}", path=path, error=failure)
         ) from None
     return module
 
@@ -101,15 +108,11 @@ def student_frames(error: BaseException, filename: str) -> list[traceback.FrameS
     return [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
 
 
-def _student_line(error: BaseException, filename: str) -> str:
-    frames = student_frames(error, filename)
-    return f" (line {frames[-1].lineno})" if frames else ""
-
-
 def student_traceback(error: BaseException, filename: str, limit: int = 3) -> str:
     """The last few traceback lines that are in the student's file."""
     frames = student_frames(error, filename)
-    lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames[-limit:]]
+    lines = ["  " + _("line {line}, in {function}: {code}", line=f.lineno, function=f.name, code=f.line)
+             for f in frames[-limit:]]
     return "\n".join(lines)
 
 

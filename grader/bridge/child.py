@@ -43,11 +43,12 @@ from typing import Any
 
 import numpy as np  # noqa: F401  (imported once in the zygote, so every worker starts warm)
 
-from grader import values
+from grader import i18n, values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
 from grader.bridge.calls import call_each, call_student, exec_submission, plain_result, times
 from grader.bridge.frames import MAX_FRAME, read_frame, write_frame
 from grader.bridge.routines import ROUTINES
+from grader.i18n import _
 
 # Environment variables a worker keeps (plus HOME and TMPDIR, set to its scratch folder).
 KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
@@ -176,12 +177,21 @@ def _kill(pid: int) -> None:
 # ------------------------------------------------------------------ keeper
 
 
+def _speak(language: str) -> None:
+    """Word the keeper's and the worker's messages in the grading side's language: the worker
+    cannot read the catalogue once sandboxed, nor see the grading side's environment, so it is
+    loaded here, before the fork (the worker keeps it after dropping the kit's modules)."""
+    i18n.use(language)
+    i18n._catalogue(language)
+
+
 def _keeper(config: dict[str, Any], requests: int, replies: int, output: int, control_fd: int) -> None:
     """Fork the worker, report its end, and stop every process below this one when told to.
 
     The keeper also owns the worker's control group: it makes it before the fork (the
     worker joins it before anything else) and removes it once everything in it was killed.
     """
+    _speak(config["language"])
     sandbox.make_subreaper()
     control = socket.socket(fileno=control_fd)
     wake = _wake_on_sigchld()
@@ -443,7 +453,7 @@ def _answer(namespace: dict[str, Any], filename: str, request: dict[str, Any]) -
 
 def _with_limit(detail: str, memory_bytes: int) -> str:
     if detail.startswith("MemoryError"):
-        return f"{detail} (the grader allows {memory_bytes / 2**30:g} GiB of memory)"
+        return detail + " " + _("(the grader allows {gib} GiB of memory)", gib=format(memory_bytes / 2**30, "g"))
     return detail
 
 
@@ -451,9 +461,11 @@ def _encoded(reply: dict[str, Any], name: str) -> bytes:
     try:
         payload = values.encode(reply)
     except (MemoryError, values.PlainDataError) as error:
-        return values.encode({"error": ["output", name, f"its result could not be sent ({type(error).__name__})", ""]})
+        detail = _("its result could not be sent ({error})", error=type(error).__name__)
+        return values.encode({"error": ["output", name, detail, ""]})
     if len(payload) > MAX_FRAME:
-        detail = f"it returned {len(payload) / 2**20:.0f} MB of data; at most {MAX_FRAME >> 20} MB are read"
+        detail = _("it returned {megabytes} MB of data; at most {limit} MB are read",
+                   megabytes=format(len(payload) / 2**20, ".0f"), limit=MAX_FRAME >> 20)
         return values.encode({"error": ["output", name, detail, ""]})
     return payload
 

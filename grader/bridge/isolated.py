@@ -73,13 +73,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader import values
+from grader import i18n, values
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.calls import read_submission, times
 from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
 from grader.bridge.sandbox import remove_tree
 from grader.bridge.zygote import STOP_SECONDS, spawn_keeper
 from grader.contract import PACKAGE_DIR, REFERENCE_FILE, REPO_ROOT
+from grader.i18n import _, ngettext
 
 SCRATCH_PREFIX = "backprop-lab-child-"
 FILE_BYTES = 64 << 20  # largest file a worker may write into its scratch folder
@@ -121,7 +122,7 @@ class IsolatedBridge:
         self.sandbox_note = ""
         self._settings = {"cpu_seconds": int(cpu_seconds), "memory_bytes": int(memory_bytes),
                           "file_bytes": FILE_BYTES, "scratch_bytes": SCRATCH_BYTES, "processes": PROCESSES,
-                          "sandbox": sandbox, "protected": protected_paths()}
+                          "sandbox": sandbox, "protected": protected_paths(), "language": i18n.current()}
         self._captured = HeadTail(output_limit)
         self._source = read_submission(self.path)
         self._child: _Child | None = None
@@ -186,9 +187,10 @@ class IsolatedBridge:
         # A forged or corrupt frame: the submission's fault, never ours. Its process is stopped
         # (what it wrote next would be read as the next call's reply) and a fresh one takes over.
         self._child = None
-        self.events.append(f"the reply of {name} could not be used ({problem}); the process was stopped")
+        self.events.append(_("the reply of {function} could not be used ({problem}); the process was stopped",
+                             function=name, problem=problem))
         self._retire(child)
-        raise StudentCodeError("output", name, f"its process sent a malformed reply: {problem}")
+        raise StudentCodeError("output", name, _("its process sent a malformed reply: {problem}", problem=problem))
 
     def _start(self) -> "_Child":
         """A new child with the submission imported. Raises SubmissionLoadError.
@@ -221,15 +223,18 @@ class IsolatedBridge:
         try:
             self._child = self._start()
         except SubmissionLoadError as error:
-            raise StudentCodeError("crashed", name, f"the submission could not be imported again: {error}") from None
-        self.events.append(f"a fresh process re-imported the submission and took over from {name} on")
+            raise StudentCodeError("crashed", name, _("the submission could not be imported again: {error}",
+                                                      error=error)) from None
+        self.events.append(_("a fresh process re-imported the submission and took over from {function} on",
+                             function=name))
         return self._child
 
     def _retire(self, child: "_Child") -> None:
         leftovers = child.stop(self._captured)
         if leftovers:
-            self.events.append(f"{leftovers} process(es) the submission had started were still running "
-                               "and were killed")
+            self.events.append(ngettext("{number} process the submission had started was still running and was "
+                                        "killed", "{number} processes the submission had started were still "
+                                        "running and were killed", leftovers))
 
 
 def _reply_problem(reply: Any, request: dict[str, Any]) -> str | None:
@@ -327,18 +332,20 @@ class _NoAnswer(Exception):
 
     def event(self, name: str) -> str:
         if self.kind == "timeout":
-            return f"the process was killed after {self.seconds:g} s in {name} (timeout)"
+            return _("the process was killed after {seconds} s in {function} (timeout)",
+                     seconds=format(self.seconds, "g"), function=name)
         if self.kind == "crashed":
-            return f"the process died in {name}: {self.detail}"
-        return f"the reply of {name} could not be used ({self.detail}); the process was stopped"
+            return _("the process died in {function}: {detail}", function=name, detail=self.detail)
+        return _("the reply of {function} could not be used ({problem}); the process was stopped",
+                 function=name, problem=self.detail)
 
     def during_import(self, path: Path) -> str:
         if self.kind == "timeout":
-            return (f"{path} did not finish importing within {self.seconds:g} s "
-                    "(an endless loop, or training at import time?)")
+            return _("{path} did not finish importing within {seconds} s (an endless loop, or training at import "
+                     "time?)", path=path, seconds=format(self.seconds, "g"))
         if self.kind == "crashed":
-            return f"{path} ended its process while being imported ({self.detail})"
-        return f"{path} could not be imported ({self.detail})"
+            return _("{path} ended its process while being imported ({detail})", path=path, detail=self.detail)
+        return _("{path} could not be imported ({detail})", path=path, detail=self.detail)
 
 
 class _Child:

@@ -20,6 +20,7 @@ import numpy as np
 from grader.bridge import StudentCodeError
 from grader.bridge.calls import student_frames, student_traceback
 from grader.bridge.inprocess import MAX_CAPTURED_OUTPUT, InProcessBridge
+from grader.i18n import _
 from grader.values import to_plain
 
 OBSERVED_BY_TRAIN = ("batch_generator", "compute_cost")  # model looks both up as module globals
@@ -132,7 +133,8 @@ def own_accuracy(bridge: InProcessBridge, parameters: Any, X: np.ndarray, Y: np.
     """
     predictions = np.ravel(bridge.call("predict", X, parameters))  # (m,)
     if predictions.shape != (len(Y),):
-        raise StudentCodeError("exception", "predict", f"returned {predictions.size} values for {len(Y)} samples")
+        raise StudentCodeError("exception", "predict", _("returned {values} values for {samples} samples",
+                                                         values=predictions.size, samples=len(Y)))
     return float(np.mean(predictions == np.ravel(Y)))
 
 

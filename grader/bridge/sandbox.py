@@ -54,6 +54,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from grader.i18n import _
+
 # ------------------------------------------------------------------ syscalls
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -780,21 +782,23 @@ def kill_descendants(root: int, patience: float = 5.0) -> tuple[set[int], list[t
 def describe_exit(status: int, cpu_seconds: int, memory_bytes: int) -> str:
     """A wait status in plain words, naming the limit that most likely ended the process."""
     if os.WIFEXITED(status):
-        return f"it exited with code {os.WEXITSTATUS(status)}, e.g. through os._exit() or exit() in C code"
+        return _("it exited with code {code}, e.g. through os._exit() or exit() in C code",
+                 code=os.WEXITSTATUS(status))
     if not os.WIFSIGNALED(status):
-        return f"it stopped with wait status {status}"
+        return _("it stopped with wait status {status}", status=status)
     number = os.WTERMSIG(status)
     try:
         name = signal.Signals(number).name
     except ValueError:
         name = f"signal {number}"
     if number == signal.SIGXCPU:
-        return f"it used up its CPU-time limit of {cpu_seconds} s ({name})"
+        return _("it used up its CPU-time limit of {seconds} s ({signal})", seconds=cpu_seconds, signal=name)
     if number == signal.SIGKILL:
-        return (f"it was killed ({name}); a process is killed when it passes the CPU-time limit "
-                f"({cpu_seconds} s) or runs the machine out of memory (limit {memory_bytes / 2**30:g} GiB)")
+        return _("it was killed ({signal}); a process is killed when it passes the CPU-time limit ({seconds} s) "
+                 "or runs the machine out of memory (limit {gib} GiB)", signal=name, seconds=cpu_seconds,
+                 gib=format(memory_bytes / 2**30, "g"))
     if number == signal.SIGSEGV:
-        return f"it crashed with a segmentation fault ({name})"
+        return _("it crashed with a segmentation fault ({signal})", signal=name)
     if number == signal.SIGXFSZ:
-        return f"it wrote a file larger than the grader allows ({name})"
-    return f"it was ended by {name}"
+        return _("it wrote a file larger than the grader allows ({signal})", signal=name)
+    return _("it was ended by {signal}", signal=name)

@@ -2,17 +2,29 @@
 from __future__ import annotations
 
 from grader.bridge import not_implemented
+from grader.contract import TRAINING
+from grader.i18n import Message, _
 from grader.results import CheckResult, Report
 from grader.status import Status
+
+_GROUPS = {TRAINING: Message("training")}  # scored groups that are no function of the student's: shown translated
+
+
+def heading(function: str) -> str:
+    """How a report heads ``function``'s checks: a function's name as written in the code, the
+    training checks' group ("training") in the language in use."""
+    return str(_GROUPS[function]) if function in _GROUPS else function
 
 
 def status_note(report: Report) -> str:
     """What happened to the submission as a whole, for students: "" when every check ran as
-    planned, else "Status: <id>: <what it means>." and the error, if any, on the next line."""
+    planned, else "Status: <id>: <what it means>." and the error, if any, on the next line (in the
+    language in use; the id stays as written in CSV and JSON)."""
     status = Status(report.status)
     if status == Status.OK:
         return ""
-    return f"Status: {status.value}: {status.for_student}." + (f"\n{report.error}" if report.error else "")
+    note = _("Status: {status}: {meaning}.", status=status.value, meaning=status.for_student)
+    return note + (f"\n{report.error}" if report.error else "")
 
 
 def not_implemented_in(function: str, results: list[CheckResult]) -> set[str]:
@@ -23,3 +35,9 @@ def not_implemented_in(function: str, results: list[CheckResult]) -> set[str]:
     if None in named or (len(named) > 1 and function not in named):
         return set()
     return named
+
+
+def titled_output(result: CheckResult) -> str:
+    """A check's message for a format that names checks by their English id (Gradescope, otter):
+    the title in the language in use first, when it differs from the id, then the message."""
+    return result.output if result.shown == result.name else f"{result.shown}\n{result.output}"

@@ -1,10 +1,15 @@
-"""Gradescope's results.json: {"score", "tests": [{"name", "score", "max_score", "output", "visibility"}]}."""
+"""Gradescope's results.json: {"score", "tests": [{"name", "score", "max_score", "output", "visibility"}]}.
+
+``name`` is the check's English name, a stable id (a re-run and stored grades read it);
+``output`` (and the report's ``output``) is in the language in use, the check's title first when
+the language is not English, so that a student reads which check it is in their language.
+"""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from grader.formats import status_note
+from grader.formats import status_note, titled_output
 from grader.results import Report
 
 # Hidden checks count from the start but students see them only once grades are published.
@@ -18,7 +23,7 @@ def to_dict(report: Report) -> dict:
             "name": r.name,
             "score": r.score,
             "max_score": r.max_score,
-            "output": r.output,
+            "output": titled_output(r),
             "visibility": HIDDEN_VISIBILITY if r.hidden else "visible",
         }
         for r in report.results

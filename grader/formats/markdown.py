@@ -10,12 +10,16 @@ the student has not seen; their messages quote those inputs and the expected
 numbers. The name and the verdict already say which function to revisit, and the
 public check of the same function explains the mistake. (Gradescope's
 results.json does carry the hidden messages, shown once grades are published.)
+
+Written in the language in use (``grade --lang``); checks appear by their titles in it.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
 
+from grader.formats import heading
+from grader.i18n import _, ngettext
 from grader.results import CheckResult, Report
 from grader.status import Status
 
@@ -40,7 +44,7 @@ def _cell(text: str) -> str:
 
 def render(report: Report, events: list[str] | tuple[str, ...] = (), output: str = "") -> str:
     """The Markdown feedback for one graded submission."""
-    lines = [f"# Feedback for {report.submission}", ""]
+    lines = [_("# Feedback for {submission}", submission=report.submission), ""]
     lines += _score_lines(report)
     lines += _function_table(report)
     lines += _public_failures(report)
@@ -50,20 +54,22 @@ def render(report: Report, events: list[str] | tuple[str, ...] = (), output: str
 
 
 def _score_lines(report: Report) -> list[str]:
-    lines = [f"**Score: {_points(report.score)} / {_points(report.max_score)}**", ""]
+    lines = [_("**Score: {score} / {max_score}**", score=_points(report.score), max_score=_points(report.max_score)),
+             ""]
     if report.status != Status.OK:
         status = Status(report.status)
-        lines += [f"Status: **{status.value}**: {status.for_student}.", ""]
+        lines += [_("Status: **{status}**: {meaning}.", status=status.value, meaning=status.for_student), ""]
         if report.error:
             lines += [*_fenced(report.error), ""]
     return lines
 
 
 def _function_table(report: Report) -> list[str]:
-    lines = ["| Function | Points |", "|---|---:|"]
+    lines = [_("| Function | Points |"), "|---|---:|"]
     for function, (earned, possible) in report.points_by_function().items():
-        lines.append(f"| {_cell(function)} | {_points(earned)} / {_points(possible)} |")
-    lines.append(f"| **Total** | **{_points(report.score)} / {_points(report.max_score)}** |")
+        lines.append(f"| {_cell(heading(function))} | {_points(earned)} / {_points(possible)} |")
+    lines.append(_("| **Total** | **{score} / {max_score}** |", score=_points(report.score),
+                   max_score=_points(report.max_score)))
     return lines + [""]
 
 
@@ -73,12 +79,15 @@ def _public_failures(report: Report) -> list[str]:
     if not public:
         return []
     if not failing:
-        return ["## Public checks", "", f"All {len(public)} public checks passed.", ""]
-    lines = ["## Public checks to fix", "",
-             f"{len(failing)} of {len(public)} public checks failed. Each message says what was "
-             "expected and what your code gave; `backprop-lab check` shows the same on your machine.", ""]
+        return [_("## Public checks"), "",
+                ngettext("The {number} public check passed.", "All {number} public checks passed.", len(public)), ""]
+    lines = [_("## Public checks to fix"), "",
+             ngettext("{failed} of {number} public check failed.", "{failed} of {number} public checks failed.",
+                      len(public), failed=len(failing))
+             + " " + _("Each message says what was expected and what your code gave; `backprop-lab check` shows "
+                       "the same on your machine."), ""]
     for result in failing:
-        lines += [f"### {result.name} ({_points(result.score)} / {_points(result.max_score)})", ""]
+        lines += [f"### {result.shown} ({_points(result.score)} / {_points(result.max_score)})", ""]
         lines += [*_fenced(result.output), ""]
     return lines
 
@@ -88,30 +97,35 @@ def _hidden_list(report: Report) -> list[str]:
     if not hidden:
         return []
     passed = sum(r.passed for r in hidden)
-    lines = ["## Hidden checks", "",
-             f"{passed} of {len(hidden)} hidden checks passed. Hidden checks test the same functions on "
-             "inputs you have not seen, so only their names and results are shown here; a failing one "
-             "usually has a public check of the same function that explains the mistake.", ""]
+    lines = [_("## Hidden checks"), "",
+             ngettext("{passed} of {number} hidden check passed.", "{passed} of {number} hidden checks passed.",
+                      len(hidden), passed=passed)
+             + " " + _("Hidden checks test the same functions on inputs you have not seen, so only their names "
+                       "and results are shown here; a failing one usually has a public check of the same "
+                       "function that explains the mistake."), ""]
     lines += [_hidden_line(r) for r in hidden]
     return lines + [""]
 
 
 def _hidden_line(result: CheckResult) -> str:
-    verdict = "passed" if result.passed else "**failed**"
-    return f"- {verdict} ({_points(result.score)} / {_points(result.max_score)}): {result.name}"
+    verdict = _("passed") if result.passed else _("**failed**")
+    return f"- {verdict} ({_points(result.score)} / {_points(result.max_score)}): {result.shown}"
 
 
 def _process_lines(events: list[str] | tuple[str, ...], output: str) -> list[str]:
     if not events and not output:
         return []
-    lines = ["## What happened when your code ran", ""]
+    lines = [_("## What happened when your code ran"), ""]
     counts = Counter(events)  # a loop that times out in every check says so once, with a count
-    lines += [f"- {event}" + (f" ({counts[event]} times)" if counts[event] > 1 else "") for event in counts]
+    lines += [f"- {event}" + (ngettext(" ({number} time)", " ({number} times)", counts[event])
+                              if counts[event] > 1 else "") for event in counts]
     if events:
         lines.append("")
     if output:
-        lines += ["What your code printed:" if len(output) <= OUTPUT_EXCERPT_CHARS else
-                  f"What your code printed ({len(output)} characters; the start and the end are shown):",
+        lines += [_("What your code printed:") if len(output) <= OUTPUT_EXCERPT_CHARS else
+                  ngettext("What your code printed ({number} character; the start and the end are shown):",
+                           "What your code printed ({number} characters; the start and the end are shown):",
+                           len(output)),
                   "", *_fenced(excerpt(output)), ""]
     return lines
 
@@ -121,4 +135,6 @@ def excerpt(text: str, limit: int = OUTPUT_EXCERPT_CHARS) -> str:
     if len(text) <= limit:
         return text
     head, tail = text[: limit * 3 // 4], text[-(limit // 4):]
-    return f"{head}\n[... {len(text) - len(head) - len(tail)} characters not shown ...]\n{tail}"
+    cut = ngettext("[... {number} character not shown ...]", "[... {number} characters not shown ...]",
+                   len(text) - len(head) - len(tail))
+    return f"{head}\n{cut}\n{tail}"

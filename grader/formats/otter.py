@@ -33,7 +33,7 @@ from typing import Any
 
 from grader.checks import PRACTICE, Check, Draw, catalogue
 from grader.contract import FIXTURES_DIR, SCORED
-from grader.formats import status_note
+from grader.formats import status_note, titled_output
 from grader.reference import RecordedReference
 from grader.results import CheckResult, Report
 from grader.runner import run_on_namespace
@@ -77,10 +77,11 @@ def assert_passed(env: dict[str, Any], check_name: str) -> None:
 
 
 def failure_message(result: CheckResult, report: Report) -> str:
-    """What a failed check's AssertionError says in otter's results: its message, then what
-    happened to the submission as a whole when that was not a normal run."""
+    """What a failed check's AssertionError says in otter's results (under the check's English
+    name): its title in the language in use, its message, then what happened to the submission as
+    a whole when that was not a normal run."""
     note = status_note(report)
-    return result.output + (f"\n{note}" if note else "")
+    return titled_output(result) + (f"\n{note}" if note else "")
 
 
 # -- the test files ---------------------------------------------------------------------------

@@ -8,7 +8,9 @@ standing for all its checks. Items are named "<function>: <check>", so ``-k forw
 selects one function's checks, and only the selected checks run. A file that does not parse is
 one collection error of one line. What the submission printed while a function's checks ran is
 that function's first failing item's captured stdout (pytest shows it under the failure; ``-s``
-shows it as it comes).
+shows it as it comes). Reports are in the language in use (``BACKPROP_LAB_LANG``, the locale, the
+kit's default: ``grader.i18n``), items' names included: a check's title in that language, after
+its function's name, so ``-k FUNCTION`` works in every language.
 """
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from grader.bridge import not_implemented_message
 from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
-from grader.formats import not_implemented_in, status_note
+from grader.formats import heading, not_implemented_in, status_note
+from grader.i18n import _, ngettext
 from grader.results import CheckResult, Report
-from grader.text import counted
+from grader.text import checks, points
 
 PRINTED_LINES = 20  # lines of a function's prints shown with its failure
 
@@ -64,19 +68,20 @@ class SubmissionFile(pytest.File):
         try:
             tree = ast.parse(read_submission(self.path), str(self.path))
         except SyntaxError as error:
-            raise self.CollectError(f"{self.path.name} does not parse: line {error.lineno}: {error.msg}") from None
+            raise self.CollectError(_("{file} does not parse: line {line}: {error}", file=self.path.name,
+                                      line=error.lineno, error=error.msg)) from None
         except (SubmissionLoadError, ValueError):
             tree = ast.Module(body=[], type_ignores=[])  # the run says what is wrong, in every item
         stubbed = stubbed_functions(tree)
-        checks = catalogue(include_hidden=False)
-        for function in dict.fromkeys(c.function for c in checks):
-            names = [c.name for c in checks if c.function == function]
+        public = catalogue(include_hidden=False)
+        for function in dict.fromkeys(c.function for c in public):
+            own = [c for c in public if c.function == function]
             if function in stubbed:
-                yield CheckItem.from_parent(self, name=f"{function}: not implemented yet", function=function,
-                                            check_names=names)
+                yield CheckItem.from_parent(self, name=_("{function}: not implemented yet", function=function),
+                                            function=function, check_names=[c.name for c in own])
             else:
-                for name in names:
-                    yield CheckItem.from_parent(self, name=name, function=function, check_names=[name])
+                for check in own:
+                    yield CheckItem.from_parent(self, name=check.shown, function=function, check_names=[check.name])
 
     def report(self) -> Report | None:
         if self._report is None and not self._load_error:
@@ -104,8 +109,11 @@ class SubmissionFile(pytest.File):
             return ""
         lines = printed.rstrip("\n").splitlines()
         cut = len(lines) - PRINTED_LINES
-        note = f"[... {cut} more lines cut; `backprop-lab check --show-output` shows them all]\n" if cut > 0 else ""
-        return f"{item.examined} printed:\n" + "\n".join(lines[:PRINTED_LINES]) + "\n" + note
+        note = ngettext("[... {number} more line cut; `backprop-lab check --show-output` shows them all]",
+                        "[... {number} more lines cut; `backprop-lab check --show-output` shows them all]",
+                        cut) + "\n" if cut > 0 else ""
+        said = _("{function} printed:", function=heading(item.examined))
+        return said + "\n" + "\n".join(lines[:PRINTED_LINES]) + "\n" + note
 
 
 class CheckItem(pytest.Item):
@@ -117,11 +125,11 @@ class CheckItem(pytest.Item):
     def results(self) -> list[CheckResult]:
         report = self.parent.report()
         if report is None:
-            raise CheckFailed(f"the submission cannot be loaded: {self.parent._load_error}")
+            raise CheckFailed(_("the submission cannot be loaded: {error}", error=self.parent._load_error))
         found = {r.name: r for r in report.results}
         missing = [name for name in self.check_names if name not in found]
         if missing:  # the catalogue changed between collection and the run: say so, no KeyError
-            raise CheckFailed(f"the check {missing[0]!r} did not run; run pytest again")
+            raise CheckFailed(_("the check {name} did not run; run pytest again", name=repr(missing[0])))
         return [found[name] for name in self.check_names]
 
     def runtest(self) -> None:
@@ -135,12 +143,13 @@ class CheckItem(pytest.Item):
         note = status_note(self.parent.report())
         note = f"\n{note}" if note else ""
         if len(self.check_names) == 1:
-            raise CheckFailed(f"{failed[0].output}\n({counted(failed[0].max_score, 'point')}){note}")
-        points = sum(r.max_score for r in results)
+            raise CheckFailed(f"{failed[0].output}\n({points(failed[0].max_score)}){note}")
+        possible = sum(r.max_score for r in results)
         if self.examined in not_implemented_in(self.examined, results):
-            raise CheckFailed(f"{self.examined} {_NOT_IMPLEMENTED_SHORT}: {counted(len(results), 'check')}, "
-                              f"{counted(points, 'point')}{note}")
-        raise CheckFailed("\n".join(f"{r.name}: {r.output}" for r in failed) + f"\n({counted(points, 'point')}){note}")
+            said = str(not_implemented_message(self.examined)).rstrip(".。")
+            raise CheckFailed(_("{not_implemented}: {checks}, {points}", not_implemented=said,
+                                checks=checks(len(results)), points=points(possible)) + note)
+        raise CheckFailed("\n".join(f"{r.shown}: {r.output}" for r in failed) + f"\n({points(possible)}){note}")
 
     def repr_failure(self, excinfo, style=None) -> str:
         if isinstance(excinfo.value, CheckFailed):
@@ -150,5 +159,3 @@ class CheckItem(pytest.Item):
     def reportinfo(self):
         return self.path, None, self.name
 
-
-_NOT_IMPLEMENTED_SHORT = "is not implemented yet (it raises NotImplementedError)"

@@ -4,7 +4,8 @@ line for a function that is not implemented yet.
 rich lays it out: lines wrap at the terminal's width (``shutil.get_terminal_size``: COLUMNS, else
 the terminal, else 80); on a terminal PASS is green, FAIL red and headings bold; piped, or with
 NO_COLOR set, it is plain text. What the submission printed is shown under each failing function
-(its first ``PRINTED_LINES`` lines), or all of it with ``show_output``.
+(its first ``PRINTED_LINES`` lines), or all of it with ``show_output``. Every word is in the
+language in use (``grader.i18n``): PASS/FAIL read 通过/未通过 in Chinese, in the same colours.
 """
 from __future__ import annotations
 
@@ -14,13 +15,16 @@ import shutil
 import sys
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from grader.formats import not_implemented_in, status_note
+from grader.formats import heading, not_implemented_in, status_note
+from grader.i18n import Message, _, ngettext
 from grader.results import CheckResult, Report
+from grader.text import checks
 
-PASS, FAIL = "PASS", "FAIL"
+PASS, FAIL = Message("PASS"), Message("FAIL")  # translated where shown: 通过, 未通过
 PRINTED_LINES = 20  # lines of a failing function's prints shown without --show-output
 DETAIL = 9  # indent of a failure's explanation, under its check's name
 STYLE = {PASS: "green", FAIL: "red", "heading": "bold", "printed": "dim", "missing": "red"}
@@ -60,7 +64,8 @@ def _write(console: Console, report: Report, hidden_note: str, show_output: bool
             part.rstrip()
             console.print(Text(" " * (hang if number else indent)) + part, soft_wrap=True)
 
-    console.print(Text(f"backprop-lab check: {report.submission}"), soft_wrap=True)  # a path stays whole
+    console.print(Text(_("backprop-lab check: {submission}", submission=report.submission)),
+                  soft_wrap=True)  # a path stays whole
     console.print()
     if status_note(report):
         for paragraph in status_note(report).splitlines():
@@ -69,16 +74,18 @@ def _write(console: Console, report: Report, hidden_note: str, show_output: bool
     collapsed_before = any_missing = False
     for function, results in report.by_function().items():
         earned, possible = (sum(r.score for r in results), sum(r.max_score for r in results))
-        heading = Text(f"{function}  ({_points(earned)}/{_points(possible)})", style=STYLE["heading"])
+        title = Text(f"{heading(function)}  ({_points(earned)}/{_points(possible)})", style=STYLE["heading"])
         missing = not_implemented_in(function, results)
         if missing:  # one line: the function (or the one it needs) is not implemented yet
-            what = "not implemented yet" if function in missing else f"needs {missing.pop()}, not implemented yet"
-            line(heading + Text(f"  {what}: {_checks(len(results))}", style=STYLE["missing"]), 0, 4)
+            what = (_("not implemented yet: {checks}", checks=checks(len(results))) if function in missing else
+                    _("needs {function}, not implemented yet: {checks}", function=missing.pop(),
+                      checks=checks(len(results))))
+            line(title + Text(f"  {what}", style=STYLE["missing"]), 0, 4)
             any_missing = True
         else:
             if collapsed_before:
                 console.print()
-            line(heading)
+            line(title)
             for r in results:
                 _result(line, r)
         printed = report.printed.get(function, "")
@@ -90,21 +97,22 @@ def _write(console: Console, report: Report, hidden_note: str, show_output: bool
     if collapsed_before:
         console.print()
     if any_missing:
-        line(Text("(not implemented yet: the function still raises NotImplementedError)"))
+        line(Text(_("(not implemented yet: the function still raises NotImplementedError)")))
     passed = sum(r.passed for r in report.results)
-    line(Text(f"{passed}/{len(report.results)} checks passed. "
-              f"Points: {_points(report.score)}/{_points(report.max_score)}.{hidden_note}", style=STYLE["heading"]))
-
-
-def _checks(count: int) -> str:
-    return f"{count} check" + ("" if count == 1 else "s")
+    line(Text(_("{passed}/{total} checks passed. Points: {score}/{max_score}.", passed=passed,
+                total=len(report.results), score=_points(report.score), max_score=_points(report.max_score))
+              + hidden_note, style=STYLE["heading"]))
 
 
 def _result(line, r: CheckResult) -> None:
+    """``  PASS   2/2  title``: the marks padded to one width (通过 and 未通过 differ), the title's
+    continuation lines under the title."""
     mark = PASS if r.passed else FAIL
-    tag = " [hidden]" if r.hidden else ""
-    line(Text.assemble("  ", (mark, STYLE[mark]), f"  {_points(r.score):>2}/{_points(r.max_score):<2} ",
-                       f"{r.name.split(': ', 1)[-1]}{tag}"), 0, 14)
+    width = max(cell_len(str(PASS)), cell_len(str(FAIL)))
+    shown = str(mark) + " " * (width - cell_len(str(mark)))
+    title = r.shown.removeprefix(f"{r.function}: ") + (_(" [hidden]") if r.hidden else "")
+    line(Text.assemble("  ", (shown, STYLE[mark]), f"  {_points(r.score):>2}/{_points(r.max_score):<2} ", title),
+         0, width + 10)
     if not r.passed:
         for paragraph in r.output.splitlines():
             line(Text(paragraph), DETAIL)
@@ -114,8 +122,14 @@ def _printed(line, function: str, printed: str, show_all: bool) -> None:
     lines = printed.rstrip("\n").splitlines()
     shown = lines if show_all else lines[:PRINTED_LINES]
     cut = len(lines) - len(shown)
-    note = f", the first {len(shown)} below ({cut} cut; --show-output shows all)" if cut else ""
-    line(Text(f"{function} printed {len(lines)} line{'' if len(lines) == 1 else 's'}{note}:",
-              style=STYLE["printed"]), 2, 4)
+    if cut:
+        said = ngettext("{function} printed {number} line, the first {shown} below ({cut} cut; --show-output "
+                        "shows all):", "{function} printed {number} lines, the first {shown} below ({cut} cut; "
+                        "--show-output shows all):", len(lines), function=heading(function), shown=len(shown),
+                        cut=cut)
+    else:
+        said = ngettext("{function} printed {number} line:", "{function} printed {number} lines:", len(lines),
+                        function=heading(function))
+    line(Text(said, style=STYLE["printed"]), 2, 4)
     for text in shown:
         line(Text(f"| {text}", style=STYLE["printed"]), 2, 4)

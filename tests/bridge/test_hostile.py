@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader import i18n
 from grader.bridge import SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.isolated import IsolatedBridge
@@ -32,6 +33,7 @@ from grader.results import CheckResult, Report
 from grader.runner import run_checks
 from tests.bridge.bridge_support import CALL_TIMEOUT, kernel_leftovers, processes_left_behind, working_in
 from tests.hostile.build import HOSTILE_DIR, NAMES, REPO_ROOT, assemble, source
+from tests.language import english_left
 from tests.timing import scaled
 
 Breaks = Callable[[CheckResult], bool]
@@ -150,7 +152,7 @@ def test_detached_and_double_forked_processes_are_stopped(grade_isolated, assemb
     assert report.all_passed and len(started) == 2, bridge.output
     for pid in started:
         assert not Path(f"/proc/{pid}").exists() or "sleep" not in Path(f"/proc/{pid}/cmdline").read_text()
-    assert any("2 process(es) the submission had started" in event for event in bridge.events)
+    assert any("2 processes the submission had started were still running" in event for event in bridge.events)
 
 
 @pytest.mark.usefixtures("nothing_left_behind")
@@ -326,3 +328,18 @@ def test_instructors_can_write_every_hostile_submission_into_a_folder_to_grade(t
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(NAMES)
     for name in NAMES:
         assert (tmp_path / name / SUBMISSION_FILE).read_text() == source(name), name
+
+
+@pytest.mark.usefixtures("nothing_left_behind")
+def test_the_worker_and_its_keeper_speak_the_grading_side_s_language(grade_isolated, assembled, monkeypatch):
+    """The worker cannot read the catalogue once sandboxed nor see BACKPROP_LAB_LANG: it is told the language."""
+    monkeypatch.setattr(i18n, "_chosen", "zh")
+    with pytest.raises(SubmissionLoadError, match="无法解析：第 "):
+        grade_isolated(assembled("syntax_error"))
+    report, bridge = grade_isolated(assembled("os_exit_in_function"))
+    died = [event for event in bridge.events if "update_parameters" in event]
+    assert died and all(english_left(event.replace("os._exit()", "").replace("exit()", "")) == [] for event in died), \
+        bridge.events
+    assert "进程在 update_parameters 中终止：它以退出码" in died[0]
+    crashed = [r.output for r in report.results if r.function == "update_parameters" and not r.passed]
+    assert crashed and english_left(crashed[0].split("（")[0]) == [], crashed
