@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.i18n import Message
+
 SUBMISSION_FILE = "two_layer_net.py"
 
 # The six functions students write, in the order the handout teaches them.
@@ -24,6 +26,13 @@ TODO_FUNCTIONS = (
 GIVEN_FUNCTIONS = ("sigmoid", "model", "predict")
 TRAINING = "training"  # the score column of the training checks
 SCORED = TODO_FUNCTIONS + (TRAINING,)
+_GROUPS = {TRAINING: Message("training")}  # scored groups that are no function of the student's: shown translated
+
+
+def heading(function: str) -> str:
+    """How a report (or a check's title) names ``function``: a function's name as written in the code,
+    the training checks' group ("training") in the language in use."""
+    return str(_GROUPS[function]) if function in _GROUPS else function
 
 PARAM_KEYS = ("W1", "b1", "W2", "b2")
 GRAD_KEYS = tuple("d" + k for k in PARAM_KEYS)

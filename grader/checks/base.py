@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.bridge import Bridge
+from grader.contract import heading
 from grader.i18n import Message
 from grader.results import CheckResult
 
@@ -111,7 +112,7 @@ class Check:
     @property
     def shown(self) -> str:
         """The name as the student reads it, in the language in use."""
-        return f"{self.function}: {self.title}" if self.title is not None else self.name
+        return f"{heading(self.function)}: {self.title}" if self.title is not None else self.name
 
     def result(self, passed: bool, output: str) -> CheckResult:
         """This check's result, titled in the language in use."""

@@ -2,18 +2,9 @@
 from __future__ import annotations
 
 from grader.bridge import not_implemented
-from grader.contract import TRAINING
-from grader.i18n import Message, _
+from grader.i18n import _
 from grader.results import CheckResult, Report
 from grader.status import Status
-
-_GROUPS = {TRAINING: Message("training")}  # scored groups that are no function of the student's: shown translated
-
-
-def heading(function: str) -> str:
-    """How a report heads ``function``'s checks: a function's name as written in the code, the
-    training checks' group ("training") in the language in use."""
-    return str(_GROUPS[function]) if function in _GROUPS else function
 
 
 def status_note(report: Report) -> str:

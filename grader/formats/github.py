@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.formats import heading, status_note
+from grader.contract import heading
+from grader.formats import status_note
 from grader.i18n import _, ngettext
 from grader.results import Report
 from grader.text import points

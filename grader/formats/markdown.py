@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from grader.formats import heading
+from grader.contract import heading
 from grader.i18n import _, ngettext
 from grader.results import CheckResult, Report
 from grader.status import Status

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from grader.bridge import not_implemented_message
-from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
-from grader.formats import heading, not_implemented_in, status_note
+from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS, heading
+from grader.formats import not_implemented_in, status_note
 from grader.i18n import _, ngettext
 from grader.results import CheckResult, Report
 from grader.text import checks, points

@@ -19,7 +19,8 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from grader.formats import heading, not_implemented_in, status_note
+from grader.contract import heading
+from grader.formats import not_implemented_in, status_note
 from grader.i18n import Message, _, ngettext
 from grader.results import CheckResult, Report
 from grader.text import checks
