@@ -60,19 +60,6 @@ def requested_language(argv: list[str]) -> str | None:
     return language
 
 
-@contextlib.contextmanager
-def speaking(language: str | None) -> Iterator[None]:
-    """Speak ``language`` inside the block (None: as before), then as before again: a test or a
-    program calling ``main`` twice does not keep the first call's language."""
-    before = i18n._chosen  # what use() chose before, None when following the environment
-    if language is not None:
-        i18n.use(language)
-    try:
-        yield
-    finally:
-        i18n._chosen = before
-
-
 def _add_language(parser: argparse.ArgumentParser) -> None:
     # Read by requested_language before parsing; declared so argparse accepts it everywhere.
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
@@ -176,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(i18n.LANGUAGES)}", file=sys.stderr)  # no language to speak yet: English
         return 2
     try:
-        with speaking(language):
+        with i18n.speaking(language):  # a program calling main twice does not keep the first language
             parser = build_parser()
             args = parser.parse_args(argv)
             _refuse_unshipped_options(parser, args)

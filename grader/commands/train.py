@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from grader import handout
+from grader import handout, i18n
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.own_model import ModelRun, model_defaults, own_accuracy, run_own_model
@@ -68,7 +68,8 @@ def main(path: Path, plots_dir: Path) -> int:
 
 def accuracy_line(text: str, accuracy: float, total: int) -> str:
     """``text`` (an N_ constant with {accuracy}, {right} and {total}) filled in: "0.980 (196 of 200)"."""
-    return _(text, accuracy=f"{accuracy:.3f}", right=round(accuracy * total), total=total)
+    shown = f"{accuracy:.3f}"
+    return i18n._(text, accuracy=shown, right=round(accuracy * total), total=total)
 
 
 def train_with_progress(bridge: InProcessBridge, data: MoonsSplit) -> ModelRun:
@@ -104,6 +105,7 @@ def draw_plots(bridge: InProcessBridge, run: ModelRun, data: MoonsSplit, test_ac
     ]
 
 
+# N_ constants are translated where shown, with i18n._ (the catalogue has their text through N_).
 # Both spellings: in the released kit the console script exists only after `pip install -e .`.
 RUN_CHECKS = N_("the checks (`backprop-lab check` or `python -m grader check`)")
 
@@ -111,12 +113,13 @@ RUN_CHECKS = N_("the checks (`backprop-lab check` or `python -m grader check`)")
 def one_line(error: StudentCodeError) -> str:
     """The failure in one line: what to write next, or the exception and the student's line."""
     if error.kind == "not_implemented":
-        return _("{explained} Write it, then run {checks}.", explained=error.explain(), checks=_(RUN_CHECKS))
+        return _("{explained} Write it, then run {checks}.", explained=error.explain(),
+                 checks=i18n._(RUN_CHECKS))
     if error.kind == "exception":
         innermost = error.traceback.strip().splitlines()[-1:]  # "line N, in function: code"
         where = f" ({innermost[0].strip()})" if innermost else ""
         return _("{function} raised {error}{where}. Run {checks} to find out more.", function=error.function,
-                 error=error.detail, where=where, checks=_(RUN_CHECKS))
+                 error=error.detail, where=where, checks=i18n._(RUN_CHECKS))
     return error.explain()
 
 
@@ -165,17 +168,17 @@ def explain_low_accuracy(path: Path, test_accuracy: float, changed: list[str], b
     reference = handout.reference_test_accuracy()
     if reference is None or not test_accuracy < reference - FAR_BELOW:
         return
+    accuracy, reached = f"{test_accuracy:.3f}", f"{reference:.2f}"
     far_below = _("note: the test accuracy {accuracy} is far below the {reference} the handout's model and "
-                  "settings reach with correct functions", accuracy=f"{test_accuracy:.3f}",
-                  reference=f"{reference:.2f}")
+                  "settings reach with correct functions", accuracy=accuracy, reference=reached)
     report = public_checks(path)
     if report is None:
-        print(_("{far_below}. Run {checks} to find out why.", far_below=far_below, checks=_(RUN_CHECKS)))
+        print(_("{far_below}. Run {checks} to find out why.", far_below=far_below, checks=i18n._(RUN_CHECKS)))
         return
     failing = list(dict.fromkeys(r.function for r in report.results if not r.passed))
     if failing:
         print(_("{far_below}; public checks fail for {functions}. Run {checks} to see why.", far_below=far_below,
-                functions=_listed(failing), checks=_(RUN_CHECKS)))
+                functions=_listed(failing), checks=i18n._(RUN_CHECKS)))
         return
     passing = ngettext("the {number} public check passes", "all {number} public checks pass", len(report.results))
     if changed:
@@ -217,5 +220,6 @@ def warn_if_cost_not_finite(run: ModelRun) -> None:
     if bad_epochs:
         print(_("warning: the cost is not a finite number from epoch {epoch} on ({bad} of {total} epochs); "
                 "the plots are drawn anyway. Run {checks} to find the function that goes wrong.",
-                epoch=bad_epochs[0], bad=len(bad_epochs), total=len(run.epoch_costs), checks=_(RUN_CHECKS)),
+                epoch=bad_epochs[0], bad=len(bad_epochs), total=len(run.epoch_costs),
+                checks=i18n._(RUN_CHECKS)),
               file=sys.stderr)

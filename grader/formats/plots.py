@@ -27,7 +27,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from grader import i18n
-from grader.i18n import N_, _
+from grader.i18n import N_
 
 CLASS_COLOURS = ("#3b6fb6", "#d9822b")  # label 0 blue, label 1 orange (colour-blind safe)
 # probability 0 in label 0's colour, 0.5 white, 1 in label 1's colour: regions match their points
@@ -44,7 +44,8 @@ NO_CJK_FONT = N_("note: the plots are drawn in English: no font with Chinese cha
                  "(Linux: sudo apt install fonts-noto-cjk; Windows: SimHei or Microsoft YaHei; macOS: PingFang SC "
                  "comes with the system), then delete matplotlib's font cache (~/.cache/matplotlib) and train again.")
 
-# Every text the plots draw (fields filled in by PLOT_FIELDS to learn which characters a font needs).
+# Every text the plots draw, translated where drawn with i18n._ (the catalogue has them through N_;
+# fields filled in by PLOT_FIELDS to learn which characters a font needs).
 HISTOGRAM_TITLE = N_("The value of Label Y and its quantity")
 HISTOGRAM_X, HISTOGRAM_Y = N_("value"), N_("quantity")
 BATCH_COST = N_("cost of each batch")
@@ -87,7 +88,7 @@ def cjk_font(text: str) -> str | None:
 
 def plot_characters() -> str:
     """The characters of every plot text in the language in use (beyond ASCII: the ones a font may lack)."""
-    return "".join(sorted({c for text in PLOT_TEXTS for c in _(text, **PLOT_FIELDS) if ord(c) > 127}))
+    return "".join(sorted({c for text in PLOT_TEXTS for c in i18n._(text, **PLOT_FIELDS) if ord(c) > 127}))
 
 
 _warned: set[str] = set()  # NO_CJK_FONT is said once per process, not once per plot
@@ -109,13 +110,9 @@ def _drawing() -> Iterator[None]:
         return
     if NO_CJK_FONT not in _warned:
         _warned.add(NO_CJK_FONT)
-        print(_(NO_CJK_FONT), file=sys.stderr)
-    before = i18n._chosen  # English for the labels only, then the language in use again
-    i18n.use("en")
-    try:
+        print(i18n._(NO_CJK_FONT), file=sys.stderr)
+    with i18n.speaking("en"):  # English for the labels only, then the language in use again
         yield
-    finally:
-        i18n._chosen = before
 
 
 def label_histogram(Y: np.ndarray, path: Path) -> Path:
@@ -129,15 +126,15 @@ def label_histogram(Y: np.ndarray, path: Path) -> Path:
 
 def _label_histogram(labels: np.ndarray, path: Path) -> Path:
     figure, axes = _new_figure((6, 4.5))
-    counts, _, bars = axes.hist(labels, bins=[-0.5, 0.5, 1.5], rwidth=0.6, edgecolor="black")
+    counts, _edges, bars = axes.hist(labels, bins=[-0.5, 0.5, 1.5], rwidth=0.6, edgecolor="black")
     for bar, colour in zip(bars, CLASS_COLOURS, strict=False):
         bar.set_facecolor(colour)
     axes.bar_label(bars, labels=[f"{int(c)}" for c in counts], padding=3)
     axes.set_xticks([0, 1])
     axes.set_ylim(0, max(counts.max(), 1) * 1.15)
-    axes.set_title(_(HISTOGRAM_TITLE))
-    axes.set_xlabel(_(HISTOGRAM_X))
-    axes.set_ylabel(_(HISTOGRAM_Y))
+    axes.set_title(i18n._(HISTOGRAM_TITLE))
+    axes.set_xlabel(i18n._(HISTOGRAM_X))
+    axes.set_ylabel(i18n._(HISTOGRAM_Y))
     axes.grid(axis="y", alpha=0.3)
     return _save(figure, path)
 
@@ -158,15 +155,16 @@ def _loss_curve(epoch_costs: np.ndarray, batch_costs: np.ndarray, path: Path) ->
     if len(batch_costs) and len(epoch_costs):
         # batch i of an epoch with b batches sits at epoch - 1 + (i + 1) / b on the same axis
         batch_position = np.arange(1, len(batch_costs) + 1) * len(epoch_costs) / len(batch_costs)
-        axes.plot(batch_position, batch_costs, color="0.7", linewidth=0.5, alpha=0.5, label=_(BATCH_COST))
-    axes.plot(epochs, epoch_costs, color=CLASS_COLOURS[0], linewidth=2, label=_(EPOCH_COST))
+        axes.plot(batch_position, batch_costs, color="0.7", linewidth=0.5, alpha=0.5,
+                  label=i18n._(BATCH_COST))
+    axes.plot(epochs, epoch_costs, color=CLASS_COLOURS[0], linewidth=2, label=i18n._(EPOCH_COST))
     not_finite = np.flatnonzero(~np.isfinite(epoch_costs))
     if len(not_finite):  # NaN or inf draws nothing: say where the curve stops
         axes.axvline(epochs[not_finite[0]], color="#c0392b", linestyle="--",
-                     label=_(NOT_FINITE, epoch=epochs[not_finite[0]]))
-    axes.set_title(_(COST_TITLE))
-    axes.set_xlabel(_(COST_X))
-    axes.set_ylabel(_(COST_Y))
+                     label=i18n._(NOT_FINITE, epoch=epochs[not_finite[0]]))
+    axes.set_title(i18n._(COST_TITLE))
+    axes.set_xlabel(i18n._(COST_X))
+    axes.set_ylabel(i18n._(COST_Y))
     axes.set_xlim(0, max(len(epoch_costs), 1))
     axes.set_ylim(bottom=0)
     axes.grid(alpha=0.3)
@@ -209,11 +207,12 @@ def _decision_boundary(
     if np.isfinite(probability).any():
         filled = axes.contourf(xx, yy, probability, levels=np.linspace(0, 1, 21), cmap=PROBABILITY_COLOURS, alpha=0.5)
         axes.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
-        axes.plot([], [], color="black", linewidth=1.5, label=_(BOUNDARY))  # legend entry only
-        figure.colorbar(filled, ax=axes, label=_(PROBABILITY), ticks=np.linspace(0, 1, 6))
+        axes.plot([], [], color="black", linewidth=1.5, label=i18n._(BOUNDARY))  # legend entry only
+        figure.colorbar(filled, ax=axes, label=i18n._(PROBABILITY), ticks=np.linspace(0, 1, 6))
     _scatter_by_label(axes, X_train, Y_train, marker="o", size=16, split="train")
     _scatter_by_label(axes, X_test, Y_test, marker="^", size=36, split="test")
-    axes.set_title(_(BOUNDARY_TITLE, accuracy=f"{test_accuracy:.3f}"))
+    accuracy = f"{test_accuracy:.3f}"
+    axes.set_title(i18n._(BOUNDARY_TITLE, accuracy=accuracy))
     axes.set_xlabel("$x_1$")
     axes.set_ylabel("$x_2$")
     axes.set_xlim(xx.min(), xx.max())
@@ -228,7 +227,7 @@ def _scatter_by_label(axes: Axes, X: np.ndarray, Y: np.ndarray, marker: str, siz
         points = X[labels == label]
         axes.scatter(points[:, 0], points[:, 1], c=colour, marker=marker, s=size,
                      edgecolors="0.15", linewidths=0.4 if split == "train" else 0.8,
-                     label=_(POINTS[split], label=label))
+                     label=i18n._(POINTS[split], label=label))
 
 
 def _new_figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
