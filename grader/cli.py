@@ -18,7 +18,17 @@ from pathlib import Path
 
 from grader import i18n
 from grader.contract import DEFAULT_SUBMISSION, SCORED
-from grader.i18n import _
+from grader.i18n import N_, _
+
+# argparse's own words a student meets (usage, help headings, usage errors), in its %-style: they
+# go through our catalogue while main runs (argparse looks its texts up with a module-level _()).
+ARGPARSE_TEXTS = frozenset((
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"), N_("the following arguments are required: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"), N_("ambiguous option: %(option)s could match %(matches)s"),
+))
 
 
 def shipped(command: str) -> bool:
@@ -58,6 +68,17 @@ def requested_language(argv: list[str]) -> str | None:
         elif word.startswith("--lang="):
             language = word.split("=", 1)[1]
     return language
+
+
+@contextlib.contextmanager
+def _argparse_translated() -> Iterator[None]:
+    """argparse's texts of ARGPARSE_TEXTS in the language in use inside the block; others as they are."""
+    original = argparse._
+    argparse._ = lambda text: i18n._(text) if text in ARGPARSE_TEXTS else original(text)
+    try:
+        yield
+    finally:
+        argparse._ = original
 
 
 def _add_language(parser: argparse.ArgumentParser) -> None:
@@ -163,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(i18n.LANGUAGES)}", file=sys.stderr)  # no language to speak yet: English
         return 2
     try:
-        with i18n.speaking(language):  # a program calling main twice does not keep the first language
+        with i18n.speaking(language), _argparse_translated():  # not kept after main: a second call starts afresh
             parser = build_parser()
             args = parser.parse_args(argv)
             _refuse_unshipped_options(parser, args)

@@ -150,3 +150,14 @@ def test_grade_passes_its_language_to_the_processes_it_starts(monkeypatch, tmp_p
     assert run("grade", str(tmp_path), "--out", str(tmp_path / "out"), "--lang", "zh").code == 0
     assert seen == {"child": "zh", "here": "zh"}
     assert ENVIRONMENT not in os.environ  # as it was before the run
+
+
+def test_argparse_s_own_words_are_chinese_under_zh_and_english_again_after(stub_file):
+    import argparse
+
+    result = run("--lang", "zh", "check", "--bogus", str(stub_file))
+    assert result.code == 2
+    assert result.err.strip().splitlines()[-1] == "backprop-lab：错误：无法识别的参数：--bogus"
+    assert run("--lang", "zh", "train", "--help").out.startswith("用法：backprop-lab train")
+    assert argparse._("usage: ") == "usage: "  # argparse is itself again outside main
+    assert run("check", "--bogus").err.strip().splitlines()[-1] == "backprop-lab: error: unrecognized arguments: --bogus"
