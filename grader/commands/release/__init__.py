@@ -45,11 +45,11 @@ def build_student(out: Path, root: Path = REPO_ROOT, language: str = "en") -> li
     return leak_guard.find_leaks([kit, archive], out, set(student_kit.SHIPPED_FIXTURES), root)
 
 
-def build_otter(out: Path) -> Path:
-    """DIR/otter/autograder.zip with otter-grader's ``otter generate``."""
+def build_otter(out: Path, language: str = "en") -> Path:
+    """DIR/otter/autograder.zip with otter-grader's ``otter generate``, its feedback in ``language``."""
     from grader.commands.release import otter  # imports otter-grader's own modules only when run
 
-    return otter.build_autograder(out / "otter")
+    return otter.build_autograder(out / "otter", language)
 
 
 def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT, language: str = "en") -> int:
@@ -80,7 +80,7 @@ def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT, language: 
         print("skipped the otter autograder (--skip-otter)")
         return 0
     try:
-        build_otter(out)
+        build_otter(out, language)
         print(f"wrote {out / 'otter' / 'autograder.zip'}")  # the path as given, like the lines above
     except RuntimeError as error:  # otter-grader missing, or `otter generate` failing
         print(f"error: the otter autograder was not built: {error}\n"
