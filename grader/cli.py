@@ -1,13 +1,34 @@
-"""The ``backprop-lab`` command line."""
+"""The ``backprop-lab`` command line.
+
+``--lang zh|en`` goes before or after the command (``backprop-lab --lang zh check``,
+``backprop-lab check --lang zh``); without it the language comes from BACKPROP_LAB_LANG, the
+locale or the kit's default (grader/i18n.py). It is read before the parser is built, so that
+``--help`` is in that language too. Help and errors students meet (check, train) are translated;
+the instructors' commands' help stays English (their readers are the course staff).
+"""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from grader import i18n
 from grader.contract import DEFAULT_SUBMISSION, SCORED
+from grader.i18n import N_, _
+
+# argparse's own words a student meets (usage, help headings, usage errors), in its %-style: they
+# go through our catalogue while main runs (argparse looks its texts up with a module-level _()).
+ARGPARSE_TEXTS = frozenset((
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"), N_("the following arguments are required: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"), N_("ambiguous option: %(option)s could match %(matches)s"),
+))
 
 
 def shipped(command: str) -> bool:
@@ -31,42 +52,82 @@ def scored_functions(values: list[str]) -> list[str]:
     names = list(dict.fromkeys(name.strip() for value in values for name in value.split(",") if name.strip()))
     unknown = [name for name in names if name not in SCORED] or ([] if names else ["''"])
     if unknown:
-        raise ValueError(f"-k {', '.join(unknown)}: no such function; choose from {', '.join(SCORED)}")
+        raise ValueError(_("-k {names}: no such function; choose from {choices}",
+                           names=", ".join(unknown), choices=", ".join(SCORED)))
     return names
+
+
+def requested_language(argv: list[str]) -> str | None:
+    """The value of the last ``--lang X`` or ``--lang=X`` in ``argv`` (before a ``--``), or None."""
+    language = None
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(argv):
+            language = argv[index + 1]
+        elif word.startswith("--lang="):
+            language = word.split("=", 1)[1]
+    return language
+
+
+@contextlib.contextmanager
+def _argparse_translated() -> Iterator[None]:
+    """argparse's texts of ARGPARSE_TEXTS in the language in use inside the block; others as they are."""
+    original = argparse._
+    argparse._ = lambda text: i18n._(text) if text in ARGPARSE_TEXTS else original(text)
+    try:
+        yield
+    finally:
+        argparse._ = original
+
+
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    # Read by requested_language before parsing; declared so argparse accepts it everywhere.
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
+                        help=_("the language of the output: zh or en (default: BACKPROP_LAB_LANG, "
+                               "then the locale)"))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backprop-lab",
-        description=("Check, train and grade the two-layer neural network lab." if shipped("grade")
-                     else "Check and train your two-layer neural network."),
+        description=(_("Check, train and grade the two-layer neural network lab.") if shipped("grade")
+                     else _("Check and train your two-layer neural network.")),
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_language(parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar=_("COMMAND"))
 
-    check = commands.add_parser("check", help="run the public checks on a submission and explain failures")
+    check = commands.add_parser("check", help=_("run the public checks on a submission and explain failures"))
     check.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION,
-                       help=f"the submission file (default: {DEFAULT_SUBMISSION})")
+                       help=_("the submission file (default: {default})", default=DEFAULT_SUBMISSION))
     check.add_argument("--hidden", action="store_true", help="also run the hidden checks (instructors)")
-    check.add_argument("--json", type=Path, metavar="FILE", help="also write Gradescope results.json to FILE")
+    check.add_argument("--json", type=Path, metavar="FILE",
+                       help=_("also write Gradescope results.json to FILE"))
     check.add_argument("--summary", type=Path, metavar="FILE",
-                       help="also append a Markdown table of points to FILE (CI: $GITHUB_STEP_SUMMARY)")
+                       help=_("also append a Markdown table of points to FILE (CI: $GITHUB_STEP_SUMMARY)"))
     check.add_argument("-k", dest="functions", action="append", metavar="FUNCTION",
-                       help=f"run only the checks of FUNCTION (repeatable, or a comma list): {', '.join(SCORED)}")
+                       help=_("run only the checks of FUNCTION (repeatable, or a comma list): {choices}",
+                              choices=", ".join(SCORED)))
     check.add_argument("--show-output", action="store_true",
-                       help="show everything your code printed, for every function (default: the first "
-                            "lines, under failing functions)")
+                       help=_("show everything your code printed, for every function (default: the first "
+                              "lines, under failing functions)"))
+    _add_language(check)
 
-    train = commands.add_parser("train", help="train the network of a submission and save plots")
-    train.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION)
+    train = commands.add_parser("train", help=_("train the network of a submission and save plots"))
+    train.add_argument("path", nargs="?", type=Path, default=DEFAULT_SUBMISSION,
+                       help=_("the submission file (default: {default})", default=DEFAULT_SUBMISSION))
     train.add_argument("--plots", type=Path, default=Path("plots"), metavar="DIR",
-                       help="folder for the PNG plots (default: plots/)")
+                       help=_("folder for the PNG plots (default: plots/)"))
+    _add_language(train)
 
     if shipped("assign"):
         assign = commands.add_parser("assign", help="write student/ from solutions/ (instructors)")
         assign.add_argument("--check", action="store_true", help="only report whether student/ is stale")
+        _add_language(assign)
 
     if shipped("fixtures"):
-        commands.add_parser("fixtures", help="record the data and the expected values of the public checks")
+        _add_language(commands.add_parser("fixtures", help="record the data and the expected values of the "
+                                                           "public checks"))
 
     if shipped("release"):
         release = commands.add_parser("release", help="build the student kit and the otter and Gradescope "
@@ -74,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         release.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the release to")
         release.add_argument("--skip-otter", action="store_true",
                              help="leave out otter/autograder.zip (when otter-grader is not installed)")
+        release.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
+                             help="the student kit's default language, zh or en (default: en; students "
+                                  "override it with --lang or BACKPROP_LAB_LANG)")
 
     if shipped("grade"):
         grade = commands.add_parser("grade", help="grade many submissions in isolated processes (instructors)")
@@ -89,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         grade.add_argument("--unsafe-sandbox", action="store_true",
                            help="grade even where submissions cannot be sandboxed (no Landlock and no mount "
                                 "namespace): they could then read the reference and write anywhere you can")
+        _add_language(grade)  # the language of the feedback files and results (ids stay English)
     _hide_unshipped_options(commands)
     return parser
 
@@ -107,29 +172,52 @@ def _refuse_unshipped_options(parser: argparse.ArgumentParser, args: argparse.Na
     for (command, option), module in INSTRUCTOR_OPTIONS.items():
         given = getattr(args, option.lstrip("-").replace("-", "_"), None)
         if args.command == command and given and not module_shipped(module):
-            parser.error(f"{command} {option} is for instructors: it needs {module}, which is not "
-                         "part of the student kit")
+            parser.error(_("{command} {option} is for instructors: it needs {module}, which is not "
+                           "part of the student kit", command=command, option=option, module=module))
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    language = requested_language(argv)
+    if language is not None and i18n.normalise(language) is None:
+        print(f"backprop-lab: error: --lang {language}: no such language; choose from "
+              f"{', '.join(i18n.LANGUAGES)}", file=sys.stderr)  # no language to speak yet: English
+        return 2
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        _refuse_unshipped_options(parser, args)
-        return _dispatch(args)
+        with i18n.speaking(language), _argparse_translated():  # not kept after main: a second call starts afresh
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            _refuse_unshipped_options(parser, args)
+            return _dispatch(args, language)
     except BrokenPipeError:  # e.g. `backprop-lab check | head` stopped reading: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def _passed_on(language: str | None) -> Iterator[None]:
+    """BACKPROP_LAB_LANG set to ``language`` inside the block, for the processes started there
+    (grade's workers word the feedback in the language of the run)."""
+    before = os.environ.get(i18n.ENVIRONMENT)
+    if language is not None:
+        os.environ[i18n.ENVIRONMENT] = i18n.normalise(language)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(i18n.ENVIRONMENT, None)
+        else:
+            os.environ[i18n.ENVIRONMENT] = before
+
+
+def _dispatch(args: argparse.Namespace, language: str | None = None) -> int:
     if args.command == "check":
         from grader.commands import check
 
         try:
             functions = None if args.functions is None else scored_functions(args.functions)
         except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(_("error: {error}", error=error), file=sys.stderr)
             return 2
         return check.main(args.path, hidden=args.hidden, json_path=args.json, summary_path=args.summary,
                           functions=functions, show_output=args.show_output)
@@ -148,13 +236,14 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "release":
         from grader.commands import release
 
-        return release.main(args.out, skip_otter=args.skip_otter)
+        return release.main(args.out, skip_otter=args.skip_otter, language=i18n.normalise(language or "en"))
     if args.command == "grade":
         from grader.commands import grade
 
         timeout = {} if args.timeout is None else {"timeout": args.timeout}  # grade owns the default
-        return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
-                          force=args.force, unsafe_sandbox=args.unsafe_sandbox, **timeout)
+        with _passed_on(language):
+            return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
+                              force=args.force, unsafe_sandbox=args.unsafe_sandbox, **timeout)
     return 2
 
 

@@ -21,9 +21,11 @@ student kit's default (``grader/locale/default``, written by ``release --lang``)
 """
 from __future__ import annotations
 
+import contextlib
 import gettext
 import os
 import string
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +68,18 @@ def use(language: str | None) -> str:
         raise ValueError(f"no such language: {language!r}; choose from {', '.join(LANGUAGES)}")
     _chosen = None if language is None else normalise(language)
     return current()
+
+
+@contextlib.contextmanager
+def speaking(language: str | None) -> Iterator[str]:
+    """``use(language)`` inside the block (None: no change), then what was chosen before again
+    (a command run twice in one process, a plot drawn in English, a text read in both languages)."""
+    global _chosen
+    before = _chosen
+    try:
+        yield use(language) if language is not None else current()
+    finally:
+        _chosen = before
 
 
 def current() -> str:

@@ -1,9 +1,10 @@
 """Solution markers: how the reference's solution blocks become the students' stubs.
 
 Solution code sits between ``# BEGIN SOLUTION`` and ``# END SOLUTION``; each block becomes
-``raise NotImplementedError("<function>: <first TODO line>")``, and the TODO comment written
-just above the block stays. ``backprop-lab assign`` writes the files, the release builds the
-student kit, and the leak guard looks for solution lines, all from here.
+``raise NotImplementedError("<function>: <first TODO line> / <first TODO(zh) line>")``, and the
+TODO comments written just above the block (English ``# TODO:``, Chinese ``# TODO(zh):``) stay.
+``backprop-lab assign`` writes the files, the release builds the student kit, and the leak guard
+looks for solution lines, all from here.
 """
 from __future__ import annotations
 
@@ -43,11 +44,16 @@ def stub_line(lines: list[str], begin: int) -> str:
     if function is None or not lines[begin].startswith((" ", "\t")):
         raise MarkerError(f"line {begin + 1}: {BEGIN} outside a function (a stub can only replace a "
                           "function's body)")
-    todo = next((line.strip()[len("# TODO:"):].strip() for line in reversed(lines[:begin])
-                 if line.strip().startswith("# TODO:")), "write this function")
+    todo = _todo(lines[:begin], "# TODO:") or "write this function"
+    chinese = _todo(lines[:begin], "# TODO(zh):")  # the stub is in both languages: one file for every student
     indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
-    message = f"{function}: {todo.rstrip('.')}"
+    message = f"{function}: {todo.rstrip('.')}" + (f" / {chinese.rstrip('。，')}" if chinese else "")
     return f"{indent}raise NotImplementedError({message!r})\n"
+
+
+def _todo(lines: list[str], marker: str) -> str:
+    """The text after ``marker`` on the last line above the block that starts with it ("" if none)."""
+    return next((line.strip()[len(marker):].strip() for line in reversed(lines) if line.strip().startswith(marker)), "")
 
 
 def student_source(solution: str) -> str:

@@ -16,6 +16,11 @@ Shapes (row-major: one sample per row):
 
 Fill in the six functions marked TODO. ``sigmoid``, ``model`` and ``predict``
 are given: they show how your functions are put together.
+
+（中文）一个用 NumPy 从零写成的两层神经网络：隐藏层用 tanh，输出层用 sigmoid，以二元交叉熵为代价，
+用小批量梯度下降在 scikit-learn 的 make_moons 数据上训练。请完成标有 TODO 的六个函数（每个 TODO
+下面的 TODO(zh) 是它的中文说明）；sigmoid、model 和 predict 是给定的，它们展示了你的函数如何组合在一起。
+各函数文档字符串中的形状约定见讲义 docs/handout.zh.md。
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ def initialize_parameters(input_dim: int, hidden_dim: int, output_dim: int) -> d
     Returns: dict W1 (n_in, n_h), b1 (1, n_h), W2 (n_h, n_out), b2 (1, n_out)
     """
     # TODO: seed NumPy's generator with 42, then create the four arrays the docstring lists.
+    # TODO(zh): 先用 42 设定 NumPy 的随机种子，再创建文档字符串中列出的四个数组。
     np.random.seed(42)
     W1 = np.random.randn(input_dim, hidden_dim) / np.sqrt(input_dim)  # (n_in, n_h)
     b1 = np.zeros((1, hidden_dim))  # (1, n_h)
@@ -59,6 +65,7 @@ def forward_propagation(X: np.ndarray, parameters: dict[str, np.ndarray]) -> tup
              cache dict Z1 (m, n_h), A1 (m, n_h), Z2 (m, n_out), A2 (m, n_out)
     """
     # TODO: compute Z1, A1 (tanh), Z2 and A2 (sigmoid); keep all four in the cache.
+    # TODO(zh): 计算 Z1、A1（tanh）、Z2 和 A2（sigmoid），并把这四个都存入 cache。
     W1, b1, W2, b2 = parameters["W1"], parameters["b1"], parameters["W2"], parameters["b2"]
     Z1 = X @ W1 + b1  # (m, n_h)
     A1 = np.tanh(Z1)  # (m, n_h)
@@ -76,6 +83,8 @@ def compute_cost(A2: np.ndarray, Y: np.ndarray) -> float:
     """
     # TODO: average the binary cross-entropy over the m samples (the handout's cost formula).
     # Return it as a Python float.
+    # TODO(zh): 按讲义的代价公式，求二元交叉熵在 m 个样本上的平均值，
+    # 并以 Python float 返回。
     m = Y.shape[0]
     log_probs = Y * np.log(A2) + (1 - Y) * np.log(1 - A2)  # (m, 1)
     return float(-np.sum(log_probs) / m)
@@ -95,6 +104,8 @@ def backward_propagation(
     """
     # TODO: apply the handout's backpropagation table, from dZ2 back to dW1 and db1.
     # Bias gradients sum over the samples (axis 0) and keep their (1, n) shape.
+    # TODO(zh): 按讲义的反向传播表，从 dZ2 一直算回 dW1 和 db1。
+    # 偏置的梯度沿样本方向（axis 0）求和，并保持 (1, n) 的形状。
     m = X.shape[0]
     A1, A2 = cache["A1"], cache["A2"]
     dZ2 = A2 - Y  # (m, 1)
@@ -116,6 +127,7 @@ def update_parameters(
     Returns: the updated parameters dict (updating the arrays in place is fine)
     """
     # TODO: move every parameter one step of size learning_rate against its gradient.
+    # TODO(zh): 让每个参数沿其梯度的反方向移动一步，步长为 learning_rate。
     for name in ("W1", "b1", "W2", "b2"):
         parameters[name] = parameters[name] - learning_rate * grads["d" + name]
     return parameters
@@ -132,6 +144,7 @@ def batch_generator(X: np.ndarray, Y: np.ndarray, batch_size: int = 32) -> Itera
     Yields:  X_batch (b, n_in), Y_batch (b, 1), rows still paired
     """
     # TODO: shuffle the indices 0 .. m-1 with np.random.shuffle, then yield the full batches.
+    # TODO(zh): 用 np.random.shuffle 打乱下标 0 .. m-1，再逐个产出完整的小批量。
     m = X.shape[0]
     indices = np.arange(m)
     np.random.shuffle(indices)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from grader.bridge import SubmissionLoadError
 from grader.formats import github, gradescope, terminal
+from grader.i18n import _, ngettext
 from grader.reference import ReferenceUnavailable
 from grader.runner import GraderError, check_file, hidden_summary
-from grader.text import counted
 
 
 def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None,
@@ -21,25 +21,26 @@ def main(path: Path, hidden: bool = False, json_path: Path | None = None, summar
     try:
         report = check_file(path, hidden, functions)
     except (SubmissionLoadError, ReferenceUnavailable) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}", error=error), file=sys.stderr)
         if summary_path:
             github.append(github.render_error(str(path), str(error)), summary_path)
         return 2
     except GraderError as error:  # our bug, not the student's: say so, with what a maintainer needs
-        print(f"error: {error}. This is a bug in backprop-lab, not in your code; please report it with "
-              f"this traceback:\n{error.traceback.rstrip()}", file=sys.stderr)
+        print(_("error: {error}. This is a bug in backprop-lab, not in your code; please report it with "
+                "this traceback:\n{traceback}", error=error, traceback=error.traceback.rstrip()), file=sys.stderr)
         return 2
     note = ""
     if report.hidden_not_run:
         count, points = hidden_summary()
-        note = (f" {counted(count, 'hidden check')} ({counted(points, 'more point')}) "
-                f"{'runs' if count == 1 else 'run'} when your work is graded.")
+        more = ngettext("{number} more point", "{number} more points", points)
+        note = " " + ngettext("{number} hidden check ({more}) runs when your work is graded.",
+                              "{number} hidden checks ({more}) run when your work is graded.", count, more=more)
     if functions is not None:
-        note = f" Only the checks of {', '.join(functions)} ran."
+        note = " " + _("Only the checks of {functions} ran.", functions=", ".join(functions))
     terminal.show(report, note, show_output=show_output)
     if json_path:
         gradescope.write(report, json_path)
-        print(f"results written to {json_path}")
+        print(_("results written to {path}", path=json_path))
     if summary_path:
         github.append(github.render(report, note), summary_path)
     return 0 if report.all_passed else 1

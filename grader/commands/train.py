@@ -20,16 +20,16 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from grader import handout
+from grader import handout, i18n
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.own_model import ModelRun, model_defaults, own_accuracy, run_own_model
 from grader.contract import MoonsSplit, load_moons
 from grader.formats import plots
+from grader.i18n import N_, _, ngettext
 from grader.reference import ReferenceUnavailable
 from grader.results import Report
 from grader.runner import GraderError, check_file
-from grader.text import counted
 
 HANDOUT_SEED = 42
 SHOWN_SETTINGS = ("n_hidden", "n_epochs", "batch_size", "learning_rate")
@@ -50,29 +50,35 @@ def main(path: Path, plots_dir: Path) -> int:
         test_accuracy = own_accuracy(bridge, run.parameters, data.X_test, data.Y_test)
         written = draw_plots(bridge, run, data, test_accuracy, Path(plots_dir))
     except SubmissionLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}", error=error), file=sys.stderr)
         return 2
     except StudentCodeError as error:
-        print(f"error: {one_line(error)}", file=sys.stderr)
+        print(_("error: {error}", error=one_line(error)), file=sys.stderr)
         return 2
     report_hidden_output(run)
     warn_if_cost_not_finite(run)
-    print(f"train accuracy: {train_accuracy:.3f} ({round(train_accuracy * len(data.Y_train))} of {len(data.Y_train)})")
-    print(f"test accuracy:  {test_accuracy:.3f} ({round(test_accuracy * len(data.Y_test))} of {len(data.Y_test)})")
+    print(accuracy_line(N_("train accuracy: {accuracy} ({right} of {total})"), train_accuracy, len(data.Y_train)))
+    print(accuracy_line(N_("test accuracy:  {accuracy} ({right} of {total})"), test_accuracy, len(data.Y_test)))
     explain_low_accuracy(path, test_accuracy, changed, bridge)
-    print("plots written:")
+    print(_("plots written:"))
     for plot in written:
         print(f"  {plot}")
     return 0
+
+
+def accuracy_line(text: str, accuracy: float, total: int) -> str:
+    """``text`` (an N_ constant with {accuracy}, {right} and {total}) filled in: "0.980 (196 of 200)"."""
+    shown = f"{accuracy:.3f}"
+    return i18n._(text, accuracy=shown, right=round(accuracy * total), total=total)
 
 
 def train_with_progress(bridge: InProcessBridge, data: MoonsSplit) -> ModelRun:
     """Run the submission's ``model`` on ``data`` behind a progress bar showing the current cost."""
     defaults = model_defaults(bridge)
     settings = ", ".join(f"{name}={defaults[name]}" for name in SHOWN_SETTINGS if name in defaults)
-    print(f"training {bridge.filename} with its own model({settings})")
+    print(_("training {file} with its own model({settings})", file=bridge.filename, settings=settings))
     n_epochs = defaults.get("n_epochs")
-    with tqdm(total=n_epochs if isinstance(n_epochs, int) else None, unit="epoch", file=sys.stderr) as bar:
+    with tqdm(total=n_epochs if isinstance(n_epochs, int) else None, unit=_("epoch"), file=sys.stderr) as bar:
         def show_epoch(epoch: int, cost: float) -> None:
             bar.set_postfix(cost=f"{cost:.4f}", refresh=False)
             bar.update(1)
@@ -99,18 +105,21 @@ def draw_plots(bridge: InProcessBridge, run: ModelRun, data: MoonsSplit, test_ac
     ]
 
 
+# N_ constants are translated where shown, with i18n._ (the catalogue has their text through N_).
 # Both spellings: in the released kit the console script exists only after `pip install -e .`.
-RUN_CHECKS = "the checks (`backprop-lab check` or `python -m grader check`)"
+RUN_CHECKS = N_("the checks (`backprop-lab check` or `python -m grader check`)")
 
 
 def one_line(error: StudentCodeError) -> str:
     """The failure in one line: what to write next, or the exception and the student's line."""
     if error.kind == "not_implemented":
-        return f"{error.explain()} Write it, then run {RUN_CHECKS}."
+        return _("{explained} Write it, then run {checks}.", explained=error.explain(),
+                 checks=i18n._(RUN_CHECKS))
     if error.kind == "exception":
         innermost = error.traceback.strip().splitlines()[-1:]  # "line N, in function: code"
         where = f" ({innermost[0].strip()})" if innermost else ""
-        return f"{error.function} raised {error.detail}{where}. Run {RUN_CHECKS} to find out more."
+        return _("{function} raised {error}{where}. Run {checks} to find out more.", function=error.function,
+                 error=error.detail, where=where, checks=i18n._(RUN_CHECKS))
     return error.explain()
 
 
@@ -126,25 +135,31 @@ def changed_given(path: Path) -> list[str]:
 def changed_settings(bridge: InProcessBridge) -> list[str]:
     """"n_epochs=5 instead of 100" for each training setting of model that is not the handout's."""
     given, own = handout.handout_defaults(), model_defaults(bridge)
-    return [f"{name}={own.get(name, 'none')} instead of {given[name]}"
+    return [_("{name}={own} instead of {given}", name=name, own=own.get(name, "none"), given=given[name])
             for name in SHOWN_SETTINGS if name in given and own.get(name) != given[name]]
 
 
 def _your_change(changed: list[str], bridge: InProcessBridge) -> str:
     """"your change to the given model (n_epochs=5 instead of 100)", from ``changed_given``."""
+    return _("your change to the given {functions}{settings}", functions=_listed(changed),
+             settings=_settings_shown(changed, bridge))
+
+
+def _settings_shown(changed: list[str], bridge: InProcessBridge) -> str:
+    """" (n_epochs=5 instead of 100)" when the given model was changed with other settings, else ""."""
     settings = changed_settings(bridge) if "model" in changed else []
-    shown = f" ({', '.join(settings)})" if settings else ""
-    return f"your change to the given {' and '.join(changed)}{shown}"
+    return " ({settings})".format(settings=_(", ").join(settings)) if settings else ""
 
 
 def warn_if_given_changed(changed: list[str], bridge: InProcessBridge) -> None:
     if not changed:
         return
-    settings = changed_settings(bridge) if "model" in changed else []
-    shown = f" ({', '.join(settings)})" if settings else ""
-    verb = "is" if len(changed) == 1 else "are"
-    print(f"warning: the given {' and '.join(changed)} {verb} not the handout's{shown}: the accuracy here may "
-          "differ from the checks' because of it.", file=sys.stderr)
+    print(ngettext("warning: the given {functions} is not the handout's{settings}: the accuracy here may "
+                   "differ from the checks' because of it.",
+                   "warning: the given {functions} are not the handout's{settings}: the accuracy here may "
+                   "differ from the checks' because of it.",
+                   len(changed), functions=_listed(changed), settings=_settings_shown(changed, bridge)),
+          file=sys.stderr)
 
 
 def explain_low_accuracy(path: Path, test_accuracy: float, changed: list[str], bridge: InProcessBridge) -> None:
@@ -153,24 +168,26 @@ def explain_low_accuracy(path: Path, test_accuracy: float, changed: list[str], b
     reference = handout.reference_test_accuracy()
     if reference is None or not test_accuracy < reference - FAR_BELOW:
         return
-    far_below = (f"note: the test accuracy {test_accuracy:.3f} is far below the {reference:.2f} the handout's "
-                 "model and settings reach with correct functions")
+    accuracy, reached = f"{test_accuracy:.3f}", f"{reference:.2f}"
+    far_below = _("note: the test accuracy {accuracy} is far below the {reference} the handout's model and "
+                  "settings reach with correct functions", accuracy=accuracy, reference=reached)
     report = public_checks(path)
     if report is None:
-        print(f"{far_below}. Run {RUN_CHECKS} to find out why.")
+        print(_("{far_below}. Run {checks} to find out why.", far_below=far_below, checks=i18n._(RUN_CHECKS)))
         return
     failing = list(dict.fromkeys(r.function for r in report.results if not r.passed))
     if failing:
-        print(f"{far_below}; public checks fail for {_listed(failing)}. Run {RUN_CHECKS} to see why.")
+        print(_("{far_below}; public checks fail for {functions}. Run {checks} to see why.", far_below=far_below,
+                functions=_listed(failing), checks=i18n._(RUN_CHECKS)))
         return
-    passing = f"all {counted(len(report.results), 'public check')} pass"
+    passing = ngettext("the {number} public check passes", "all {number} public checks pass", len(report.results))
     if changed:
-        print(f"{far_below}, yet {passing}: the likely cause is {_your_change(changed, bridge)}. "
-              "Put the handout's back to compare.")
+        print(_("{far_below}, yet {passing}: the likely cause is {change}. Put the handout's back to compare.",
+                far_below=far_below, passing=passing, change=_your_change(changed, bridge)))
     else:
-        print(f"{far_below}, yet {passing}, and the given model and predict and the training settings are "
-              "the handout's: the cause is something the public checks do not test (the hidden checks, run "
-              "when your work is graded, test more cases).")
+        print(_("{far_below}, yet {passing}, and the given model and predict and the training settings are "
+                "the handout's: the cause is something the public checks do not test (the hidden checks, run "
+                "when your work is graded, test more cases).", far_below=far_below, passing=passing))
 
 
 def public_checks(path: Path) -> Report | None:
@@ -185,19 +202,24 @@ def public_checks(path: Path) -> Report | None:
 def _listed(functions: list[str]) -> str:
     """"a", "a and b", "a, b and c" ("training" stands for the training checks, as `check` groups them)."""
     names = functions
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("{first} and {last}", first=_(", ").join(names[:-1]), last=names[-1])
 
 
 def report_hidden_output(run: ModelRun) -> None:
     if run.printed_lines:
-        hidden = "it was" if run.printed_lines == 1 else "they were"
-        print(f"note: your code printed {counted(run.printed_lines, 'line')} while training; "
-              f"{hidden} hidden to keep the progress bar readable.")
+        print(ngettext("note: your code printed {number} line while training; it was hidden to keep the "
+                       "progress bar readable.",
+                       "note: your code printed {number} lines while training; they were hidden to keep the "
+                       "progress bar readable.", run.printed_lines))
 
 
 def warn_if_cost_not_finite(run: ModelRun) -> None:
     bad_epochs = [epoch for epoch, cost in enumerate(run.epoch_costs, 1) if not math.isfinite(cost)]
     if bad_epochs:
-        print(f"warning: the cost is not a finite number from epoch {bad_epochs[0]} on "
-              f"({len(bad_epochs)} of {len(run.epoch_costs)} epochs); the plots are drawn anyway. "
-              f"Run {RUN_CHECKS} to find the function that goes wrong.", file=sys.stderr)
+        print(_("warning: the cost is not a finite number from epoch {epoch} on ({bad} of {total} epochs); "
+                "the plots are drawn anyway. Run {checks} to find the function that goes wrong.",
+                epoch=bad_epochs[0], bad=len(bad_epochs), total=len(run.epoch_costs),
+                checks=i18n._(RUN_CHECKS)),
+              file=sys.stderr)

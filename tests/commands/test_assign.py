@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 from pathlib import Path
 
@@ -12,8 +13,11 @@ from grader.commands import assign
 from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS
 from grader.generated import stale_files
 from grader.markers import MarkerError, student_source
+from tests.language import english_left
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def solution_blocks(source: str) -> list[list[str]]:
@@ -162,3 +166,33 @@ def lines_outside_blocks(source: str) -> list[str]:
 
 def test_the_stub_has_no_solution_markers(stub_text):
     assert BEGIN not in stub_text and END not in stub_text
+
+
+def not_implemented_messages(stub: str) -> dict[str, str]:
+    """function -> the text of the NotImplementedError its stub raises."""
+    found = {}
+    for name, node in functions(stub).items():
+        for raised in (n for n in ast.walk(node) if isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call)):
+            found[name] = raised.exc.args[0].value
+    return found
+
+
+def test_every_todo_and_not_implemented_error_speaks_english_and_chinese(stub_text):
+    """One stub for every student: each TODO comes with its Chinese (TODO(zh)), and the error a
+    student sees when calling an unwritten function says both."""
+    messages = not_implemented_messages(stub_text)
+    assert sorted(messages) == sorted(TODO_FUNCTIONS)
+    for function, message in messages.items():
+        english, _slash, chinese = message.removeprefix(f"{function}: ").partition(" / ")
+        assert english and not HAN.search(english), message
+        assert HAN.search(chinese) and not english_left(chinese), message
+    todos = [line.strip() for line in stub_text.splitlines() if line.strip().startswith("# TODO")]
+    english = [t for t in todos if t.startswith("# TODO:")]
+    chinese = [t for t in todos if t.startswith("# TODO(zh):")]
+    assert len(english) == len(chinese) == len(TODO_FUNCTIONS)
+    assert all(HAN.search(t) and not english_left(t.removeprefix("# TODO(zh):")) for t in chinese), chinese
+
+
+def test_a_block_without_a_chinese_todo_keeps_an_english_error():
+    solution = "def f(x):\n    # TODO: double x.\n    # BEGIN SOLUTION\n    return 2 * x\n    # END SOLUTION\n"
+    assert 'raise NotImplementedError("f: double x")' in student_source(solution).replace("'", '"')

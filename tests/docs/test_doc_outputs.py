@@ -14,6 +14,10 @@ marker's COMMAND is what runs; it may be a quick form of them). In an excerpt, a
 just "..." marks lines left out, "..." inside a line stands for any text, and blank lines are
 ignored.
 
+A doc in Chinese (``*.zh.md``: docs/*.zh.md, the kit's README.zh.md template) shows what the
+commands print in Chinese: its COMMANDs run with BACKPROP_LAB_LANG=zh, every other doc's with
+BACKPROP_LAB_LANG=en (a COMMAND's own BACKPROP_LAB_LANG=... prefix wins).
+
 COMMAND runs in the repository root, without a shell: simple commands joined by " && " (stop
 at the first failure) or " ; " (go on), each split as a shell would, with optional NAME=value
 prefixes; ``cd DIR`` changes the folder of the commands after it. ``backprop-lab``, ``python``,
@@ -41,10 +45,12 @@ from pathlib import Path
 
 import pytest
 
+from grader.i18n import ENVIRONMENT
 from tests.timing import scaled
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DOCS = sorted(REPO_ROOT.glob("docs/*.md")) + [REPO_ROOT / "README.md"]
+DOCS = (sorted(REPO_ROOT.glob("docs/*.md")) + [REPO_ROOT / "README.md"]
+        + sorted(REPO_ROOT.glob("grader/commands/release/templates/README*.md")))
 KINDS = ("output-of", "excerpt-of", "illustrative")
 MARKER = re.compile(r"^\s*<!--\s*([a-z-]+):\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^(\s*)(```+)\s*([^`\s]*)\s*$")
@@ -68,6 +74,16 @@ class Block:
     @property
     def name(self) -> str:
         return f"{self.doc.relative_to(REPO_ROOT)}:{self.line}"
+
+    @property
+    def speaks(self) -> str:
+        """The language its COMMAND runs in (``language`` is the fence's)."""
+        return language_of(self.doc)
+
+
+def language_of(doc: Path) -> str:
+    """"zh" for a doc in Chinese (handout.zh.md, README.zh.md), else "en": the language its COMMANDs speak."""
+    return "zh" if doc.name.endswith(".zh.md") else "en"
 
 
 def read_blocks(doc: Path) -> list[Block]:
@@ -122,8 +138,9 @@ def program(name: str) -> list[str]:
     return [name]
 
 
-def parse(command: str, tmp: Path) -> list[Step]:
-    """COMMAND -> its simple commands, placeholders filled in, `cd` applied to the steps after it."""
+def parse(command: str, tmp: Path, language: str = "en") -> list[Step]:
+    """COMMAND -> its simple commands, placeholders filled in, `cd` applied to the steps after it,
+    each speaking ``language`` unless it sets BACKPROP_LAB_LANG itself."""
     lexer = shlex.shlex(command, posix=True, punctuation_chars=";&")
     lexer.whitespace_split = True
     words = [word.replace("{tmp}", str(tmp)).replace("{python}", sys.executable) for word in lexer]
@@ -139,6 +156,7 @@ def parse(command: str, tmp: Path) -> list[Step]:
             cwd = (cwd / argv[1]).resolve()
         else:
             env = tuple(tuple(a.split("=", 1)) for a in assignments)
+            env = env if any(name == ENVIRONMENT for name, _value in env) else ((ENVIRONMENT, language), *env)
             steps.append(Step(tuple(program(argv[0]) + argv[1:]), cwd, env, word == "&&"))
         simple = []
     return steps
@@ -160,10 +178,10 @@ class Runner:
         self._env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
         self._env |= {"PYTHONUNBUFFERED": "1", "COLUMNS": "80"}
 
-    def output(self, command: str) -> str:
-        """What a terminal would show for COMMAND (stdout and stderr as they came)."""
+    def output(self, command: str, language: str = "en") -> str:
+        """What a terminal would show for COMMAND in ``language`` (stdout and stderr as they came)."""
         shown = []
-        for step in parse(command, self.tmp):
+        for step in parse(command, self.tmp, language):
             status, text = self._run(step)
             shown.append(text)
             if status != 0 and step.stop_on_failure:
@@ -251,7 +269,7 @@ def test_every_marker_sits_on_a_block():
 def test_pasted_output_is_what_the_command_prints(block, runner):
     if needs_otter(block.command) and not OTTER_INSTALLED:
         pytest.skip(NO_OTTER)
-    output = normalise(runner.output(block.command), runner.tmp)
+    output = normalise(runner.output(block.command, block.speaks), runner.tmp)
     pasted = shown_lines(block.lines, runner.tmp)
     real = "\n".join(output)
     if block.kind == "output-of":
@@ -282,5 +300,23 @@ def test_commands_are_split_like_a_shell_without_one(tmp_path):
     assert [s.argv[-3:] for s in steps] == [("release", "--out", f"{tmp_path}/rel"),
                                             (*program("pytest")[-1:], "-k", "compute_cost and values")]
     assert steps[1].cwd == (tmp_path / "rel" / "student").resolve()
-    assert steps[1].env == (("AUTOGRADER_ROOT", f"{tmp_path}/ag"),)
+    assert steps[1].env == (("BACKPROP_LAB_LANG", "en"), ("AUTOGRADER_ROOT", f"{tmp_path}/ag"))
     assert [s.stop_on_failure for s in steps] == [True, False]
+
+
+def test_a_chinese_doc_s_commands_speak_chinese_and_an_english_one_s_english(tmp_path):
+    chinese = [doc for doc in DOCS if language_of(doc) == "zh"]
+    assert {"student-guide.zh.md", "handout.zh.md", "README.zh.md"} <= {doc.name for doc in chinese}
+    assert language_of(REPO_ROOT / "README.md") == "en" and language_of(REPO_ROOT / "docs" / "handout.en.md") == "en"
+    [step] = parse("backprop-lab check", tmp_path, "zh")
+    assert dict(step.env)["BACKPROP_LAB_LANG"] == "zh"
+    [step] = parse("BACKPROP_LAB_LANG=en backprop-lab check", tmp_path, "zh")
+    assert step.env == (("BACKPROP_LAB_LANG", "en"),)  # the COMMAND's own choice wins
+
+
+def test_a_block_of_a_chinese_doc_is_compared_with_the_chinese_output(tmp_path):
+    """What the language does to a run: the same COMMAND prints Chinese for a zh doc, English for another."""
+    runner = Runner(tmp_path)
+    command = "backprop-lab check -k nothing examples/submissions/stub.py"
+    assert "没有这个函数" in runner.output(command, "zh")
+    assert "no such function" in runner.output(command, "en")

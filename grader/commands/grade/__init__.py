@@ -41,6 +41,7 @@ from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import Outcome, Settings, not_graded
 from grader.contract import REFERENCE_FILE
 from grader.files import refusal
+from grader.i18n import _
 from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
 from grader.status import Status
@@ -226,14 +227,14 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
                           f"{outcome.traceback.rstrip()}", file=sys.stderr)
 
     if (jobs is not None and jobs < 1) or timeout <= 0:
-        print("error: --jobs and --timeout must be positive", file=sys.stderr)
+        print(_("error: --jobs and --timeout must be positive"), file=sys.stderr)
         return 2
     settings = Settings(public_only=public_only, call_timeout=timeout, unsafe_sandbox=unsafe_sandbox)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run(paths, out, settings, jobs, force, on_plan=planned, on_graded=graded)
     except (CollectError, ReferenceUnavailable, SandboxRefused, WorkerStartError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}", error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # before grading started: nothing was written
         print("interrupted", file=sys.stderr)

@@ -36,6 +36,7 @@ from pathlib import Path, PurePosixPath
 
 from grader.contract import SUBMISSION_FILE
 from grader.files import kind, refusal
+from grader.i18n import _
 from grader.text import printable
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # total uncompressed size of one zip: far above any class's code
@@ -90,8 +91,8 @@ def collect(paths: list[Path], scratch: Path) -> Collection:
     for index, path in enumerate(paths):
         _collect_path(Path(path), scratch / f"zip{index}", found)
     if not found.submissions:
-        raise CollectError("no submissions found in " + ", ".join(str(p) for p in paths)
-                           + f" (expected .py files, or folders holding {SUBMISSION_FILE})")
+        raise CollectError(_("no submissions found in {paths} (expected .py files, or folders holding {file})",
+                             paths=", ".join(str(p) for p in paths), file=SUBMISSION_FILE))
     _refuse_name_clashes(found.submissions)
     found.submissions.sort(key=lambda s: s.name)
     return found
@@ -99,7 +100,7 @@ def collect(paths: list[Path], scratch: Path) -> Collection:
 
 def _collect_path(path: Path, scratch: Path, found: Collection) -> None:
     if not os.path.lexists(path):
-        raise CollectError(f"{printable(str(path))}: no such file or folder")
+        raise CollectError(_("{path}: no such file or folder", path=printable(str(path))))
     if path.is_dir():  # a link to a folder is followed here only: the instructor named it
         _collect_folder(path, found, describe=str)
     elif path.suffix == ".py":
@@ -109,7 +110,7 @@ def _collect_path(path: Path, scratch: Path, found: Collection) -> None:
         extract_zip(path, root, notes=found.notes)
         _collect_folder(root, found, describe=lambda inner: f"{path}:{inner.relative_to(root).as_posix()}")
     else:
-        raise CollectError(f"{printable(str(path))}: not a .py file, a folder or a .zip")
+        raise CollectError(_("{path}: not a .py file, a folder or a .zip", path=printable(str(path))))
 
 
 def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], str]) -> None:

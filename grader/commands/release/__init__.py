@@ -37,21 +37,23 @@ def clear(out: Path) -> None:
             path.unlink()
 
 
-def build_student(out: Path, root: Path = REPO_ROOT) -> list[leak_guard.Leak]:
-    """DIR/student/ and DIR/student.zip, then the leak guard over both; returns the leaks found."""
-    kit = student_kit.build(out / "student", root)
+def build_student(out: Path, root: Path = REPO_ROOT, language: str = "en") -> list[leak_guard.Leak]:
+    """DIR/student/ and DIR/student.zip (the kit speaking ``language`` by default), then the leak
+    guard over both; returns the leaks found."""
+    kit = student_kit.build(out / "student", root, language)
     archive = write_zip(kit, out / "student.zip", prefix=STUDENT_ZIP_FOLDER)
     return leak_guard.find_leaks([kit, archive], out, set(student_kit.SHIPPED_FIXTURES), root)
 
 
-def build_otter(out: Path) -> Path:
-    """DIR/otter/autograder.zip with otter-grader's ``otter generate``."""
+def build_otter(out: Path, language: str = "en") -> Path:
+    """DIR/otter/autograder.zip with otter-grader's ``otter generate``, its feedback in ``language``."""
     from grader.commands.release import otter  # imports otter-grader's own modules only when run
 
-    return otter.build_autograder(out / "otter")
+    return otter.build_autograder(out / "otter", language)
 
 
-def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT) -> int:
+def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT, language: str = "en") -> int:
+    """``language``: the student kit's default language (``release --lang``)."""
     out = Path(out)
     stale = freshness.stale_sources(root)
     if stale:
@@ -61,7 +63,7 @@ def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT) -> int:
         return 1
     clear(out)
     try:
-        leaks = build_student(out, root)
+        leaks = build_student(out, root, language)
     except (student_kit.KitError, leak_guard.LeakGuardError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -73,12 +75,12 @@ def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT) -> int:
               f"{out / 'student'} is kept for inspection", file=sys.stderr)
         return 1
     print(f"wrote {out / 'student'}/ and {out / 'student.zip'} (leak guard: clean)")
-    print(f"wrote {gradescope.build(out / 'gradescope', root)}")
+    print(f"wrote {gradescope.build(out / 'gradescope', root, language)}")
     if skip_otter:
         print("skipped the otter autograder (--skip-otter)")
         return 0
     try:
-        build_otter(out)
+        build_otter(out, language)
         print(f"wrote {out / 'otter' / 'autograder.zip'}")  # the path as given, like the lines above
     except RuntimeError as error:  # otter-grader missing, or `otter generate` failing
         print(f"error: the otter autograder was not built: {error}\n"

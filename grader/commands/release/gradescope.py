@@ -23,8 +23,8 @@ KIT_FOLDERS = ("grader", "solutions")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def stage(folder: Path, root: Path = REPO_ROOT) -> Path:
-    """Write the autograder's files into ``folder``; returns it."""
+def stage(folder: Path, root: Path = REPO_ROOT, language: str = "en") -> Path:
+    """Write the autograder's files into ``folder``, its feedback in ``language``; returns it."""
     for script in SCRIPTS:
         target = folder / script
         shutil.copyfile(TEMPLATES / script, target)
@@ -34,13 +34,14 @@ def stage(folder: Path, root: Path = REPO_ROOT) -> Path:
         shutil.copytree(root / name, kit / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in KIT_FILES:
         shutil.copyfile(root / name, kit / name)
+    (kit / "grader" / "locale" / "default").write_text(f"{language}\n", encoding="utf-8")  # the results' language
     # The course's secret goes with it (Gradescope grades in a fresh container every time: without
     # it each one would draw other questions); the sandbox keeps submissions from reading it.
     (kit / "solutions" / SECRET_FILE.name).write_bytes(course_secret() + b"\n")
     return folder
 
 
-def build(out_dir: Path, root: Path = REPO_ROOT) -> Path:
-    """Write ``out_dir/autograder.zip``; returns its path."""
+def build(out_dir: Path, root: Path = REPO_ROOT, language: str = "en") -> Path:
+    """Write ``out_dir/autograder.zip`` (feedback in ``language``); returns its path."""
     with tempfile.TemporaryDirectory(prefix="backprop-lab-gradescope-") as scratch:
-        return write_zip(stage(Path(scratch), root), out_dir / "autograder.zip")
+        return write_zip(stage(Path(scratch), root, language), out_dir / "autograder.zip")

@@ -7,11 +7,13 @@ Secrets, all read from the instructors' sources at release time:
   by design), and each line of its find/replace code snippets;
 - every line of ``grader/checks/hidden.py`` that ``grader/checks/public.py`` does not also have,
   the hidden checks' names and their probe keys;
+- in every language of the catalogue: the hidden checks' names as shown, and the translation of
+  each text only hidden.py wraps (the kit's catalogue leaves them out: release/catalogue.py);
 - the unshipped fixture files: their bytes, the float arrays they hold (a byte fingerprint
   of each array) and the probe keys they record.
 
-The matching rule, strict on purpose. Text is compared as *tokens* (identifiers, numbers, and
-single punctuation marks; ``'`` counts as ``"``; a backslash line continuation is dropped), so
+The matching rule, strict on purpose. Text is compared as *tokens* (identifiers, numbers, each
+Chinese character, and single punctuation marks; ``'`` counts as ``"``; a backslash line continuation is dropped), so
 indentation, spacing, line breaks and trailing comments do not hide a copy, and a match must
 start and end on token boundaries (``m = X.shape[0]`` is not found inside ``num = X.shape[0]``).
 A source line is a secret unless
@@ -38,16 +40,20 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import values
+from grader import i18n, values
 from grader.checks import catalogue
 from grader.checks.base import Check
+from grader.commands.release.catalogue import translations, wrapped_texts
 from grader.contract import REPO_ROOT, SUBMISSION_FILE
 from grader.markers import BEGIN, END
 from grader.reference import ReferenceUnavailable, course_secret
 
 MIN_TOKENS = 5  # "dZ2 = A2 - Y" is 5 tokens and a secret; "return A2, cache" is 4 and is not
 FINGERPRINT_ELEMENTS = 8  # the first 8 float64 values (64 bytes) identify an array
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+# A Chinese character is a token of its own (Chinese has no spaces): a hidden message's translation
+# is then as long in tokens as it is in characters, and MIN_TOKENS means the same in both languages.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+|[^\w\s]")
 
 
 def normalize(text: str) -> str:
@@ -180,6 +186,31 @@ def hidden_check_secrets(secrets: Secrets, checks_dir: Path) -> None:
         secrets.items.append(Secret("hidden probe key", key, tokens=normalize(key)))
 
 
+def translated_secrets(secrets: Secrets, root: Path) -> None:
+    """In each language of the catalogue: the hidden checks' names as a student would read them,
+    and the translation of every text hidden.py wraps and no other module of grader/ does."""
+    grader_dir = root / "grader"
+    hidden_file = grader_dir / "checks" / "hidden.py"
+    elsewhere = set().union(*(wrapped_texts(p.read_text(encoding="utf-8")) for p in sorted(grader_dir.rglob("*.py"))
+                              if p != hidden_file and "__pycache__" not in p.parts))
+    hidden_texts = wrapped_texts(hidden_file.read_text(encoding="utf-8")) - elsewhere
+    every = catalogue(include_hidden=True)
+    for mo in sorted((grader_dir / "locale").glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.mo")):
+        language = mo.relative_to(grader_dir / "locale").parts[0]
+        with i18n.speaking(language):
+            public = normalize("\n".join(c.shown for c in every if not c.hidden))
+            for check in every:
+                if check.hidden and check.shown != check.name:  # untranslated: the English name is a secret already
+                    secrets.add_line(f"hidden check name ({language})", check.shown, public)
+        entries = translations(mo)
+        for text in sorted(hidden_texts, key=str):
+            singular = text if isinstance(text, str) else text[0]
+            forms = [entries[singular]] if singular in entries else [
+                entries[(singular, index)] for index in range(10) if (singular, index) in entries]
+            for form in forms:
+                secrets.add_line(f"hidden.py text ({language})", form)
+
+
 def _arrays(value) -> Iterator[np.ndarray]:
     """Every array inside a plain-data value."""
     if isinstance(value, np.ndarray):
@@ -235,6 +266,7 @@ def collect_secrets(root: Path, shipped_fixtures: set[str]) -> Secrets:
     mistakes = (root / "solutions" / "mistakes.py").read_text(encoding="utf-8")
     mistakes_secrets(secrets, mistakes, "solutions/mistakes.py", split_solution(solution)[1])
     hidden_check_secrets(secrets, root / "grader" / "checks")
+    translated_secrets(secrets, root)
     unshipped_fixture_secrets(secrets, root / "grader" / "fixtures", shipped_fixtures)
     grading_secret(secrets)
     return secrets

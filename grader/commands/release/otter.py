@@ -46,20 +46,21 @@ def write_test_files(tests_dir: Path) -> list[Path]:
     return paths
 
 
-def write_support(support_dir: Path) -> Path:
-    """Copy the grader package into ``support_dir`` and record the reference's observations of
-    every check as otter asks it (see ``otter_catalogue``)."""
+def write_support(support_dir: Path, language: str = "en") -> Path:
+    """Copy the grader package into ``support_dir`` (speaking ``language`` by default) and record the
+    reference's observations of every check as otter asks it (see ``otter_catalogue``)."""
     package = support_dir / "grader"
     if package.exists():
         shutil.rmtree(package)
     shutil.copytree(PACKAGE_DIR, package, ignore=shutil.ignore_patterns(*NOT_SHIPPED))
+    (package / "locale" / "default").write_text(f"{language}\n", encoding="utf-8")  # the feedback's language
     key = Draw.secret("otter", course_secret()).key
     (package / "fixtures" / OTTER_DRAW).write_text(json.dumps({"key": key.hex()}) + "\n", encoding="utf-8")
     record_expected(package / "fixtures" / ALL_EXPECTED, otter_catalogue(key))
     return package
 
 
-def build_autograder(out_dir: Path) -> Path:
+def build_autograder(out_dir: Path, language: str = "en") -> Path:
     """Write tests, support folder, requirements and config into ``out_dir``; run ``otter generate``.
 
     Returns the path of ``out_dir/autograder.zip``. Raises OtterUnavailable without
@@ -72,7 +73,7 @@ def build_autograder(out_dir: Path) -> Path:
     if tests_dir.exists():
         shutil.rmtree(tests_dir)  # a stale test file of a renamed function would still be graded
     write_test_files(tests_dir)
-    write_support(out_dir / SUPPORT_DIR)
+    write_support(out_dir / SUPPORT_DIR, language)
     (out_dir / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
     (out_dir / "otter_config.json").write_text(json.dumps(OTTER_CONFIG, indent=2) + "\n", encoding="utf-8")
     _otter_generate(out_dir)

@@ -3,8 +3,10 @@
     two_layer_net.py                 the stub, generated from solutions/ as `assign` does
     conftest.py, pyproject.toml      a bare `pytest` runs the public checks, one item per check
     requirements.txt                 numpy, scikit-learn, matplotlib, tqdm, rich, pytest
-    grader/                          the modules the students' commands import (see modules.py)
-                                     and the public fixtures only
+    grader/                          the modules the students' commands import (see modules.py),
+                                     the public fixtures only, and locale/: the translations of
+                                     the shipped modules' texts and the kit's default language
+                                     (catalogue.py)
     docs/                            the handout and the student guide (zh + en)
     README.md, README.zh.md          what to do, in English and Chinese
     .github/workflows/autograde.yml  CI: the public checks and a points table on every push
@@ -19,6 +21,7 @@ from string import Template
 
 from grader import __version__
 from grader.checks import catalogue
+from grader.commands.release.catalogue import write_kit_locale
 from grader.commands.release.modules import closure
 from grader.contract import MOONS_STATES, REPO_ROOT, SUBMISSION_FILE
 from grader.markers import HEADER, student_source
@@ -46,8 +49,9 @@ def _distribution(requirement: str) -> str:
     return re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)
 
 
-def copy_grader(kit: Path, root: Path) -> list[str]:
-    """Copy the shipped modules and the public fixtures; returns the modules' names.
+def copy_grader(kit: Path, root: Path, language: str = "en") -> list[str]:
+    """Copy the shipped modules, the public fixtures and their translations (``language`` the kit's
+    default); returns the modules' names.
 
     Raises KitError when a shipped module imports a package students do not install.
     """
@@ -64,6 +68,7 @@ def copy_grader(kit: Path, root: Path) -> list[str]:
         if not source.is_file():
             raise KitError(f"{source} is missing: run `backprop-lab fixtures`")
         _copy(source, kit / "grader" / "fixtures" / name)
+    write_kit_locale(kit, shipped.modules.values(), language, root / "grader" / "locale")
     return sorted(shipped.modules)
 
 
@@ -113,10 +118,11 @@ def write_texts(kit: Path, root: Path) -> None:
     shutil.copyfile(TEMPLATES / "autograde.yml", workflow)
 
 
-def build(kit: Path, root: Path = REPO_ROOT) -> Path:
-    """Write the student kit into the folder ``kit`` (which must not exist yet)."""
+def build(kit: Path, root: Path = REPO_ROOT, language: str = "en") -> Path:
+    """Write the student kit into the folder ``kit`` (which must not exist yet), speaking ``language``
+    ("en" or "zh") where the student does not choose."""
     kit.mkdir(parents=True)
-    copy_grader(kit, root)
+    copy_grader(kit, root, language)
     copy_docs(kit, root)
     write_texts(kit, root)
     return kit
