@@ -16,13 +16,15 @@ it is shown (a constant, a hint kept in a table); ``Message`` keeps one with its
 whose English is also an id (a check's name in CSV and JSON) and whose translation is shown.
 
 The language: ``use(language)`` (the command line's ``--lang``), else ``BACKPROP_LAB_LANG``, else
-the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, ``LANGUAGE``: zh* is Chinese), else the
-student kit's default (``grader/locale/default``, written by ``release --lang``), else English.
+the student kit's default (``grader/locale/default``, written by ``release --lang``: the course's
+choice), else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, ``LANGUAGE``, else the system's:
+zh* or Chinese is Chinese), else English.
 """
 from __future__ import annotations
 
 import contextlib
 import gettext
+import locale
 import os
 import string
 from collections.abc import Iterator
@@ -46,18 +48,30 @@ def normalise(name: str) -> str | None:
 
 
 def from_environment() -> str:
-    """The language when no --lang was given: BACKPROP_LAB_LANG, the locale, the kit's default, English."""
+    """The language when no --lang was given: BACKPROP_LAB_LANG, else the kit's default (an instructor's
+    ``release --lang``, a choice made for this course), else the locale, else English."""
     requested = os.environ.get(ENVIRONMENT, "")
     if requested.strip():
         return normalise(requested) or "en"
+    try:
+        return normalise(DEFAULT_FILE.read_text(encoding="utf-8")) or "en"
+    except OSError:
+        pass
     for variable in LOCALE_VARIABLES:
         value = os.environ.get(variable, "")
         if value and value not in ("C", "POSIX") and not value.startswith("C."):
             return normalise(value.split(":")[0]) or "en"  # LANGUAGE may list several: the first counts
+    return from_system_locale()
+
+
+def from_system_locale() -> str:
+    """The language of the system's locale where no variable names one (Windows names it in words:
+    "Chinese (Simplified)_China")."""
     try:
-        return normalise(DEFAULT_FILE.read_text(encoding="utf-8")) or "en"
-    except OSError:
+        name = locale.getlocale()[0] or ""
+    except ValueError:
         return "en"
+    return "zh" if name.lower().startswith("chinese") else normalise(name) or "en"
 
 
 def use(language: str | None) -> str:

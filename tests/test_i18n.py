@@ -8,9 +8,10 @@ from grader import i18n
 
 @pytest.fixture
 def environment(monkeypatch, tmp_path):
-    """No language in the environment, no kit default, nothing chosen."""
+    """No language in the environment or the system, no kit default, nothing chosen."""
     for variable in (i18n.ENVIRONMENT, *i18n.LOCALE_VARIABLES):
         monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(i18n.locale, "getlocale", lambda: (None, None))
     monkeypatch.setattr(i18n, "DEFAULT_FILE", tmp_path / "default")
     monkeypatch.setattr(i18n, "_chosen", None)
     return monkeypatch
@@ -35,11 +36,19 @@ def test_the_variable_beats_the_locale_and_the_option_beats_both(environment):
     assert i18n.use(None) == "zh"
 
 
-def test_the_kits_default_counts_only_without_a_locale(environment):
+def test_the_kits_default_beats_the_locale_and_the_variable_beats_it(environment):
+    environment.setenv("LANG", "en_US.UTF-8")
     i18n.DEFAULT_FILE.write_text("zh\n", encoding="utf-8")
     assert i18n.current() == "zh"
-    environment.setenv("LANG", "en_US.UTF-8")
+    environment.setenv(i18n.ENVIRONMENT, "en")
     assert i18n.current() == "en"
+
+
+@pytest.mark.parametrize("system, language", [("Chinese (Simplified)_China", "zh"), ("zh_CN", "zh"),
+                                              ("English_United States", "en"), (None, "en")])
+def test_without_locale_variables_the_systems_locale_decides(environment, system, language):
+    environment.setattr(i18n.locale, "getlocale", lambda: (system, None))
+    assert i18n.current() == language
 
 
 def test_an_unknown_language_is_refused(environment):
