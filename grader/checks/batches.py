@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.checks import diagnose
 from grader.checks.base import Check, Expected, Fail, Probe
 from grader.checks.cases import Case
 from grader.checks.judge import describe as describe_value
@@ -58,11 +59,12 @@ def _batches(got, case: Case) -> list[tuple[np.ndarray, np.ndarray]]:
         for what, array, shape in (("X_batch", X_batch, (b, n_in)), ("Y_batch", Y_batch, (b, 1))):
             if not isinstance(array, np.ndarray) or array.shape != shape:
                 got_text = array.shape if isinstance(array, np.ndarray) else describe_value(array)
-                raise Fail(f"batch {index}: {what} should have shape {shape}; got {got_text}.")
+                raise Fail(f"batch {index}: {what} should have shape {shape}; got {got_text}."
+                           + diagnose.batch_shape_cause(index, array, shape, m))
         batches.append((X_batch, Y_batch))
     full = m // b
     if len(batches) != full:
-        hint = " The last, incomplete batch should be skipped." if len(batches) == full + 1 else ""
+        hint = diagnose.batch_count_cause(len(batches), full)
         raise Fail(f"expected {full} full batches of {b} from {m} samples; got {len(batches)}.{hint}")
     return batches
 
