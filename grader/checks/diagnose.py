@@ -282,6 +282,11 @@ def _cost_cause(got: float, A2: np.ndarray, Y: np.ndarray) -> str:
     return ""
 
 
+def _short(number: float) -> str:
+    """A factor or an offset as a message shows it: four significant digits."""
+    return f"{number:.4g}"
+
+
 def _bare(what: str) -> str:
     return what.removeprefix("cache['").removesuffix("']")
 
@@ -321,11 +326,11 @@ def _factor_cause(got: np.ndarray, expected: np.ndarray, what: str, function: st
     if factor == 0 or not _fits(got, factor * expected):
         return ""
     if function == INITIALIZE:
-        return _("Every entry of {what} is {factor:.4g} times the expected one: the scaling is wrong (the "
+        return _("Every entry of {what} is {factor} times the expected one: the scaling is wrong (the "
                  "weights are divided by the square root of the layer's fan-in, nothing else).",
-                 what=what, factor=factor)
-    return _("Every entry of {what} is {factor:.4g} times the expected one: a constant factor is wrong.",
-             what=what, factor=factor)
+                 what=what, factor=_short(factor))
+    return _("Every entry of {what} is {factor} times the expected one: a constant factor is wrong.",
+             what=what, factor=_short(factor))
 
 
 def factor_words(function: str, relation: str, what: str, m: int | None = None) -> str:
@@ -394,8 +399,8 @@ def _step_cause(got: np.ndarray, expected: np.ndarray, what: str, before: np.nda
         return _("{what} took half the step.", what=what)
     factor = float(np.sum(step * right) / np.sum(right * right))
     if factor != 0 and np.count_nonzero(right) >= 2 and _fits(step, factor * right):
-        return _("{what} took {factor:.4g} times the expected step: the step size does not follow "
-                 "learning_rate.", what=what, factor=factor)
+        return _("{what} took {factor} times the expected step: the step size does not follow "
+                 "learning_rate.", what=what, factor=_short(factor))
     return _part_cause(got, expected, what)
 
 
@@ -430,8 +435,8 @@ def _offset_cause(got: np.ndarray, expected: np.ndarray, what: str, function: st
             return _("{what} has the bias {bias} added twice: every row is off by exactly {bias}.",
                      what=what, bias=name)
     if np.all(np.abs(row - row[0, 0]) <= FIT * scale):
-        return _("Every entry of {what} is off by the same amount ({offset:.4g}): a constant added or left out.",
-                 what=what, offset=float(row[0, 0]))
+        return _("Every entry of {what} is off by the same amount ({offset}): a constant added or left out.",
+                 what=what, offset=_short(float(row[0, 0])))
     return _("Every row of {what} is off by the same row vector: a bias (added to every sample) is left out, "
              "added twice or the wrong one.", what=what)
 

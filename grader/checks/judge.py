@@ -16,6 +16,7 @@ import numpy as np
 from grader.checks import diagnose
 from grader.checks.base import Expected, Fail
 from grader.i18n import _, ngettext
+from grader.i18n import _ as translate_marked  # a hint marked with N_ in mistakes.py, translated here
 from grader.numerics import rel_error
 from grader.values import Yielded, describe
 
@@ -256,8 +257,9 @@ def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
     error = rel_error(got, expected, floor)
     if error <= tol:
         return
-    message = _("{what}: relative error {error} > {tol} ({inputs}).", what=what, error=f"{error:.1e}",
-                tol=f"{tol:.0e}", inputs=inputs)
+    shown_error, shown_tol = f"{error:.1e}", f"{tol:.0e}"
+    message = _("{what}: relative error {error} > {tol} ({inputs}).", what=what, error=shown_error, tol=shown_tol,
+                inputs=inputs)
     hint = ""
     if exp is not None and exp.mistakes:
         hint = match_mistake(got, exp, mistake_key or (lambda v: v))
@@ -315,7 +317,7 @@ def match_mistake(got: Any, exp: Expected, key: Callable[[Any], Any]) -> str:
             found.append(hint)
     if len(found) != 1:
         return ""
-    return _("Your numbers match a common mistake: {hint}", hint=_(found[0]))
+    return _("Your numbers match a common mistake: {hint}", hint=translate_marked(found[0]))
 
 
 def same_values(a: Any, b: Any, tol: float = 1e-9) -> bool:
