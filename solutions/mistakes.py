@@ -110,7 +110,7 @@ MISTAKES = (
     Mistake("backward_tanh_no_square", "backward_propagation", "(1 - A1**2)", "(1 - A1)",
             N_("the tanh derivative is missing its square.")),
     Mistake("backward_tanh_square_outside", "backward_propagation", "(1 - A1**2)", "(1 - A1) ** 2",
-            N_("the tanh derivative squares (1 - A1); the square belongs to A1 alone.")),
+            N_("the tanh derivative squares the whole difference; only A1 is squared.")),
     Mistake("backward_tanh_applied_twice", "backward_propagation", "(1 - A1**2)", "(1 - np.tanh(A1) ** 2)",
             N_("the tanh derivative applies tanh to A1, which already is tanh(Z1): tanh is applied twice.")),
     Mistake("backward_sigmoid_derivative", "backward_propagation", "(1 - A1**2)", "A1 * (1 - A1)",
