@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.checks import diagnose
 from grader.checks.base import Check, Expected, Fail, Probe
 from grader.checks.cases import Case
 from grader.checks.judge import describe as describe_value
@@ -61,13 +62,12 @@ def _batches(got, case: Case) -> list[tuple[np.ndarray, np.ndarray]]:
             if not isinstance(array, np.ndarray) or array.shape != shape:
                 got_text = array.shape if isinstance(array, np.ndarray) else describe_value(array)
                 raise Fail(_("batch {index}: {what} should have shape {shape}; got {got}.", index=index, what=what,
-                             shape=shape, got=got_text))
+                             shape=shape, got=got_text) + diagnose.batch_shape_cause(index, array, shape, m))
         batches.append((X_batch, Y_batch))
     full = m // b
     if len(batches) != full:
-        hint = " " + _("The last, incomplete batch should be skipped.") if len(batches) == full + 1 else ""
         raise Fail(_("expected {full} full batches of {b} from {m} samples; got {got}.", full=full, b=b, m=m,
-                     got=len(batches)) + hint)
+                     got=len(batches)) + diagnose.batch_count_cause(len(batches), full))
     return batches
 
 

@@ -1,7 +1,9 @@
 """Judging helpers: structure first (type, keys, shape, dtype, finite), then values.
 
 Each helper raises ``Fail`` with a message that shows expected and got, and
-names a likely mistake when the numbers fit one.
+names a likely mistake when the numbers fit one: a known mistake of ``solutions/mistakes.py``
+whose output equals the student's, else a pattern of ``diagnose`` (wrong axis, transposed,
+sign, factor m, bias left out, ...), worded for the function and variable it sits under.
 """
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from grader.checks import diagnose
 from grader.checks.base import Expected, Fail
+from grader.i18n import _, ngettext
+from grader.i18n import _ as translate_marked  # a hint marked with N_ in mistakes.py, translated here
 from grader.numerics import rel_error
 from grader.values import Yielded, describe
 
@@ -24,16 +29,18 @@ VALUE_TOL = 1e-7  # CS231n's bar; mathematically equal implementations agree to 
 def expect_dict(got: Any, keys: Iterable[str], what: str) -> dict:
     keys = tuple(keys)
     if not isinstance(got, dict):
-        raise Fail(f"{what} should be a dict with keys {', '.join(keys)}; got {describe(got)}.")
+        raise Fail(_("{what} should be a dict with keys {keys}; got {got}.", what=what, keys=", ".join(keys),
+                     got=describe(got)))
     missing = [k for k in keys if k not in got]
     extra = sorted(k for k in got if k not in keys)
     if missing or extra:
         parts = []
         if missing:
-            parts.append("missing " + ", ".join(missing))
+            parts.append(_("missing {keys}", keys=", ".join(missing)))
         if extra:
-            parts.append("unexpected " + ", ".join(extra))
-        raise Fail(f"{what} should have exactly the keys {', '.join(keys)}: {'; '.join(parts)}.")
+            parts.append(_("unexpected {keys}", keys=", ".join(extra)))
+        raise Fail(_("{what} should have exactly the keys {keys}: {problems}.", what=what, keys=", ".join(keys),
+                     problems="; ".join(parts)))
     return got
 
 
@@ -46,45 +53,40 @@ def expect_array(got: Any, shape: tuple[int, ...], what: str, m: int | None = No
 
 
 def array_problem(got: Any, shape: tuple[int, ...], what: str, m: int | None = None,
-                  flat_inputs: Iterable[str] = ()) -> str | None:
-    """What keeps ``got`` from being a finite float array of ``shape``, or None."""
+                  flat_inputs: Iterable[str] = (), function: str = "",
+                  sizes: dict[str, int] | None = None) -> str | None:
+    """What keeps ``got`` from being a finite float array of ``shape``, or None; a wrong shape says its
+    likely cause, worded for ``what`` of ``function`` (guessed from ``what`` when not given) with the
+    named ``sizes`` of the check ({"m": 5, "n_h": 4, ...})."""
+    function = function or diagnose.function_of(what)
     if not isinstance(got, np.ndarray):
-        return f"{what} should be a NumPy array of shape {shape}; got {describe(got)}."
+        cause = diagnose.not_an_array_cause(got, shape, what, function)
+        return _("{what} should be a NumPy array of shape {shape}; got {got}.", what=what, shape=shape,
+                 got=describe(got)) + (" " + cause if cause else "")
     if got.shape != shape:
-        return f"{what} should have shape {shape}; got {got.shape}.{shape_hint(got.shape, shape, m, flat_inputs)}"
+        sizes = dict(sizes or {}) | ({"m": m} if m else {})
+        cause = diagnose.shape_cause(got.shape, shape, what, function, sizes, flat_inputs)
+        return _("{what} should have shape {shape}; got {got}.", what=what, shape=shape, got=got.shape) + (
+            " " + cause if cause else "")
     if got.dtype.kind != "f":
-        return f"{what} should hold floating point numbers; got dtype {got.dtype}."
+        return _("{what} should hold floating point numbers; got dtype {dtype}.", what=what, dtype=got.dtype)
     if not np.all(np.isfinite(got)):
         bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
-        return f"{what} has {bad} entries that are NaN or infinite (overflow, log(0) or 0/0?)."
+        return ngettext("{what} has {number} entry that is NaN or infinite.",
+                        "{what} has {number} entries that are NaN or infinite.", bad, what=what) + " " + (
+            diagnose.not_finite_cause(what, function))
     return None
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...], m: int | None,
-               flat_inputs: Iterable[str] = ()) -> str:
-    """Name the usual cause of a wrong shape.
+               flat_inputs: Iterable[str] = (), what: str = "the result", function: str = "") -> str:
+    """The likely cause of a wrong shape, with a leading space ("" when none fits).
 
     flat_inputs  the names of the function's inputs that were given flat, of shape (m,): an (m, m)
                  result blames one of them only when there is one (the checks give columns)
     """
-    if len(got) == 2 and got == expected[::-1] and got != expected:
-        return " It looks transposed: check the order of the factors and the .T."
-    if len(got) == 1 and len(expected) == 2 and expected[0] == 1 and got[0] == expected[1]:
-        return " The row dimension is gone: keep it (keepdims=True in a sum; no ravel or flatten)."
-    if len(got) == 1 and len(expected) == 2 and expected[1] == 1 and got[0] == expected[0]:
-        return " A column of shape (m, 1) became (m,): keep Y and A2 as columns."
-    if m and m > 1 and got == (m, m) and got != expected:
-        flat = list(flat_inputs)
-        if flat:
-            return (f" An (m, m) result usually means a column (m, 1) met a flat (m,) array and NumPy broadcast "
-                    f"them: your input {' and '.join(flat)} came flat; reshape it to a column (m, 1) first.")
-        return (" An (m, m) result usually means a column (m, 1) met a flat (m,) array or a row (1, m) and "
-                "NumPy broadcast them: every input here was a column, so look for a .ravel(), .flatten(), "
-                "reshape(-1) or .T inside the function, or an outer product (a column @ a row) where an "
-                "elementwise product was meant.")
-    if len(got) == 0 and len(expected) == 2:
-        return " Did you sum over every axis? Sum over axis=0 only."
-    return ""
+    cause = diagnose.shape_cause(tuple(got), tuple(expected), what, function, {"m": m} if m else {}, flat_inputs)
+    return " " + cause if cause else ""
 
 
 # ----------------------------------------------------------------- one structure, judged once
@@ -96,11 +98,13 @@ class Parts:
     arrays    entry -> array of the right structure: the checks of values judge these
     problems  entry -> what is wrong with it ("" for the result as a whole: not a dict, missing keys);
               the structure check reports them all, the other checks only point at it
+    faults    entry -> the problem in a few words ("shape (5, 1)"), and its cause when that cause
+              depends on the sizes of the case (another case's structure check may not see it)
     """
 
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
-    faults: dict[str, str] = field(default_factory=dict)  # entry -> the problem in a few words ("shape (5, 1)")
+    faults: dict[str, str] = field(default_factory=dict)
 
     def require(self) -> None:
         """The structure check's verdict: every problem, in order."""
@@ -112,12 +116,13 @@ class Parts:
         return [name for name in names if name not in self.arrays]
 
     def judge(self, names: Iterable[str], judge_one: Callable[[str, np.ndarray], None],
-              check: str = "the structure check", whole: Iterable[str] = (),
-              agree: str = "the reference") -> None:
+              check: str = "", whole: Iterable[str] = (), agree: str = "") -> None:
         """``judge_one`` each of ``names`` that has the right structure, in order; then, when one of
         ``names`` (or a problem listed in ``whole``) kept it from being judged, fail with one short
-        line that points at ``check``, which reports the problem (``agree``: what the judged ones
-        agree with, as that line says)."""
+        line that points at ``check`` (default: the structure check), which reports the problem
+        (``agree``: what the judged ones agree with, as that line says; default: the reference)."""
+        check = check or _("the structure check")
+        agree = agree or _("the reference")
         names = list(names)
         failure = None
         for name in names:
@@ -134,65 +139,87 @@ class Parts:
             return
         judged = [name for name in names if name not in blocked]
         if blocked:
-            faults = "; ".join(dict.fromkeys(self.faults.get(name) or self.faults.get("", "missing")
+            faults = "; ".join(dict.fromkeys(self.faults.get(name) or self.faults.get("") or _("missing")
                                              for name in blocked))
-            verb = "is" if len(blocked) == 1 else "are"
-            note = f"{' and '.join(blocked)} {verb} not compared ({faults}): see {check}."
+            note = ngettext("{names} is not compared ({faults}): see {check}.",
+                            "{names} are not compared ({faults}): see {check}.", len(blocked),
+                            names=", ".join(blocked), faults=faults, check=check)
         else:
-            note = f"The result's structure is wrong: see {check}."
+            note = _("The result's structure is wrong: see {check}.", check=check)
         if failure is not None:
             raise Fail(f"{failure}\n{note}")
         if judged and blocked:
-            note = f"{', '.join(judged)} {'agrees' if len(judged) == 1 else 'agree'} with {agree}; {note}"
+            note = ngettext("{names} agrees with {agree}; {note}", "{names} agree with {agree}; {note}",
+                            len(judged), names=", ".join(judged), agree=agree, note=note)
         raise Fail(note)
 
 
 def dict_parts(got: Any, shapes: dict[str, tuple[int, ...]], what: str, m: int | None = None,
-               names: Callable[[str], str] = str) -> Parts:
-    """The entries of a dict of arrays with ``shapes``; ``names(key)`` is how a message names an entry."""
+               names: Callable[[str], str] = str, function: str = "") -> Parts:
+    """The entries of a dict of arrays with ``shapes``; ``names(key)`` is how a message names an entry;
+    ``function`` (guessed from the keys and ``what`` when not given) words the causes of wrong shapes."""
     parts = Parts()
     try:
         expect_dict(got, shapes, what)
     except Fail as error:
         parts.problems[""] = str(error)
         if not isinstance(got, dict):
-            parts.faults[""] = f"got {describe(got)}"
+            parts.faults[""] = _("got {what}", what=describe(got))
             return parts
+    sizes = diagnose.sizes_of(shapes, m)
     for key, shape in shapes.items():
         if key in got:
-            problem = array_problem(got[key], shape, names(key), m)
+            owner = function or diagnose.function_of(key, what)
+            problem = array_problem(got[key], shape, names(key), m, function=owner, sizes=sizes)
             if problem:
                 parts.problems[key] = problem
-                parts.faults[key] = array_fault(got[key], shape)
+                parts.faults[key] = array_fault(got[key], shape, names(key), owner, sizes)
             else:
                 parts.arrays[key] = got[key]
     return parts
 
 
-def array_fault(got: Any, shape: tuple[int, ...]) -> str:
-    """What ``array_problem`` finds, in a few words: "shape (5, 1)", "got list", "NaN entries"."""
+def array_fault(got: Any, shape: tuple[int, ...], what: str = "", function: str = "",
+                sizes: dict[str, int] | None = None) -> str:
+    """What ``array_problem`` finds, in a few words: "shape (5, 1)", "got list", "NaN entries"; a wrong
+    shape whose cause depends on the case's sizes (a size written as a number, sizes mixed up) says it
+    too, since the structure check pointed at may judge a case where that size is right."""
     if not isinstance(got, np.ndarray):
-        return f"got {describe(got)}"
+        return _("got {what}", what=describe(got))
     if got.shape != shape:
-        return f"shape {got.shape}"
+        fault = _("shape {shape}", shape=got.shape)
+        if function == diagnose.INITIALIZE and len(got.shape) == len(shape) == 2 and got.shape != shape[::-1]:
+            cause = diagnose.shape_cause(got.shape, shape, what, function, sizes)
+            if cause:
+                fault += ": " + cause
+        return fault
     if got.dtype.kind != "f":
-        return f"dtype {got.dtype}"
-    return "NaN or infinite entries"
+        return _("dtype {dtype}", dtype=got.dtype)
+    return _("NaN or infinite entries")
 
 
-FLOAT_HINT = ("Return a Python float: cost.item() turns a one-element array into one "
-              "(float(np.squeeze(cost)) also works; float(cost) of a (1, 1) array fails on NumPy 2).")
+def float_hint() -> str:
+    """How to turn a one-element array into a Python float, on NumPy 1 and 2 alike."""
+    return _("Return a Python float: cost.item() turns a one-element array into one "
+             "(float(np.squeeze(cost)) also works; float(cost) of a (1, 1) array fails on NumPy 2).")
 
 
 def expect_float(got: Any, what: str, m: int | None = None) -> float:
     if isinstance(got, np.ndarray):
-        hint = FLOAT_HINT if got.size == 1 else ("It should be one number: a mean over the samples."
-                                                 + shape_hint(got.shape, (), m))
-        raise Fail(f"{what} should be a single Python float; got {describe(got)}. {hint}")
+        if got.size == 1:
+            hint = float_hint()
+        else:
+            cause = diagnose.shape_cause(got.shape, (), what, diagnose.COST, {"m": m} if m else {})
+            if m and m > 1 and got.shape == (m, m):
+                cause = diagnose.shape_cause(got.shape, (m, 1), what, diagnose.COST, {"m": m})
+            hint = _("It should be one number: a mean over the samples.") + (" " + cause if cause else "")
+        raise Fail(_("{what} should be a single Python float; got {got}.", what=what, got=describe(got))
+                   + " " + hint)
     if isinstance(got, bool) or not isinstance(got, (float, int, np.floating, np.integer)):
-        raise Fail(f"{what} should be a Python float; got {describe(got)}.")
+        raise Fail(_("{what} should be a Python float; got {got}.", what=what, got=describe(got)))
     if not np.isfinite(got):
-        raise Fail(f"{what} is {got}: a log of 0 or of a negative number?")
+        raise Fail(_("{what} is {value}: a log of 0 or of a negative number? The A2 given here is strictly "
+                     "between 0 and 1, so look at what goes into each np.log.", what=what, value=got))
     return float(got)
 
 
@@ -205,14 +232,14 @@ def one_number(got: Any, what: str, m: int | None = None) -> float:
         return expect_float(got, what, m)
     except Fail as error:
         if isinstance(got, np.ndarray):
-            raise Fail(f"{what} is not one number, so its value is not compared: see the \"returns a float\" "
-                       "check.") from None
+            raise Fail(_('{what} is not one number, so its value is not compared: see the "returns a float" '
+                         'check.', what=what)) from None
         raise error from None
 
 
 def expect_pair(got: Any, what: str) -> tuple[Any, Any]:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise Fail(f"{what} should return two values (A2, cache); got {describe(got)}.")
+        raise Fail(_("{what} should return two values (A2, cache); got {got}.", what=what, got=describe(got)))
     return got[0], got[1]
 
 
@@ -225,14 +252,24 @@ def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
                  function: str = "", before: np.ndarray | None = None) -> None:
     """Values within ``tol`` relative error (``rel_error`` with ``floor``), else a message with
     both sides and a diagnosis worded for ``what`` of ``function`` (``before``: the value an
-    update started from, whose step the diagnosis compares)."""
+    update started from, whose step the diagnosis compares): a known mistake whose output is the
+    student's, else the pattern of the difference (``diagnose.value_cause``), else none."""
     error = rel_error(got, expected, floor)
     if error <= tol:
         return
-    message = f"{what}: relative error {error:.1e} > {tol:.0e} ({inputs})."
-    hint = relation_hint(got, expected, m, what, function, before)
-    if not hint and exp is not None and exp.mistakes:
+    shown_error, shown_tol = f"{error:.1e}", f"{tol:.0e}"
+    message = _("{what}: relative error {error} > {tol} ({inputs}).", what=what, error=shown_error, tol=shown_tol,
+                inputs=inputs)
+    hint = ""
+    if exp is not None and exp.mistakes:
         hint = match_mistake(got, exp, mistake_key or (lambda v: v))
+    if not hint:
+        related = _named_arrays(exp.value) if exp is not None else {}
+        if exp is not None and isinstance(exp.value, dict) and len(exp.value.get("args_after") or ()) == 2:
+            related |= dict(zip(("A2", "Y") if function == diagnose.COST else ("X", "parameters"),
+                                exp.value["args_after"], strict=True))
+        hint = diagnose.value_cause(got, expected, what, function or diagnose.function_of(what), m, before,
+                                    related)
     if hint:
         message += f" {hint}"
     if exp is not None and not exp.reveals:  # a secret question: its answer must not reach the student
@@ -240,93 +277,47 @@ def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
     raise Fail(message + "\n" + show_both(expected, got))
 
 
-# Relation hints, worded per function (and variable): (function, relation) or (function, relation, what).
-# Relations: "sign" (-1), "m" (m times), "1/m", "2", "1/2". {what} is the variable's name.
-RELATION_HINTS: dict[tuple[str, ...], str] = {
-    ("compute_cost", "sign"): "The cost has the wrong sign: cross-entropy is minus the mean of "
-                              "Y log(A2) + (1 - Y) log(1 - A2); check the minus in front of the mean.",
-    ("compute_cost", "m"): "The cost is m times too large: take the mean over the samples, not the sum.",
-    ("compute_cost", "1/m"): "The cost is m times too small: divide the sum over the samples by m only once.",
-    ("compute_cost", "2"): "The cost is twice too large: is a term counted twice?",
-    ("compute_cost", "1/2"): "The cost is half of what it should be: is there a stray factor 1/2?",
-    ("backward_propagation", "sign"): "{what} has the wrong sign: dZ2 is A2 - Y (not Y - A2), and the other "
-                                      "gradients follow from it.",
-    ("backward_propagation", "sign", "dW1"): "dW1 has the wrong sign: check the order in dZ2 (A2 - Y, not "
-                                             "Y - A2), then dZ1.",
-    ("backward_propagation", "sign", "db1"): "db1 has the wrong sign: check the order in dZ2 (A2 - Y, not "
-                                             "Y - A2), then dZ1.",
-    ("backward_propagation", "m"): "{what} is m times too large: divide by m (the number of samples).",
-    ("backward_propagation", "1/m"): "{what} is m times too small: divide by m only once (np.mean already does).",
-    ("backward_propagation", "2"): "{what} is twice too large.",
-    ("backward_propagation", "1/2"): "{what} is half of what it should be.",
-    ("update_parameters", "sign"): "{what} moved the wrong way: the update subtracts learning_rate * d{what} "
-                                   "(- not +).",
-    ("update_parameters", "2"): "{what} took twice the step: the step is learning_rate * d{what}, once.",
-    ("update_parameters", "1/2"): "{what} took half the step: the step is learning_rate * d{what}.",
-    ("update_parameters", "0"): "{what} did not move: the update subtracts learning_rate * d{what}.",
-    ("forward_propagation", "sign"): "{what} has the wrong sign: compare its formula with the handout's.",
-    ("forward_propagation", "2"): "{what} is twice too large: compare its formula with the handout's.",
-    ("forward_propagation", "1/2"): "{what} is half of what it should be: compare its formula with the handout's.",
-    ("initialize_parameters", "sign"): "{what} has the wrong sign: draw it with np.random.randn, unchanged but "
-                                       "for the scaling.",
-    ("initialize_parameters", "2"): "{what} is twice too large: check its scaling.",
-    ("initialize_parameters", "1/2"): "{what} is half of what it should be: check its scaling.",
-}
-GENERIC_RELATIONS = {
-    "sign": "Every entry of {what} has the wrong sign.",
-    "m": "{what} is m times too large: divide by m (the number of samples).",
-    "1/m": "{what} is m times too small: divide by m only once.",
-    "2": "{what} is twice too large.",
-    "1/2": "{what} is half of what it should be.",
-}
-
-
 def relation_hint(got: Any, expected: Any, m: int | None, what: str = "the result", function: str = "",
                   before: np.ndarray | None = None) -> str:
-    """Spot a wrong factor that scales every entry (-1, m, 1/m, 2, 1/2) and word it for ``what`` of
-    ``function``. With ``before`` (an update's starting value), the factor is looked for in the step."""
-    got = np.asarray(got, dtype=float)
-    expected = np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        return ""
-    relations = [("sign", -1.0)]
-    if before is not None:
-        before = np.asarray(before, dtype=float)
-        if before.shape != got.shape:
-            return ""
-        got, expected = got - before, expected - before  # the steps
-        relations.append(("0", 0.0))
-    if not np.any(expected):
-        return ""
-    if m and m > 2:
-        relations += [("m", float(m)), ("1/m", 1.0 / m)]
-    relations += [("2", 2.0), ("1/2", 0.5)]
-    for relation, factor in relations:
-        if relation == "0":
-            if not np.any(got):
-                return _relation_words(function, relation, what)
-            continue
-        if rel_error(got, factor * expected) <= 1e-6:
-            return _relation_words(function, relation, what)
-    return ""
+    """The pattern of the difference between ``got`` and ``expected`` (a factor, a sign, an offset, ...)
+    worded for ``what`` of ``function``; with ``before`` (an update's starting value), of the step."""
+    return diagnose.value_cause(got, expected, what, function, m, before)
 
 
-def _relation_words(function: str, relation: str, what: str) -> str:
-    words = (RELATION_HINTS.get((function, relation, what)) or RELATION_HINTS.get((function, relation))
-             or GENERIC_RELATIONS.get(relation, ""))
-    return words.format(what=what)
+def _named_arrays(value: Any) -> dict[str, np.ndarray]:
+    """The arrays inside a reference observation, by their dict keys (cache and parameters for a
+    forward pass): the quantities a wrong value may have been computed from instead."""
+    found: dict[str, np.ndarray] = {}
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            for key, entry in item.items():
+                if isinstance(entry, np.ndarray) and isinstance(key, str):
+                    found.setdefault(key, entry)
+                else:
+                    walk(entry)
+        elif isinstance(item, (list, tuple)):
+            for entry in item:
+                walk(entry)
+
+    walk(value)
+    return found
 
 
 def match_mistake(got: Any, exp: Expected, key: Callable[[Any], Any]) -> str:
-    """The hint of the first known mistake whose output equals the student's."""
+    """The hint of the known mistake whose output equals the student's, in the language in use; none
+    when several mistakes give these numbers (one sample of label 0 cannot tell them apart)."""
+    found = []
     for hint, observation in exp.mistakes.items():
         try:
             candidate = key(observation)
         except (KeyError, TypeError, IndexError):
             continue
         if same_values(got, candidate):
-            return f"Your numbers match a common mistake: {hint}"
-    return ""
+            found.append(hint)
+    if len(found) != 1:
+        return ""
+    return _("Your numbers match a common mistake: {hint}", hint=translate_marked(found[0]))
 
 
 def same_values(a: Any, b: Any, tol: float = 1e-9) -> bool:
@@ -356,4 +347,4 @@ def show_both(expected: np.ndarray, got: np.ndarray, limit: int = 4) -> str:
         flat = np.asarray(a, dtype=float).ravel()
         text = ", ".join(f"{x: .6g}" for x in flat[:limit])
         return f"[{text}{', ...' if flat.size > limit else ''}]"
-    return f"    expected {head(expected)}\n    got      {head(got)}"
+    return _("    expected {expected}\n    got      {got}", expected=head(expected), got=head(got))

@@ -12,7 +12,7 @@ EXPECTED = np.array([[0.5, -1.25, 2.0], [0.75, 1.5, -0.25]])
 
 @pytest.mark.parametrize("function, what, words, not_words", [
     ("compute_cost", "cost", "minus in front of the mean", "A2 - Y"),
-    ("backward_propagation", "dW2", "A2 - Y", "update"),
+    ("backward_propagation", "dW2", "subtraction in dZ2", "A2 - Y"),
     ("backward_propagation", "db1", "dZ1", "update"),
     ("forward_propagation", "Z1", "Z1 has the wrong sign", "A2 - Y"),
     ("initialize_parameters", "W1", "W1 has the wrong sign", "A2 - Y"),

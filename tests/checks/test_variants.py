@@ -18,6 +18,7 @@ from grader.formats import terminal
 from grader.reference import apply_mistake, load_mistakes
 from tests.variants.build import REFERENCE as REFERENCE_EXAMPLE
 from tests.variants.build import assemble, source
+from tests.variants.corpus import BUGGY_NEEDLES
 
 VARIANTS = Path(__file__).resolve().parents[1] / "variants"
 CORRECT = sorted((VARIANTS / "correct").glob("*.py"))
@@ -93,28 +94,8 @@ def test_known_mistake_costs_no_points_elsewhere(grade, mistaken_file, mistake):
 
 # ------------------------------------------------------------------ hand-written bugs
 
-# file -> (the function whose check must fail, words its message must contain, or None
-# where the grader shows the numbers without naming a mistake)
-BUGGY = {
-    "cost_flat_labels.py": ("compute_cost", None),
-    "cost_1x1_array.py": ("compute_cost", "float"),
-    "forward_clips_parameters.py": ("forward_propagation", "changed parameters['W1']"),
-    "forward_cache_missing_key.py": ("forward_propagation", "missing Z2"),
-    "forward_tanh_overwrites_z1.py": ("forward_propagation", "Z1: relative error"),
-    "batches_returns_list.py": ("batch_generator", "use yield"),
-    "update_weights_only.py": ("update_parameters", "b1: relative error"),
-    "backward_mean_then_divide.py": ("backward_propagation", "m times too small"),
-    "backward_sign_einsum.py": ("backward_propagation", "wrong sign"),
-    "backward_sums_lose_rows.py": ("backward_propagation", "keepdims"),
-    "backward_db1_wrong_axis.py": ("backward_propagation", "db1 should have shape"),
-    "cost_item_array.py": ("compute_cost", "cost.item()"),
-    "cost_sign.py": ("compute_cost", "minus in front of the mean"),
-    "cost_outer_product.py": ("compute_cost", "outer product"),
-    "cost_sum_keeps_backward_points.py": ("compute_cost", "m times too large"),
-    "forward_a1_transposed_in_cache.py": ("forward_propagation", "transposed"),
-    "update_b2_flat.py": ("update_parameters", "b2 should have shape (1, 1)"),
-    "init_b1_flat.py": ("initialize_parameters", "b1 should have shape"),
-}
+# file -> (the function whose check must fail, words its message must contain): the corpus's needles
+BUGGY = BUGGY_NEEDLES
 
 
 @pytest.mark.parametrize("name", sorted(BUGGY))

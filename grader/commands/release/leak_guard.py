@@ -152,7 +152,7 @@ def mistakes_secrets(secrets: Secrets, source: str, label: str, public_solution_
     if table is None:
         raise LeakGuardError(f"{label} has no MISTAKES table to read")
     hint_lines: set[int] = set()
-    for call in (n for n in ast.walk(table) if isinstance(n, ast.Call)):
+    for call in (n for n in ast.walk(table) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Mistake"):
         hint = _argument(call, 4, "hint")
         hint_lines.update(range(hint.lineno, hint.end_lineno + 1))
         for name, position in (("find", 2), ("replace", 3)):
@@ -160,7 +160,7 @@ def mistakes_secrets(secrets: Secrets, source: str, label: str, public_solution_
                 secrets.add_line(f"mistake snippet ({label}:{call.lineno})", snippet_line, public_solution_text)
     code = _code_lines(source)
     for number in range(table.lineno, table.end_lineno + 1):
-        if number in hint_lines and code[number].strip().startswith(('"', "'")):
+        if number in hint_lines and code[number].strip().startswith(('"', "'", 'N_("', "N_('")):
             continue
         secrets.add_line(f"mistakes line ({label}:{number})", code[number])
 

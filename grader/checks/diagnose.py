@@ -1,0 +1,477 @@
+"""Diagnoses by pattern: the likely cause of a wrong shape or of wrong values, worded for the
+function and the variable it sits under.
+
+A diagnosis is given only when the numbers fit its pattern to a tight tolerance; otherwise the
+caller keeps its bare message (a misleading hint costs a student more than none). No diagnosis
+writes the solution line: it names the mistake.
+
+Shapes (row-major, as the lab's): X (m, n_in), W1 (n_in, n_h), b1 (1, n_h), W2 (n_h, n_out),
+b2 (1, n_out), Z1/A1 (m, n_h), Z2/A2 (m, n_out). ``sizes`` maps those letters to the numbers of
+the check at hand ({"m": 5, "n_in": 2, "n_h": 4, "n_out": 1}); any of them may be missing.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from grader.i18n import _
+from grader.numerics import rel_error
+
+FIT = 1e-6  # a pattern "fits" when it reproduces the student's numbers to this relative error
+SAME = 1e-9  # entries this close (relative to the array's scale) count as equal
+# The lab's own sizes: 2 inputs (the moons), 4 hidden units, 1 output, batches of 32. A size
+# written as a number in a function is usually one of these; the checks pass other sizes.
+DEFAULT_SIZES = (2, 4, 1, 32)
+INITIALIZE = "initialize_parameters"
+FORWARD = "forward_propagation"
+BACKWARD = "backward_propagation"
+UPDATE = "update_parameters"
+COST = "compute_cost"
+BATCHES = "batch_generator"
+# How initialize_parameters' arguments name the sizes (other functions read them off their inputs).
+ARGUMENT_NAMES = {"n_in": "input_dim", "n_h": "hidden_dim", "n_out": "output_dim"}
+
+
+# ----------------------------------------------------------------- which function, which sizes
+
+
+def function_of(name: str, hint: str = "") -> str:
+    """The function an entry called ``name`` comes from, when the caller did not say: gradients come
+    from backward_propagation, cache entries from forward_propagation, parameters from
+    initialize_parameters when ``hint`` (the dict's description) names it, else from update_parameters."""
+    bare = name.removeprefix("cache['").removesuffix("']")
+    if INITIALIZE in hint:
+        return INITIALIZE
+    if bare in ("dW1", "db1", "dW2", "db2"):
+        return BACKWARD
+    if bare in ("Z1", "A1", "Z2", "A2"):
+        return FORWARD
+    if bare in ("W1", "b1", "W2", "b2"):
+        return UPDATE
+    return ""
+
+
+def sizes_of(shapes: dict[str, tuple[int, ...]], m: int | None = None) -> dict[str, int]:
+    """The named sizes a dict of expected ``shapes`` (parameters, gradients or a cache) implies."""
+    found: dict[str, int] = {}
+    for key, shape in shapes.items():
+        bare = key.lstrip("d") if key.startswith("d") else key
+        if bare == "W1":
+            found |= {"n_in": shape[0], "n_h": shape[1]}
+        elif bare == "W2":
+            found |= {"n_h": shape[0], "n_out": shape[1]}
+        elif bare in ("Z1", "A1"):
+            found |= {"m": shape[0], "n_h": shape[1]}
+        elif bare in ("Z2", "A2"):
+            found |= {"m": shape[0], "n_out": shape[1]}
+    if m:
+        found["m"] = m
+    return found
+
+
+def _size_name(size_key: str, function: str) -> str:
+    return ARGUMENT_NAMES.get(size_key, size_key) if function == INITIALIZE else size_key
+
+
+def _named(size: int, sizes: dict[str, int], function: str, besides: str = "") -> str | None:
+    """The one name among ``sizes`` (other than ``besides``) whose number is ``size``; None when
+    none or several have it (a coincidence of sizes must not decide a diagnosis)."""
+    names = [key for key, value in sizes.items() if value == size and key != besides]
+    return _size_name(names[0], function) if len(names) == 1 else None
+
+
+def _expected_name(expected: tuple[int, ...], axis: int, sizes: dict[str, int], function: str) -> str | None:
+    return _named(expected[axis], sizes, function)
+
+
+# ----------------------------------------------------------------- shapes
+
+
+def not_an_array_cause(got: Any, expected: tuple[int, ...], what: str, function: str) -> str:
+    """A number where an array of ``expected`` shape belongs: summed over every axis."""
+    if isinstance(got, (float, int, np.floating, np.integer)) and not isinstance(got, bool) and len(expected) == 2:
+        return _summed_everything(what, function, expected)
+    return ""
+
+
+def _summed_everything(what: str, function: str, expected: tuple[int, ...]) -> str:
+    if function == BACKWARD:
+        return _("{what} became a single number: the sum ran over every axis. Sum over the samples only "
+                 "(axis 0) and keep the shape {shape}.", what=what, shape=expected)
+    return _("{what} became a single number: a sum or mean ran over every axis, where {what} keeps the "
+             "shape {shape}.", what=what, shape=expected)
+
+
+def shape_cause(got: tuple[int, ...], expected: tuple[int, ...], what: str, function: str = "",
+                sizes: dict[str, int] | None = None, flat_inputs: Iterable[str] = ()) -> str:
+    """The likely cause of ``got`` where ``expected`` belongs, worded for ``what`` of ``function``;
+    "" when no cause fits."""
+    sizes = dict(sizes or {})
+    m = sizes.get("m")
+    if got == expected:
+        return ""
+    if len(got) == 0 and len(expected) == 2:
+        return _summed_everything(what, function, expected)
+    if len(got) == 2 and len(expected) == 2 and got == expected[::-1]:
+        return _transposed(what, function)
+    if len(got) == 1 and len(expected) == 2:
+        flat = _flat(got[0], expected, what, function, m)
+        if flat:
+            return flat
+    if m and m > 1 and got == (m, m) and expected != (m, m) and len(expected) == 2 and expected[1] != m:
+        return _outer(what, function, list(flat_inputs))
+    if len(expected) == 2 and expected[0] == 1 and m and m > 1 and got in ((m, 1), (m,)) and expected[1] != m:
+        return _("{what} has one entry per sample (m = {m}): the sum over the samples (axis 0) is missing or "
+                 "ran over the other axis.", what=what, m=m)
+    if len(got) == len(expected) == 2:
+        return _one_dimension(got, expected, what, function, sizes)
+    if len(got) != len(expected):
+        return _("{what} has {got} dimensions where {expected} belong: an operation added or dropped an axis.",
+                 what=what, got=len(got), expected=len(expected))
+    return ""
+
+
+def _transposed(what: str, function: str) -> str:
+    if function == INITIALIZE:
+        return _("{what} looks transposed: its two sizes are in the wrong order (see the docstring's shapes).",
+                 what=what)
+    if function == FORWARD:
+        return _("{what} looks transposed: keep one row per sample (check the order of the factors and any .T).",
+                 what=what)
+    return _("{what} looks transposed: check the order of the factors and the .T.", what=what)
+
+
+def _flat(length: int, expected: tuple[int, ...], what: str, function: str, m: int | None) -> str:
+    """``(length,)`` where a row (1, n) or a column (m, 1) belongs."""
+    if expected[0] == 1 and length == expected[1]:
+        if function == BACKWARD:
+            return _("{what} lost its row dimension: the sum over the samples dropped it (keepdims=True keeps "
+                     "it).", what=what)
+        if function == INITIALIZE:
+            return _("{what} is a flat array: a bias is a row of shape {shape}, one row and one column per "
+                     "unit.", what=what, shape=expected)
+        if function == UPDATE:
+            return _("{what} lost its row dimension in the update: the updated parameter keeps the shape of "
+                     "the one given (no ravel, flatten or reshape).", what=what)
+        return _("{what} lost its row dimension: keep it (keepdims=True in a sum; no ravel or flatten).",
+                 what=what)
+    if expected[1] == 1 and length == expected[0]:
+        return _("{what} became flat, of shape ({length},): keep it a column {shape} (no ravel, flatten or "
+                 "reshape(-1)).", what=what, length=length, shape=expected)
+    return ""
+
+
+def _outer(what: str, function: str, flat: list[str]) -> str:
+    """(m, m) where a column belongs: a column met a flat array or a row."""
+    if flat:
+        return _("An (m, m) result usually means a column (m, 1) met a flat (m,) array and NumPy broadcast "
+                 "them: your input {inputs} came flat; reshape it to a column (m, 1) first.",
+                 inputs=" / ".join(flat))
+    return _("An (m, m) result means a column (m, 1) met a flat (m,) array or a row (1, m) and NumPy "
+             "broadcast them, or a matrix product of a column and a row (an outer product) where an "
+             "element-wise product was meant: every input here was a column, so look inside {function} for "
+             "a .ravel(), .flatten(), reshape(-1), a .T or an @ / np.dot.", function=function or what)
+
+
+def _one_dimension(got: tuple[int, ...], expected: tuple[int, ...], what: str, function: str,
+                   sizes: dict[str, int]) -> str:
+    """Two-dimensional shapes that differ in one dimension (or two): name the size that came in."""
+    differing = [axis for axis in (0, 1) if got[axis] != expected[axis]]
+    if len(differing) != 1:
+        return ""
+    axis = differing[0]
+    size, belongs = got[axis], expected[axis]
+    right_name = _expected_name(expected, axis, sizes, function)
+    counted = (_("{what} has {size} rows where {right} = {belongs} belong", what=what, size=size,
+                 right=right_name or belongs, belongs=belongs) if axis == 0 else
+               _("{what} has {size} columns where {right} = {belongs} belong", what=what, size=size,
+                 right=right_name or belongs, belongs=belongs))
+    m = sizes.get("m")
+    if m and m > 1 and size == m and function in (BACKWARD, FORWARD) and _named(m, sizes, function, "m") is None:
+        return _("{counted}: {size} is m, the number of samples. On the way an (m, m) array came up: a matrix "
+                 "product (@ or np.dot) where an element-wise product (*) belongs, or a transposed factor.",
+                 counted=counted, size=size)
+    other = _named(size, sizes, function, besides="m")
+    if other is not None and right_name is not None and other != right_name:
+        if function == INITIALIZE:
+            return _("{counted}: {size} is {other}. The arguments are mixed up: check which size goes where.",
+                     counted=counted, size=size, other=other)
+        return _("{counted}: {size} is {other}. An array of the other layer came in: check which weight, "
+                 "bias or activation each line uses.", counted=counted, size=size, other=other)
+    if size in DEFAULT_SIZES and function == INITIALIZE and right_name is not None:
+        return _("{counted}: {size} looks written as a number (the lab's default size) instead of taken "
+                 "from the argument {argument}; the checks pass other sizes.", counted=counted, size=size,
+                 argument=right_name)
+    return ""
+
+
+def batch_shape_cause(index: int, got: Any, shape: tuple[int, ...], m: int) -> str:
+    """The likely cause of batch ``index`` being ``got`` where an array of ``shape`` (batch_size, ...)
+    belongs, with a leading space ("" when none fits): the last partial batch, a fixed batch size, a
+    flattened Y_batch."""
+    if not isinstance(got, np.ndarray) or got.ndim == 0:
+        return ""
+    rows, batch_size = got.shape[0], shape[0]
+    if got.shape[1:] == shape[1:] and rows == m % batch_size and index == m // batch_size:
+        return " " + _("This is the last, incomplete batch (m % batch_size = {rows} samples): it should be "
+                       "skipped, only full batches are yielded.", rows=rows)
+    if got.shape[1:] == shape[1:] and rows in DEFAULT_SIZES and rows != batch_size:
+        return " " + _("{rows} rows: the batch size looks written as a number instead of taken from the argument "
+                       "batch_size ({batch_size} here).", rows=rows, batch_size=batch_size)
+    if got.shape == (batch_size,) and shape == (batch_size, 1):
+        return " " + _("Y_batch became flat: index the rows of Y and keep its column (no ravel or flatten).")
+    return ""
+
+
+def batch_count_cause(count: int, full: int) -> str:
+    """``count`` batches where ``full`` full ones belong, with a leading space ("" when no cause fits)."""
+    if count == full + 1:
+        return " " + _("The last, incomplete batch should be skipped.")
+    if count == full - 1:
+        return " " + _("One full batch is missing: the loop stops one batch too early.")
+    return ""
+
+
+# ----------------------------------------------------------------- values
+
+
+def value_cause(got: Any, expected: Any, what: str, function: str = "", m: int | None = None,
+                before: np.ndarray | None = None, related: dict[str, np.ndarray] | None = None) -> str:
+    """What kind of difference ``got`` has from ``expected`` (same shape), worded for ``what`` of
+    ``function``; "" when none fits.
+
+    before   an update's starting value: the step taken is what is diagnosed
+    related  the reference's other quantities of the same call, by name (Z1, A1, b1, ...): a value
+             that equals one of them, or an offset by a bias, is named
+    """
+    try:
+        got = np.asarray(got, dtype=float)
+        expected = np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return ""
+    if got.shape != expected.shape or not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+        return ""
+    related = {k: v for k, v in (related or {}).items() if k != _bare(what) and isinstance(v, np.ndarray)}
+    if function == COST and "A2" in related and "Y" in related and got.size == 1:
+        cause = _cost_cause(float(got.ravel()[0]), related["A2"], related["Y"])
+        if cause:
+            return cause
+    if before is not None:
+        return _step_cause(got, expected, what, np.asarray(before, dtype=float))
+    if not np.any(expected):
+        return ""
+    return (_zeros(got, what, function) or _factor_cause(got, expected, what, function, m)
+            or _other_quantity(got, expected, what, function, related)
+            or _offset_cause(got, expected, what, function, related)
+            or _part_cause(got, expected, what))
+
+
+def _cost_cause(got: float, A2: np.ndarray, Y: np.ndarray) -> str:
+    """A cost computed with Y flat (m,) against A2 (m, 1): an (m, m) matrix of log terms, averaged or
+    summed; else a factor (sign, m, ...)."""
+    if A2.ndim == 2 and A2.shape[1] == 1 and A2.shape[0] > 1 and Y.shape == A2.shape:
+        y = Y.ravel()
+        terms = y * np.log(A2) + (1 - y) * np.log(1 - A2)  # (m, m)
+        m = A2.shape[0]
+        for candidate in (-np.mean(terms), -np.sum(terms) / m, -np.sum(terms)):
+            if abs(got - candidate) <= FIT * abs(candidate):
+                return _("The cost equals the one of an (m, m) matrix of log terms: Y was given flat, of shape "
+                         "(m,), against A2 of shape (m, 1), and NumPy broadcast them; keep both columns (m, 1).")
+    return ""
+
+
+def _short(number: float) -> str:
+    """A factor or an offset as a message shows it: four significant digits."""
+    return f"{number:.4g}"
+
+
+def _bare(what: str) -> str:
+    return what.removeprefix("cache['").removesuffix("']")
+
+
+def _fits(got: np.ndarray, candidate: np.ndarray) -> bool:
+    return got.shape == candidate.shape and rel_error(got, candidate) <= FIT
+
+
+def _zeros(got: np.ndarray, what: str, function: str) -> str:
+    if np.any(got):
+        return ""
+    if function == INITIALIZE:
+        return _("{what} is all zeros: the weights are drawn at random (with zeros every hidden unit would "
+                 "compute the same).", what=what)
+    return _("{what} is all zeros: nothing was computed into it (or it was multiplied by 0).", what=what)
+
+
+def _known_factors(m: int | None) -> list[tuple[str, float]]:
+    factors = [("-1", -1.0)]
+    if m and m > 2:
+        factors += [("m", float(m)), ("1/m", 1.0 / m), ("-m", -float(m)), ("-1/m", -1.0 / m),
+                    ("m^2", float(m * m)), ("1/m^2", 1.0 / (m * m))]
+    factors += [("2", 2.0), ("1/2", 0.5), ("log10", 1 / np.log(10)), ("log2", 1 / np.log(2))]
+    return factors
+
+
+def _factor_cause(got: np.ndarray, expected: np.ndarray, what: str, function: str, m: int | None) -> str:
+    for relation, factor in _known_factors(m):
+        if _fits(got, factor * expected):
+            words = factor_words(function, relation, what, m)
+            if words:
+                return words
+    # Any other constant factor: only an array with entries of several sizes can show one.
+    if expected.size < 2 or np.count_nonzero(expected) < 2 or np.ptp(np.abs(expected[expected != 0])) == 0:
+        return ""
+    factor = float(np.sum(got * expected) / np.sum(expected * expected))
+    if factor == 0 or not _fits(got, factor * expected):
+        return ""
+    if function == INITIALIZE:
+        return _("Every entry of {what} is {factor} times the expected one: the scaling is wrong (the "
+                 "weights are divided by the square root of the layer's fan-in, nothing else).",
+                 what=what, factor=_short(factor))
+    return _("Every entry of {what} is {factor} times the expected one: a constant factor is wrong.",
+             what=what, factor=_short(factor))
+
+
+def factor_words(function: str, relation: str, what: str, m: int | None = None) -> str:
+    """The hint for ``what`` of ``function`` being ``relation`` times the expected ("-1", "m", ...)."""
+    if relation == "-1":
+        if function == COST:
+            return _("The cost has the wrong sign: cross-entropy is minus the mean log-likelihood; check the "
+                     "minus in front of the mean.")
+        if function == BACKWARD and _bare(what) in ("dW1", "db1"):
+            return _("{what} has the wrong sign: check the signs on the way from dZ2 to dZ1.", what=what)
+        if function == BACKWARD:
+            return _("{what} has the wrong sign: every gradient follows from dZ2, so check the order of the "
+                     "subtraction in dZ2.", what=what)
+        if function == INITIALIZE:
+            return _("{what} has the wrong sign: the weights are the draws of np.random.randn, only scaled.",
+                     what=what)
+        if function == FORWARD:
+            return _("{what} has the wrong sign: compare its formula with the handout's.", what=what)
+        return _("Every entry of {what} has the wrong sign.", what=what)
+    if relation in ("m", "-m"):
+        if function == COST:
+            return _("The cost is m times too large: it is a mean over the samples, not a sum.")
+        return _("{what} is m times too large (m = {m}): the division by m (the number of samples) is missing.",
+                 what=what, m=m)
+    if relation in ("1/m", "-1/m"):
+        if function == COST:
+            return _("The cost is m times too small: divide by m only once (np.mean already divides).")
+        return _("{what} is m times too small (m = {m}): it is divided by m twice (np.mean already divides by m).",
+                 what=what, m=m)
+    if relation == "m^2":
+        return _("{what} is m² times too large (m = {m}): it is multiplied by m where it should be divided.",
+                 what=what, m=m)
+    if relation == "1/m^2":
+        return _("{what} is m² times too small (m = {m}): it is divided by m three times.", what=what, m=m)
+    if relation == "2":
+        if function == COST:
+            return _("The cost is twice too large: is a term counted twice?")
+        return _("{what} is twice too large: a stray factor 2.", what=what)
+    if relation == "1/2":
+        if function == COST:
+            return _("The cost is half of what it should be: a stray factor 1/2?")
+        return _("{what} is half of what it should be: a stray factor 1/2.", what=what)
+    if relation == "log10" and function == COST:
+        return _("The cost is 1/ln(10) times the expected one: a logarithm in base 10 (np.log10) is used where "
+                 "the natural logarithm (np.log) belongs.")
+    if relation == "log2" and function == COST:
+        return _("The cost is 1/ln(2) times the expected one: a logarithm in base 2 (np.log2) is used where the "
+                 "natural logarithm (np.log) belongs.")
+    return ""
+
+
+def _step_cause(got: np.ndarray, expected: np.ndarray, what: str, before: np.ndarray) -> str:
+    """An update's step against the expected step (``got``, ``expected`` are the parameters after it)."""
+    if before.shape != got.shape:
+        return ""
+    step, right = got - before, expected - before
+    if not np.any(right):
+        return ""
+    if not np.any(step):
+        return _("{what} did not move: it is returned as it was given, without its gradient step.", what=what)
+    if _fits(step, -right):
+        return _("{what} moved the wrong way: the step goes against the gradient (- not +).", what=what)
+    if _fits(step, 2 * right):
+        return _("{what} took twice the step: the step is taken once.", what=what)
+    if _fits(step, 0.5 * right):
+        return _("{what} took half the step.", what=what)
+    factor = float(np.sum(step * right) / np.sum(right * right))
+    if factor != 0 and np.count_nonzero(right) >= 2 and _fits(step, factor * right):
+        return _("{what} took {factor} times the expected step: the step size does not follow "
+                 "learning_rate.", what=what, factor=_short(factor))
+    return _part_cause(got, expected, what)
+
+
+def _other_quantity(got: np.ndarray, expected: np.ndarray, what: str, function: str,
+                    related: dict[str, np.ndarray]) -> str:
+    """``got`` equals another quantity of the same call, or 1 - the expected probability."""
+    for name, value in related.items():
+        if value.shape == got.shape and np.any(value) and _fits(got, value):
+            return _("{what} holds the values of {other}: the wrong quantity went into it (or an in-place "
+                     "operation overwrote it).", what=what, other=name)
+    if function == FORWARD and _bare(what) == "A2" and _fits(got, 1 - expected):
+        return _("A2 is 1 minus the expected probability: the sign in the exponent of the sigmoid is flipped.")
+    return ""
+
+
+def _offset_cause(got: np.ndarray, expected: np.ndarray, what: str, function: str,
+                  related: dict[str, np.ndarray]) -> str:
+    """Every row off by the same row vector: a bias left out, added twice or the wrong one."""
+    if got.ndim != 2 or got.shape[0] < 2:
+        return ""
+    difference = got - expected
+    row = difference[:1]
+    scale = max(float(np.max(np.abs(expected))), 1e-12)
+    if not np.all(np.abs(difference - row) <= FIT * scale) or not np.any(np.abs(row) > FIT * scale):
+        return ""
+    for name, bias in related.items():
+        if not name.startswith("b") or bias.shape != row.shape:
+            continue
+        if _fits(row, -bias):
+            return _("{what} is missing the bias {bias}: every row is off by exactly -{bias}.", what=what, bias=name)
+        if _fits(row, bias):
+            return _("{what} has the bias {bias} added twice: every row is off by exactly {bias}.",
+                     what=what, bias=name)
+    if np.all(np.abs(row - row[0, 0]) <= FIT * scale):
+        return _("Every entry of {what} is off by the same amount ({offset}): a constant added or left out.",
+                 what=what, offset=_short(float(row[0, 0])))
+    return _("Every row of {what} is off by the same row vector: a bias (added to every sample) is left out, "
+             "added twice or the wrong one.", what=what)
+
+
+def _part_cause(got: np.ndarray, expected: np.ndarray, what: str) -> str:
+    """Only some rows or some columns wrong: name them."""
+    if got.ndim != 2 or got.size < 2:
+        return ""
+    scale = max(float(np.max(np.abs(expected))), 1e-12)
+    wrong = np.abs(got - expected) > SAME * scale + 1e-7 * np.abs(expected)
+    if not np.any(wrong) or np.all(wrong):
+        return ""
+    columns = np.flatnonzero(np.any(wrong, axis=0))
+    rows = np.flatnonzero(np.any(wrong, axis=1))
+    if got.shape[1] > 1 and len(columns) < got.shape[1]:
+        return _("Only column(s) {columns} of {what} (counting from 0) differ; the other columns are right.",
+                 what=what, columns=", ".join(map(str, columns)))
+    if got.shape[0] > 1 and len(rows) < got.shape[0]:
+        return _("Only row(s) {rows} of {what} (counting from 0) differ; the other rows are right.",
+                 what=what, rows=", ".join(map(str, rows)))
+    return ""
+
+
+# ----------------------------------------------------------------- not finite
+
+
+def not_finite_cause(what: str, function: str) -> str:
+    """Where NaN or infinite entries usually come from, in ``function``."""
+    if function == FORWARD:
+        return _("NaN comes from an operation without a value (0/0, inf - inf, the log or square root of a "
+                 "negative number); np.tanh and the given sigmoid never make one.")
+    if function == BACKWARD:
+        return _("NaN or inf comes from a division by zero or the log of 0 on the way; the handout's formulas "
+                 "for the gradients need neither.")
+    if function == UPDATE:
+        return _("The update only subtracts learning_rate times the gradient: NaN or inf comes from another "
+                 "operation.")
+    return _("Overflow, a log of 0 or 0/0?")

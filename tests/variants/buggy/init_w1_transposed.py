@@ -1,0 +1,11 @@
+"""Buggy: initialize_parameters draws W1 as (hidden_dim, input_dim), the column-major layout of other courses."""
+import numpy as np
+
+
+def initialize_parameters(input_dim, hidden_dim, output_dim):
+    np.random.seed(42)
+    W1 = np.random.randn(hidden_dim, input_dim) / np.sqrt(input_dim)
+    b1 = np.zeros((1, hidden_dim))
+    W2 = np.random.randn(hidden_dim, output_dim) / np.sqrt(hidden_dim)
+    b2 = np.zeros((1, output_dim))
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
