@@ -37,6 +37,12 @@ class CheckResult:
         return self.title or self.name
 
     @property
+    def in_group(self) -> str:
+        """The title as read under a heading that already names its function (the terminal report
+        groups checks by function): ``shown`` without its "<function>: " ("训练: ") prefix."""
+        return self.shown.split(": ", 1)[-1]
+
+    @property
     def score(self) -> float:
         return self.max_score if self.passed else 0.0
 

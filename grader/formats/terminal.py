@@ -111,7 +111,7 @@ def _result(line, r: CheckResult) -> None:
     mark = PASS if r.passed else FAIL
     width = max(cell_len(str(PASS)), cell_len(str(FAIL)))
     shown = str(mark) + " " * (width - cell_len(str(mark)))
-    title = r.shown.removeprefix(f"{r.function}: ") + (_(" [hidden]") if r.hidden else "")
+    title = r.in_group + (_(" [hidden]") if r.hidden else "")
     line(Text.assemble("  ", (shown, STYLE[mark]), f"  {_points(r.score):>2}/{_points(r.max_score):<2} ", title),
          0, width + 10)
     if not r.passed:

@@ -98,6 +98,19 @@ def test_pass_and_fail_are_chinese_words_in_the_same_columns(examples_dir, speak
     assert any(line.startswith("  FAIL   0/3  values on n_in 2") for line in english.splitlines())
 
 
+def test_a_check_under_its_group_is_not_prefixed_with_the_group_again(reference_file, speak):
+    """Under the heading 训练 the training checks read "在月亮数据……", not "训练: 在月亮数据……"
+    (as the English reads "training" then "trained parameters ..."), in both languages."""
+    for language, group in (("zh", "训练"), ("en", "training")):
+        report = run(reference_file, language, speak)
+        lines = terminal.render(report, width=1000).splitlines()
+        start = next(n for n, line in enumerate(lines) if line.startswith(f"{group}  ("))
+        titles = lines[start + 1:start + 3]
+        assert len(titles) == 2 and all(line.startswith("  ") for line in titles), lines[start:]
+        assert not any(f"{group}: " in line for line in titles), titles
+        assert not any(f"{r.function}: " in line for r in report.results for line in lines), lines
+
+
 def test_prints_are_announced_in_chinese_with_the_count_of_cut_lines(reference_file, tmp_path, speak):
     from tests.formats.test_terminal import prints_in_backward
 
