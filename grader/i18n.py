@@ -26,6 +26,7 @@ import contextlib
 import gettext
 import locale
 import os
+import re
 import string
 from collections.abc import Iterator
 from functools import lru_cache
@@ -153,6 +154,21 @@ class Message:
 
     def __str__(self) -> str:
         return _(self.message, **{k: str(v) if isinstance(v, Message) else v for k, v in self.fields.items()})
+
+
+# Chinese is written without spaces: a space beside a full-width punctuation mark (。，；：（）) or
+# between two characters is one that joining parts (a message and its hint, a field filled in at a
+# sentence's start) left behind. Between a character and code ("的 W1", "（X (5, 2)") spaces stay.
+_HAN = "\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2018\u2019\u201c\u201d\u2026"
+_MARKS = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_GAP = re.compile(rf"(`[^`\n]*`)|(?<=[{_MARKS}]) +|(?<=\S) +(?=[{_MARKS}])|(?<=[{_HAN}]) +(?=[{_HAN}])")
+
+
+def tidy(text: str) -> str:
+    """``text`` without the spaces that joining parts leaves in Chinese: after or before a full-width
+    mark ("。 dW1" -> "。dW1"), between two characters ("代价 应为" -> "代价应为"). Code in backticks,
+    newlines and indentation stay as they are, and so does English (it has no full-width marks)."""
+    return _GAP.sub(lambda gap: gap.group(1) or "", text)
 
 
 def placeholders(message: str) -> set[str]:

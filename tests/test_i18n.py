@@ -72,3 +72,24 @@ def test_english_plurals(environment, number, shown):
 
 def test_placeholders_ignore_literal_braces():
     assert i18n.placeholders("{what} is {{not a field}} {shape!r}") == {"what", "shape"}
+
+
+@pytest.mark.parametrize("joined, tidied", [
+    ("代价 应为单个 Python 浮点数；得到 形状为 (1, 1) 的数组（float64）。 请返回",
+     "代价应为单个 Python 浮点数；得到形状为 (1, 1) 的数组（float64）。请返回"),  # a field at a sentence's start
+    ("db1 的形状应为 (1, 4)；得到 (4,)。 dW1 的形状", "db1 的形状应为 (1, 4)；得到 (4,)。dW1 的形状"),  # two messages
+    ("得分：85/85。 另有 24 项隐藏检查", "得分：85/85。另有 24 项隐藏检查"),
+])
+def test_tidy_removes_the_spaces_joining_leaves_in_chinese(joined, tidied):
+    assert i18n.tidy(joined) == tidied
+
+
+@pytest.mark.parametrize("text", [
+    "训练后的 W1 有 8 个元素是 NaN（X (5, 2), n_h 4，种子 10）",  # code beside characters keeps its spaces
+    "在月亮数据（1000 个样本）上",
+    "第一行。\n  第二行：缩进\n（第三行）",  # newlines and indentation
+    "`ValueError: 形状 不对 。` 是你的程序的消息",  # the student's own text, quoted as code
+    "dW1 should have shape (2, 4); got (2, 5). See “returns float” — then (m, m).",  # English
+])
+def test_tidy_leaves_code_newlines_and_english_alone(text):
+    assert i18n.tidy(text) == text

@@ -17,7 +17,7 @@ from typing import Any
 
 from grader.bridge import Bridge
 from grader.contract import heading
-from grader.i18n import Message
+from grader.i18n import Message, tidy
 from grader.results import CheckResult
 
 
@@ -115,8 +115,9 @@ class Check:
         return f"{heading(self.function)}: {self.title}" if self.title is not None else self.name
 
     def result(self, passed: bool, output: str) -> CheckResult:
-        """This check's result, titled in the language in use."""
-        return CheckResult(self.name, self.function, self.points, passed, output, self.hidden, self.shown)
+        """This check's result, titled in the language in use; its output tidied (every message a
+        student reads from a check passes here: no stray spaces between Chinese parts)."""
+        return CheckResult(self.name, self.function, self.points, passed, tidy(output), self.hidden, self.shown)
 
     @property
     def reference_probe(self) -> Probe:

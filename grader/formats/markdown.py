@@ -19,7 +19,7 @@ import re
 from collections import Counter
 
 from grader.contract import heading
-from grader.i18n import _, ngettext
+from grader.i18n import _, ngettext, tidy
 from grader.results import CheckResult, Report
 from grader.status import Status
 
@@ -82,10 +82,10 @@ def _public_failures(report: Report) -> list[str]:
         return [_("## Public checks"), "",
                 ngettext("The {number} public check passed.", "All {number} public checks passed.", len(public)), ""]
     lines = [_("## Public checks to fix"), "",
-             ngettext("{failed} of {number} public check failed.", "{failed} of {number} public checks failed.",
-                      len(public), failed=len(failing))
-             + " " + _("Each message says what was expected and what your code gave; `backprop-lab check` shows "
-                       "the same on your machine."), ""]
+             tidy(ngettext("{failed} of {number} public check failed.", "{failed} of {number} public checks failed.",
+                           len(public), failed=len(failing))
+                  + " " + _("Each message says what was expected and what your code gave; `backprop-lab check` "
+                            "shows the same on your machine.")), ""]
     for result in failing:
         lines += [f"### {result.shown} ({_points(result.score)} / {_points(result.max_score)})", ""]
         lines += [*_fenced(result.output), ""]
@@ -98,11 +98,11 @@ def _hidden_list(report: Report) -> list[str]:
         return []
     passed = sum(r.passed for r in hidden)
     lines = [_("## Hidden checks"), "",
-             ngettext("{passed} of {number} hidden check passed.", "{passed} of {number} hidden checks passed.",
-                      len(hidden), passed=passed)
-             + " " + _("Hidden checks test the same functions on inputs you have not seen, so only their names "
-                       "and results are shown here; a failing one usually has a public check of the same "
-                       "function that explains the mistake."), ""]
+             tidy(ngettext("{passed} of {number} hidden check passed.", "{passed} of {number} hidden checks passed.",
+                           len(hidden), passed=passed)
+                  + " " + _("Hidden checks test the same functions on inputs you have not seen, so only their names "
+                            "and results are shown here; a failing one usually has a public check of the same "
+                            "function that explains the mistake.")), ""]
     lines += [_hidden_line(r) for r in hidden]
     return lines + [""]
 

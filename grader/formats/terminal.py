@@ -21,7 +21,7 @@ from rich.text import Text
 
 from grader.contract import heading
 from grader.formats import not_implemented_in, status_note
-from grader.i18n import Message, _, ngettext
+from grader.i18n import Message, _, ngettext, tidy
 from grader.results import CheckResult, Report
 from grader.text import checks
 
@@ -100,9 +100,9 @@ def _write(console: Console, report: Report, hidden_note: str, show_output: bool
     if any_missing:
         line(Text(_("(not implemented yet: the function still raises NotImplementedError)")))
     passed = sum(r.passed for r in report.results)
-    line(Text(_("{passed}/{total} checks passed. Points: {score}/{max_score}.", passed=passed,
-                total=len(report.results), score=_points(report.score), max_score=_points(report.max_score))
-              + hidden_note, style=STYLE["heading"]))
+    line(Text(tidy(_("{passed}/{total} checks passed. Points: {score}/{max_score}.", passed=passed,
+                     total=len(report.results), score=_points(report.score), max_score=_points(report.max_score))
+                   + hidden_note), style=STYLE["heading"]))
 
 
 def _result(line, r: CheckResult) -> None:

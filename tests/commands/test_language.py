@@ -77,6 +77,11 @@ def test_check_speaks_the_variable_s_language_and_lang_en_overrides_it(submissio
     assert not HAN.search(english.out + english.err)
 
 
+def test_check_s_closing_line_is_one_chinese_sentence_after_another_without_a_space(reference_file):
+    last = run("--lang", "zh", "check", str(reference_file), "-k", "compute_cost").out.strip().splitlines()[-1]
+    assert last == "通过 4/4 项检查。得分：9/9。只运行了 compute_cost 的检查。"
+
+
 def test_an_unknown_language_is_one_line_and_exit_code_2():
     for argv in (["--lang", "fr", "check"], ["check", "--lang=klingon"], ["train", "--lang", ""]):
         result = run(*argv)

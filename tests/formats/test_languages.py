@@ -111,6 +111,27 @@ def test_a_check_under_its_group_is_not_prefixed_with_the_group_again(reference_
         assert not any(f"{r.function}: " in line for r in report.results for line in lines), lines
 
 
+# A space Chinese never has: after a full-width stop or comma, before a full-width mark, between two
+# characters (code in backticks aside; "）(0 / 3)" after a title is the format's own layout).
+STRAY_SPACE = re.compile(r"[。，；：] | [。，；：（）]|[\u4e00-\u9fff] [\u4e00-\u9fff]")
+
+
+def stray_spaces(text: str) -> list[str]:
+    return [text[max(found.start() - 12, 0):found.end() + 12]
+            for found in STRAY_SPACE.finditer(re.sub(r"`[^`]*`", "``", text))]
+
+
+def test_messages_joined_from_parts_read_as_chinese_without_stray_spaces(examples_dir, speak):
+    """A message and its hint, or a value described at a sentence's start, joined by a space in
+    English ("...（种子 0）。 你的数值与..."), read without it in Chinese, in every format."""
+    for example in ("bug_update_plus.py", "bug_cost_sum_not_mean.py", "bug_batches_partial_last.py"):
+        report = run(examples_dir / example, "zh", speak)
+        assert any(not r.passed and "。" in r.output.rstrip("。") for r in report.results)  # messages joined
+        for text in (terminal.render(report, width=1000), markdown.render(report), github.render(report),
+                     *(r.output for r in report.results)):
+            assert stray_spaces(text) == [], stray_spaces(text)
+
+
 def test_prints_are_announced_in_chinese_with_the_count_of_cut_lines(reference_file, tmp_path, speak):
     from tests.formats.test_terminal import prints_in_backward
 
