@@ -24,6 +24,7 @@ This module holds what every side shares: the ``Bridge`` protocol, ``StudentCode
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
 from grader.i18n import Message, _, ngettext
@@ -62,6 +63,45 @@ def not_implemented(message: str) -> str | None:
     return None
 
 
+def as_code(text: str) -> str:
+    """``text`` quoted as code (`text`): the submission's own words (an exception's message, a line of
+    its source) stay as written, in any language, and read as code."""
+    return "`" + text.strip().replace("`", "'") + "`"
+
+
+def exception_line(detail: str) -> bool:
+    """Whether ``detail`` is an exception as Python prints it ("ValueError: ...", "StopIteration"),
+    rather than the grader's own words about a call."""
+    return re.match(r"[A-Za-z_][\w.]*(: |$)", detail) is not None
+
+
+def meaning(detail: str) -> str:
+    """What a common NumPy or Python error (``detail``, "ValueError: operands could not ...") means, in
+    the language in use; "" for the others."""
+    if found := re.search(r"could not be broadcast together with shapes ([^\n]*?)\s*$", detail):
+        return _("NumPy cannot combine arrays of shapes {shapes} entry by entry: in each dimension their sizes "
+                 "must be equal, or one of them 1.", shapes=", ".join(found.group(1).split()))
+    if found := re.search(r"matmul: Input operand 1 has a mismatch in its core dimension 0.*"
+                          r"\(size (\d+) is different from (\d+)\)", detail):
+        return _("In a matrix product A @ B the number of columns of A must equal the number of rows of B; "
+                 "here A has {columns} columns and B has {rows} rows.", columns=found.group(2), rows=found.group(1))
+    if "matmul: Input operand" in detail:
+        return _("In a matrix product A @ B the number of columns of A must equal the number of rows of B.")
+    if found := re.search(r"shapes (\(.*?\)) and (\(.*?\)) not aligned", detail):
+        return _("np.dot of arrays of shapes {left} and {right}: the number of columns of the first must equal "
+                 "the number of rows of the second.", left=found.group(1), right=found.group(2))
+    if found := re.search(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", detail):
+        return _("Index {index} is outside the array: axis {axis} has {size} entries (indices 0 to {last}).",
+                 index=found.group(1), axis=found.group(2), size=found.group(3), last=int(found.group(3)) - 1)
+    if found := re.match(r"KeyError: (.+)$", detail):
+        return _("The dictionary has no key {key}: check how the key is spelt, and that the function that fills "
+                 "the dictionary puts it in.", key=found.group(1))
+    if re.match(r"(TypeError|AttributeError): .*'NoneType'", detail):
+        return _("A value here is None: a function that ends without a return statement returns None (did one "
+                 "forget its return?).")
+    return ""
+
+
 class StudentCodeError(Exception):
     """A call into student code did not return a value.
 
@@ -93,11 +133,17 @@ class StudentCodeError(Exception):
         if self.kind == "output":
             return _("the grader could not use what {function} sent back ({detail}).",
                      function=self.function, detail=self.detail)
-        text = _("{function} raised {error}", function=self.function, error=self.detail)
+        lines = [_("{function} raised {error}", function=self.function, error=self.raised), meaning(self.detail)]
         if any(word in self.detail for word in SHAPE_ERROR_WORDS):
-            text += "\n" + _("The shapes on that line do not fit together: print each array's .shape and "
-                             "compare with the shapes in the docstring.")
-        return text if not self.traceback else f"{text}\n{self.traceback}"
+            lines.append(_("The shapes on that line do not fit together: print each array's .shape and "
+                           "compare with the shapes in the docstring."))
+        return "\n".join(line for line in (*lines, self.traceback) if line)
+
+    @property
+    def raised(self) -> str:
+        """What the function raised, as the student's program worded it: quoted as code (the exception's
+        message is the program's own, English from NumPy or Python whatever the kit's language)."""
+        return as_code(self.detail) if exception_line(self.detail) else self.detail
 
 
 class SubmissionLoadError(Exception):

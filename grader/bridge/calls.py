@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.bridge import StudentCodeError, SubmissionLoadError, SubmissionRefused
+from grader.bridge import StudentCodeError, SubmissionLoadError, SubmissionRefused, as_code
 from grader.i18n import _
 from grader.values import MAX_ITEMS, to_plain
 
@@ -82,7 +82,7 @@ def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
         code = compile(source, str(path), "exec")
     except SyntaxError as error:
         raise SubmissionLoadError(_("{file} does not parse: line {line}: {error}", file=path, line=error.lineno,
-                                    error=error.msg)) from None
+                                    error=as_code(error.msg))) from None  # Python's words, quoted
     except ValueError as error:
         raise SubmissionLoadError(_("{path} is not a readable Python file: {error}", path=path,
                                     error=error)) from None
@@ -95,7 +95,7 @@ def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
         if isinstance(error, KeyboardInterrupt):
             raise
         frames = student_frames(error, str(path))
-        failure = f"{type(error).__name__}: {error}"
+        failure = as_code(f"{type(error).__name__}: {error}")  # the program's own message, quoted
         raise SubmissionLoadError(
             _("{path} fails when imported (line {line}): {error}", path=path, line=frames[-1].lineno, error=failure)
             if frames else _("{path} fails when imported: {error}", path=path, error=failure)
@@ -111,7 +111,8 @@ def student_frames(error: BaseException, filename: str) -> list[traceback.FrameS
 def student_traceback(error: BaseException, filename: str, limit: int = 3) -> str:
     """The last few traceback lines that are in the student's file."""
     frames = student_frames(error, filename)
-    lines = ["  " + _("line {line}, in {function}: {code}", line=f.lineno, function=f.name, code=f.line)
+    lines = ["  " + _("line {line}, in {function}: {code}", line=f.lineno, function=f.name,
+                      code=as_code(f.line) if f.line else "")  # the student's own line, as written
              for f in frames[-limit:]]
     return "\n".join(lines)
 

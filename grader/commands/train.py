@@ -119,7 +119,7 @@ def one_line(error: StudentCodeError) -> str:
         innermost = error.traceback.strip().splitlines()[-1:]  # "line N, in function: code"
         where = f" ({innermost[0].strip()})" if innermost else ""
         return _("{function} raised {error}{where}. Run {checks} to find out more.", function=error.function,
-                 error=error.detail, where=where, checks=i18n._(RUN_CHECKS))
+                 error=error.raised, where=where, checks=i18n._(RUN_CHECKS))
     return error.explain()
 
 

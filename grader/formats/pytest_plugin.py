@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.bridge import not_implemented_message
+from grader.bridge import as_code, not_implemented_message
 from grader.contract import SUBMISSION_FILE, TODO_FUNCTIONS, heading
 from grader.formats import not_implemented_in, status_note
 from grader.i18n import _, ngettext
@@ -69,7 +69,7 @@ class SubmissionFile(pytest.File):
             tree = ast.parse(read_submission(self.path), str(self.path))
         except SyntaxError as error:
             raise self.CollectError(_("{file} does not parse: line {line}: {error}", file=self.path.name,
-                                      line=error.lineno, error=error.msg)) from None
+                                      line=error.lineno, error=as_code(error.msg))) from None
         except (SubmissionLoadError, ValueError):
             tree = ast.Module(body=[], type_ignores=[])  # the run says what is wrong, in every item
         stubbed = stubbed_functions(tree)

@@ -261,26 +261,8 @@ def test_every_shown_title_is_chinese_under_zh(judged, path):
         assert not english_left(title(result.shown)), result.shown
 
 
-# Outputs that still carry English worded outside these modules, until those land in Chinese:
-# relative errors, hints and "expected/got" lines of grader/checks/judge.py and the known mistakes of
-# solutions/mistakes.py (the diagnoses helper's), "is not implemented yet" of grader/bridge, and
-# values described by grader/values.py ("list of length 3").
-NOT_YET_CHINESE = {
-    "buggy/backward_db1_wrong_axis", "buggy/backward_mean_then_divide", "buggy/backward_sign_einsum",
-    "buggy/backward_sums_lose_rows", "buggy/batches_returns_list", "buggy/cost_1x1_array", "buggy/cost_flat_labels",
-    "buggy/cost_item_array", "buggy/cost_outer_product", "buggy/cost_sign", "buggy/cost_sum_keeps_backward_points",
-    "buggy/forward_a1_transposed_in_cache", "buggy/forward_cache_missing_key", "buggy/forward_clips_parameters",
-    "buggy/forward_tanh_overwrites_z1", "buggy/init_b1_flat", "buggy/update_b2_flat", "buggy/update_weights_only",
-    "submissions/bug_backward_tanh_of_z1", "submissions/bug_cost_sum_not_mean", "submissions/bug_update_plus",
-    "submissions/stub",
-}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("path", [
-    pytest.param(path, marks=pytest.mark.xfail(reason="judge.py, bridge and values.py texts still English",
-                                               strict=False))
-    if ids(path) in NOT_YET_CHINESE else path for path in SUBMISSIONS], ids=ids)
+@pytest.mark.parametrize("path", SUBMISSIONS, ids=ids)
 def test_every_output_is_chinese_under_zh(judged, path):
     report = judged(path, "zh")
     left = {result.name: english_left(result.output) for result in report.results}
@@ -289,4 +271,3 @@ def test_every_output_is_chinese_under_zh(judged, path):
 
 def test_every_submission_is_judged_here():
     assert len(EXAMPLES) >= 6 and len(BUGGY) >= 18
-    assert NOT_YET_CHINESE <= {ids(path) for path in SUBMISSIONS}

@@ -115,7 +115,7 @@ def test_exception_in_student_code_gives_one_line_with_the_line_number(tmp_path:
     outcome = run_train(path, tmp_path / "plots")
     assert outcome.exit_code == 2
     [line] = error_lines(outcome)
-    assert "forward_propagation raised ValueError" in line
+    assert "forward_propagation raised `ValueError: " in line  # the program's own message, quoted as code
     assert f"line {expected_line}" in line
     assert "Traceback" not in outcome.stderr
 

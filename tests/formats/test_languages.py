@@ -298,7 +298,7 @@ def test_a_file_that_does_not_parse_says_so_in_chinese(tmp_path, speak):
     speak("zh")
     with pytest.raises(SubmissionLoadError) as error:
         check_file(path)
-    assert str(error.value) == f"{path} 无法解析：第 1 行：'(' was never closed"
+    assert str(error.value) == f"{path} 无法解析：第 1 行：`'(' was never closed`"
 
 
 def test_a_pytest_item_fails_in_chinese(speak):
@@ -352,6 +352,6 @@ def test_a_file_that_does_not_parse_is_one_chinese_line_under_pytest(tmp_path, r
     shutil.copy(repo_root / "student" / "conftest.py", tmp_path / "conftest.py")
     done = pytest_in(tmp_path, language="zh")
     assert done.returncode == 2, done.stdout
-    assert "two_layer_net.py 无法解析：第 3 行：'(' was never closed" in done.stdout.splitlines()
+    assert "two_layer_net.py 无法解析：第 3 行：`'(' was never closed`" in done.stdout.splitlines()
     assert "Traceback" not in done.stdout and len(done.stdout.splitlines()) < 20
 

@@ -27,7 +27,7 @@ def test_a_file_that_does_not_parse_is_one_collection_error(tmp_path, repo_root)
     folder = folder_with(tmp_path, repo_root, "import numpy as np\n\ndef f(x:\n    pass\n")
     done = pytest_in(folder)
     assert done.returncode == 2, done.stdout
-    assert "two_layer_net.py does not parse: line 3: '(' was never closed" in done.stdout.splitlines()
+    assert "two_layer_net.py does not parse: line 3: `'(' was never closed`" in done.stdout.splitlines()
     assert "Traceback" not in done.stdout and "_pytest" not in done.stdout
     assert len(done.stdout.splitlines()) < 20
 
