@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,8 +23,8 @@ from grader.bridge import Bridge, StudentCodeError, clip
 from grader.bridge.inprocess import InProcessBridge
 from grader.checks import catalogue
 from grader.checks.base import Check, Expected, Fail, Probe
-from grader.contract import TRAINING
-from grader.i18n import _
+from grader.contract import TODO_FUNCTIONS, TRAINING
+from grader.i18n import _, ngettext
 from grader.reference import MANIFEST, LiveReference, RecordedReference
 from grader.results import CheckResult, Report
 
@@ -57,16 +58,36 @@ def run_checks(bridge: Bridge, checks: Iterable[Check], reference_for: Callable[
     """Every check in order; a failing call fails its checks, never the run."""
     report = Report(submission)
     observed: dict[str, Any] = {}
+    crashed: set[str] = set()  # the checks whose probe raised in the submission (not a stub's raise)
     for check in checks:
         reference = reference_for(check)
         key = check.probe.key
         if key not in observed:
             observed[key] = _observe(bridge, check, reference)
+        if isinstance(observed[key], _Failed) and observed[key].error.kind != "not_implemented":
+            crashed.add(check.name)
         result = _judge(check, observed[key], reference)
         report.results.append(result)
         if on_result:
             on_result(result)
+    report.results = _pointing_at_failing_functions(report.results, crashed)
     return report
+
+
+def _pointing_at_failing_functions(results: list[CheckResult], crashed: set[str]) -> list[CheckResult]:
+    """``results``, each training check that failed because the submission raised also naming the
+    functions whose own checks fail. The exception names only the function that raised and quotes
+    its line, which may well be right: update_parameters raises a broadcast error on gradients that
+    backward_propagation shaped wrongly. Functions whose checks all pass are never named."""
+    failing = [function for function in TODO_FUNCTIONS
+               if any(r.function == function and not r.passed for r in results)]
+    if not failing:
+        return results
+    note = ngettext("Fix the checks of {functions} first: training calls it.",
+                    "Fix the checks of {functions} first: training calls them.", len(failing),
+                    functions=_(", ").join(failing))
+    return [replace(r, output=f"{r.output}\n{note}") if r.function == TRAINING and r.name in crashed else r
+            for r in results]
 
 
 def _observe(bridge: Bridge, check: Check, reference: Reference) -> Any:
