@@ -12,6 +12,11 @@ from grader.i18n import Message, _
 FUNCTION = "compute_cost"
 
 
+def values_title(case: Case) -> Message:
+    """The title of the values check on ``case`` (the inputs check points at it)."""
+    return Message("values on {inputs}", inputs=describe(case))
+
+
 def describe(case: Case) -> str:
     return f"A2, Y ({case.m}, 1)"
 
@@ -45,7 +50,7 @@ def values(case: Case, points: float, hidden: bool = False) -> Check:
         cost = _judge_value(got, exp, case)
         return _("cost {cost} equals the reference", cost=format(cost, ".6f"))
 
-    return Check.titled(FUNCTION, Message("values on {inputs}", inputs=describe(case)), points, hidden, probe(case),
+    return Check.titled(FUNCTION, values_title(case), points, hidden, probe(case),
                         judge)
 
 
@@ -60,9 +65,10 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
                              function=FUNCTION, name=name))
         try:  # doing nothing at all leaves the inputs alone too: no points for that alone
             _judge_value(got, exp, case)
-        except Fail:
-            raise Fail(_("A2 and Y are left as they were; this check counts once {function} also returns "
-                         "the right value (see its other checks).", function=FUNCTION)) from None
+        except Fail:  # say first why no point, so that the title and the verdict do not seem to disagree
+            raise Fail(_("Not counted yet: A2 and Y are unchanged, as they should be, but this check counts only "
+                         "once {function} also returns the right value (see the \"{check}\" check).",
+                         function=FUNCTION, check=values_title(case))) from None
         return _("A2 and Y are left as they were")
 
     return Check.titled(FUNCTION, Message("leaves A2 and Y unchanged"), points, hidden, probe(case), judge)

@@ -14,6 +14,11 @@ from grader.i18n import Message, _
 FUNCTION = "forward_propagation"
 
 
+def values_title(case: Case) -> Message:
+    """The title of the values check on ``case`` (the inputs check points at it)."""
+    return Message("values on {inputs}", inputs=describe(case))
+
+
 def describe(case: Case) -> str:
     """The inputs as a check name shows them: "X (5, 2), n_h 4" (never a drawn seed)."""
     return f"X ({case.m}, {case.n_in}), n_h {case.n_h}" + (f", n_out {case.n_out}" if case.n_out != 1 else "")
@@ -75,7 +80,7 @@ def _judge_values(got, exp: Expected, case: Case) -> None:
 
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
-    return Check.titled(FUNCTION, Message("values on {inputs}", inputs=describe(case)), points, hidden, probe(case),
+    return Check.titled(FUNCTION, values_title(case), points, hidden, probe(case),
                         confirming(lambda got, exp: _judge_values(got, exp, case),
                                    Message("Z1, A1, Z2, A2 equal the reference")))
 
@@ -97,9 +102,10 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
                              function=FUNCTION, name=name))
         try:  # doing nothing at all leaves the inputs alone too: no points for that alone
             _judge_values(got, exp, case)
-        except Fail:
-            raise Fail(_("the inputs are left as they were; this check counts once {function} also returns "
-                         "the right values (see its other checks).", function=FUNCTION)) from None
+        except Fail:  # say first why no points, so that the title and the verdict do not seem to disagree
+            raise Fail(_("Not counted yet: X and parameters are unchanged, as they should be, but this check "
+                         "counts only once {function} also returns the right values (see the \"{check}\" check).",
+                         function=FUNCTION, check=values_title(case))) from None
         return _("X and parameters are left as they were")
 
     return Check.titled(FUNCTION, Message("leaves X and parameters unchanged"), points, hidden, probe(case), judge)

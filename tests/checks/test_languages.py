@@ -271,3 +271,20 @@ def test_every_output_is_chinese_under_zh(judged, path):
 
 def test_every_submission_is_judged_here():
     assert len(EXAMPLES) >= 6 and len(BUGGY) >= 18
+
+
+@pytest.mark.parametrize("scenario, function", [("forward changes nothing, computes nothing", "forward_propagation"),
+                                                ("cost changes nothing, computes nothing", "compute_cost")])
+def test_inputs_left_alone_say_first_why_they_earn_nothing_yet(messages_en, messages_zh, scenario, function):
+    """A FAIL beside "leaves ... unchanged" whose message begins "... are left as they were" reads as a
+    contradiction: the message says first that nothing is counted yet, and names the values check (by
+    the title the student reads) whose passing counts it."""
+    values = {check.name: check for check in catalogue(include_hidden=False)
+              if check.function == function and check.name.startswith(f"{function}: values on")}
+    english, chinese = messages_en[scenario][0], messages_zh[scenario][0]
+    assert english.startswith("Not counted yet: ") and "unchanged, as they should be" in english
+    assert chinese.startswith("暂不计分：") and "没有被改动，这是对的" in chinese
+    assert any(f'see the "{title(name)}" check' in english for name in values), english
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(i18n, "_chosen", "zh")
+        assert any(f"见“{title(check.shown)}”那项检查" in chinese for check in values.values()), chinese
