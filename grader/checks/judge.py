@@ -209,7 +209,8 @@ def expect_float(got: Any, what: str, m: int | None = None) -> float:
         if got.size == 1:
             hint = float_hint()
         else:
-            cause = diagnose.shape_cause(got.shape, (), what, diagnose.COST, {"m": m} if m else {})
+            cause = (diagnose.per_sample_cost(got.shape, m)
+                     or diagnose.shape_cause(got.shape, (), what, diagnose.COST, {"m": m} if m else {}))
             if m and m > 1 and got.shape == (m, m):
                 cause = diagnose.shape_cause(got.shape, (m, 1), what, diagnose.COST, {"m": m})
             hint = _("It should be one number: a mean over the samples.") + (" " + cause if cause else "")
@@ -249,11 +250,13 @@ def expect_pair(got: Any, what: str) -> tuple[Any, Any]:
 def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
                  tol: float = VALUE_TOL, m: int | None = None, exp: Expected | None = None,
                  mistake_key: Callable[[Any], Any] | None = None, floor: float = 1e-8,
-                 function: str = "", before: np.ndarray | None = None) -> None:
+                 function: str = "", before: np.ndarray | None = None,
+                 steps: dict[str, np.ndarray] | None = None) -> None:
     """Values within ``tol`` relative error (``rel_error`` with ``floor``), else a message with
     both sides and a diagnosis worded for ``what`` of ``function`` (``before``: the value an
-    update started from, whose step the diagnosis compares): a known mistake whose output is the
-    student's, else the pattern of the difference (``diagnose.value_cause``), else none."""
+    update started from, whose step the diagnosis compares; ``steps``: the update's expected steps
+    by gradient name): a known mistake whose output is the student's, else the pattern of the
+    difference (``diagnose.value_cause``), else none."""
     error = rel_error(got, expected, floor)
     if error <= tol:
         return
@@ -269,7 +272,7 @@ def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
             related |= dict(zip(("A2", "Y") if function == diagnose.COST else ("X", "parameters"),
                                 exp.value["args_after"], strict=True))
         hint = diagnose.value_cause(got, expected, what, function or diagnose.function_of(what), m, before,
-                                    related)
+                                    related, steps)
     if hint:
         message += f" {hint}"
     if exp is not None and not exp.reveals:  # a secret question: its answer must not reach the student
@@ -305,8 +308,9 @@ def _named_arrays(value: Any) -> dict[str, np.ndarray]:
 
 
 def match_mistake(got: Any, exp: Expected, key: Callable[[Any], Any]) -> str:
-    """The hint of the known mistake whose output equals the student's, in the language in use; none
-    when several mistakes give these numbers (one sample of label 0 cannot tell them apart)."""
+    """The hint of the known mistake whose output equals the student's, in the language in use; both when
+    two give these numbers (sizes where two scalings coincide); none when more do (one sample of label 0
+    cannot tell them apart)."""
     found = []
     for hint, observation in exp.mistakes.items():
         try:
@@ -315,6 +319,9 @@ def match_mistake(got: Any, exp: Expected, key: Callable[[Any], Any]) -> str:
             continue
         if same_values(got, candidate):
             found.append(hint)
+    if len(found) == 2:  # these inputs cannot tell the two apart (another case of the checks can): say both
+        return _("Your numbers match two common mistakes, which these inputs cannot tell apart: {first} Or: "
+                 "{second}", first=translate_marked(found[0]), second=translate_marked(found[1]))
     if len(found) != 1:
         return ""
     return _("Your numbers match a common mistake: {hint}", hint=translate_marked(found[0]))
