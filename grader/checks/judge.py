@@ -58,24 +58,48 @@ def array_problem(got: Any, shape: tuple[int, ...], what: str, m: int | None = N
     """What keeps ``got`` from being a finite float array of ``shape``, or None; a wrong shape says its
     likely cause, worded for ``what`` of ``function`` (guessed from ``what`` when not given) with the
     named ``sizes`` of the check ({"m": 5, "n_h": 4, ...})."""
+    found = problem_and_cause(got, shape, what, m, flat_inputs, function, sizes)
+    if found is None:
+        return None
+    problem, cause = found
+    return problem + (" " + cause if cause else "")
+
+
+def problem_and_cause(got: Any, shape: tuple[int, ...], what: str, m: int | None = None,
+                      flat_inputs: Iterable[str] = (), function: str = "",
+                      sizes: dict[str, int] | None = None) -> tuple[str, str] | None:
+    """``array_problem`` in two parts: (what is wrong, its likely cause or ""), or None."""
     function = function or diagnose.function_of(what)
     if not isinstance(got, np.ndarray):
         cause = diagnose.not_an_array_cause(got, shape, what, function)
         return _("{what} should be a NumPy array of shape {shape}; got {got}.", what=what, shape=shape,
-                 got=describe(got)) + (" " + cause if cause else "")
+                 got=describe(got)), cause
     if got.shape != shape:
         sizes = dict(sizes or {}) | ({"m": m} if m else {})
         cause = diagnose.shape_cause(got.shape, shape, what, function, sizes, flat_inputs)
-        return _("{what} should have shape {shape}; got {got}.", what=what, shape=shape, got=got.shape) + (
-            " " + cause if cause else "")
+        return _("{what} should have shape {shape}; got {got}.", what=what, shape=shape, got=got.shape), cause
     if got.dtype.kind != "f":
-        return _("{what} should hold floating point numbers; got dtype {dtype}.", what=what, dtype=got.dtype)
+        return _("{what} should hold floating point numbers; got dtype {dtype}.", what=what, dtype=got.dtype), ""
     if not np.all(np.isfinite(got)):
         bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
         return ngettext("{what} has {number} entry that is NaN or infinite.",
-                        "{what} has {number} entries that are NaN or infinite.", bad, what=what) + " " + (
+                        "{what} has {number} entries that are NaN or infinite.", bad, what=what), (
             diagnose.not_finite_cause(what, function))
     return None
+
+
+def singleton_reshaped(got: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``got`` reshaped to ``shape`` when it differs from it only by dimensions of size 1 (db2 (1,) for
+    (1, 1), A2 (m,) for (m, 1), a NumPy scalar for (1, 1)): its values can be judged, its shape is the
+    structure check's. None otherwise, and for a transposed (n, 1) where (1, n) belongs (same number of
+    dimensions, the other order: a mistake of its own, never read in another order)."""
+    if isinstance(got, np.floating):
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray) or got.shape == shape or got.ndim == len(shape) or got.dtype.kind != "f":
+        return None
+    if [d for d in got.shape if d != 1] != [d for d in shape if d != 1] or not np.all(np.isfinite(got)):
+        return None
+    return got.reshape(shape)
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...], m: int | None,
@@ -105,11 +129,34 @@ class Parts:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     faults: dict[str, str] = field(default_factory=dict)
+    # entry -> (its problem without the cause, the cause with the entry's name taken out, that name):
+    # entries whose causes are the same have one root cause, said once
+    causes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def require(self) -> None:
-        """The structure check's verdict: every problem, in order."""
-        if self.problems:
-            raise Fail(" ".join(dict.fromkeys(self.problems.values())))
+        """The structure check's verdict: every problem, in order, each root cause said once (at the
+        first entry it explains; the others point at it)."""
+        if not self.problems:
+            return
+        first_with: dict[str, str] = {}
+        texts = []
+        for key, problem in self.problems.items():
+            statement, cause, name = self.causes.get(key, ("", "", key))
+            if cause and cause in first_with:
+                texts.append(statement + " " + _("(The same cause as for {first}.)", first=first_with[cause]))
+                continue
+            if cause:
+                first_with[cause] = name
+            texts.append(problem)
+        raise Fail(" ".join(dict.fromkeys(texts)))
+
+    def add(self, key: str, problem: str, cause: str = "", name: str = "", first: bool = False) -> None:
+        """Record ``problem`` of entry ``key`` (named ``name`` in messages) and its likely ``cause``;
+        ``first``: before the problems recorded so far."""
+        name = name or key
+        entry = {key: problem + (" " + cause if cause else "")}
+        self.problems = entry | self.problems if first else self.problems | entry
+        self.causes[key] = (problem, cause.replace(name, "\0"), name)
 
     def blocked(self, names: Iterable[str]) -> list[str]:
         """Which of ``names`` cannot be judged by value (wrong structure or missing)."""
@@ -170,12 +217,15 @@ def dict_parts(got: Any, shapes: dict[str, tuple[int, ...]], what: str, m: int |
     for key, shape in shapes.items():
         if key in got:
             owner = function or diagnose.function_of(key, what)
-            problem = array_problem(got[key], shape, names(key), m, function=owner, sizes=sizes)
-            if problem:
-                parts.problems[key] = problem
-                parts.faults[key] = array_fault(got[key], shape, names(key), owner, sizes)
-            else:
+            found = problem_and_cause(got[key], shape, names(key), m, function=owner, sizes=sizes)
+            if found is None:
                 parts.arrays[key] = got[key]
+                continue
+            parts.add(key, *found, name=names(key))
+            parts.faults[key] = array_fault(got[key], shape, names(key), owner, sizes)
+            reshaped = singleton_reshaped(got[key], shape)
+            if reshaped is not None:  # the right values in a flat or squeezed array: judged, the shape is not
+                parts.arrays[key] = reshaped
     return parts
 
 
