@@ -78,8 +78,9 @@ class StudentCodeError(Exception):
         self.detail = detail
         self.traceback = traceback
 
-    def explain(self) -> str:
-        """One or two sentences for the student."""
+    def explain(self, cause: str = "") -> str:
+        """One or two sentences for the student; ``cause``: the likely cause of a shape error, said in
+        place of the general advice."""
         if self.kind == "not_implemented":
             return str(not_implemented_message(self.function))
         if self.kind == "missing":
@@ -95,8 +96,8 @@ class StudentCodeError(Exception):
                      function=self.function, detail=self.detail)
         text = _("{function} raised {error}", function=self.function, error=self.detail)
         if any(word in self.detail for word in SHAPE_ERROR_WORDS):
-            text += "\n" + _("The shapes on that line do not fit together: print each array's .shape and "
-                             "compare with the shapes in the docstring.")
+            text += "\n" + (cause or _("The shapes on that line do not fit together: print each array's .shape "
+                                      "and compare with the shapes in the docstring."))
         return text if not self.traceback else f"{text}\n{self.traceback}"
 
 

@@ -66,8 +66,9 @@ def _batches(got, case: Case) -> list[tuple[np.ndarray, np.ndarray]]:
         batches.append((X_batch, Y_batch))
     full = m // b
     if len(batches) != full:
-        raise Fail(_("expected {full} full batches of {b} from {m} samples; got {got}.", full=full, b=b, m=m,
-                     got=len(batches)) + diagnose.batch_count_cause(len(batches), full))
+        raise Fail(ngettext("expected {number} full batch of {b} from {m} samples; got {got}.",
+                            "expected {number} full batches of {b} from {m} samples; got {got}.", full, b=b, m=m,
+                            got=len(batches)) + diagnose.batch_count_cause(len(batches), full))
     return batches
 
 

@@ -11,6 +11,7 @@ the check at hand ({"m": 5, "n_in": 2, "n_h": 4, "n_out": 1}); any of them may b
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -227,8 +228,10 @@ def batch_shape_cause(index: int, got: Any, shape: tuple[int, ...], m: int) -> s
         return ""
     rows, batch_size = got.shape[0], shape[0]
     if got.shape[1:] == shape[1:] and rows == m % batch_size and index == m // batch_size:
-        return " " + _("This is the last, incomplete batch (m % batch_size = {rows} samples): it should be "
-                       "skipped, only full batches are yielded.", rows=rows)
+        return " " + ngettext("This is the last, incomplete batch (m % batch_size = {number} sample): it should "
+                              "be skipped, only full batches are yielded.",
+                              "This is the last, incomplete batch (m % batch_size = {number} samples): it should "
+                              "be skipped, only full batches are yielded.", rows)
     if got.shape[1:] == shape[1:] and rows in DEFAULT_SIZES and rows != batch_size:
         return " " + _("{rows} rows: the batch size looks written as a number instead of taken from the argument "
                        "batch_size ({batch_size} here).", rows=rows, batch_size=batch_size)
@@ -265,6 +268,24 @@ def batch_order_cause(order: np.ndarray, m: int, caller_seed: int | None) -> str
                          "sees the same batches. Leave the seeding to the caller.",
                          how=how.format(seed=seed))
     return ""
+
+
+def crash_cause(function: str, detail: str, traceback: str) -> str:
+    """The likely cause of an exception's ``detail`` raised in ``function`` on the last line ``traceback``
+    shows ("" when none fits): in forward_propagation, on a line that uses W2, two arrays with the same
+    columns and different rows, neither a single row, met in an element-wise operation: code that works
+    only for one output unit (where W2.T is one row)."""
+    found = re.search(r"could not be broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", detail)
+    lines = traceback.strip().splitlines()
+    if function != FORWARD or not found or not lines or not re.search(r"\bW2\b", lines[-1]):
+        return ""
+    rows, columns, other_rows, other_columns = map(int, found.groups())
+    if columns != other_columns or rows == other_rows or min(rows, other_rows) < 2:
+        return ""
+    return _("A ({rows}, {columns}) and a ({other_rows}, {columns}) array met in an element-wise operation: that "
+             "works only while one of them is a single row, as W2.T is when the network has one output unit. "
+             "The code assumes one output unit (the checks also try n_out = 2): an element-wise product and a sum "
+             "where a matrix product belongs?", rows=rows, columns=columns, other_rows=other_rows)
 
 
 def batch_count_cause(count: int, full: int) -> str:
