@@ -41,6 +41,11 @@ MISTAKES = (
             "np.random.randn(input_dim, hidden_dim) / np.sqrt(input_dim)",
             "np.random.randn(input_dim, hidden_dim) / input_dim",
             N_("W1 is divided by its fan-in input_dim itself, not by the square root of it.")),
+    Mistake("init_he", "initialize_parameters",
+            "np.random.randn(input_dim, hidden_dim) / np.sqrt(input_dim)",
+            "np.random.randn(input_dim, hidden_dim) * np.sqrt(2 / input_dim)",
+            N_("W1 is scaled as in He initialisation, by the square root of 2 / fan-in (made for ReLU); this lab "
+               "divides by the square root of the fan-in only.")),
     Mistake("init_uniform", "initialize_parameters", "W1 = np.random.randn(", "W1 = np.random.rand(",
             N_("W1 is drawn from a uniform distribution (rand) instead of a standard normal (randn).")),
     Mistake("init_times_001", "initialize_parameters",

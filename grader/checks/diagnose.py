@@ -187,10 +187,12 @@ def _one_dimension(got: tuple[int, ...], expected: tuple[int, ...], what: str, f
     axis = differing[0]
     size, belongs = got[axis], expected[axis]
     right_name = _expected_name(expected, axis, sizes, function)
-    counted = (_("{what} has {size} rows where {right} = {belongs} belong", what=what, size=size,
-                 right=right_name or belongs, belongs=belongs) if axis == 0 else
-               _("{what} has {size} columns where {right} = {belongs} belong", what=what, size=size,
-                 right=right_name or belongs, belongs=belongs))
+    counted = (ngettext("{what} has {number} row where {right} = {belongs} belong",
+                        "{what} has {number} rows where {right} = {belongs} belong", size, what=what,
+                        right=right_name or belongs, belongs=belongs) if axis == 0 else
+               ngettext("{what} has {number} column where {right} = {belongs} belong",
+                        "{what} has {number} columns where {right} = {belongs} belong", size, what=what,
+                        right=right_name or belongs, belongs=belongs))
     m = sizes.get("m")
     if m and m > 1 and size == m and function in (BACKWARD, FORWARD) and _named(m, sizes, function, "m") is None:
         return _("{counted}: {size} is m, the number of samples. On the way an (m, m) array came up: a matrix "
