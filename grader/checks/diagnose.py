@@ -243,15 +243,11 @@ def batch_shape_cause(index: int, got: Any, shape: tuple[int, ...], m: int) -> s
 
 
 def _seeded_orders(seed: int, m: int):
-    """The orders of np.arange(m) a generator seeded with ``seed`` gives, as students shuffle: with NumPy's
-    global generator (np.random.seed; shuffle and permutation agree) and with np.random.default_rng."""
-    legacy = np.arange(m)
-    np.random.RandomState(seed).shuffle(legacy)
-    yield "np.random.seed({seed})", legacy
+    """The orders of np.arange(m) a generator seeded with ``seed`` gives, as students shuffle: NumPy's
+    global generator (np.random.seed; shuffle and permutation give the same order) and a generator of
+    np.random.default_rng (likewise)."""
+    yield "np.random.seed({seed})", np.random.RandomState(seed).permutation(m)
     yield "np.random.default_rng({seed})", np.random.default_rng(seed).permutation(m)
-    fresh = np.arange(m)
-    np.random.default_rng(seed).shuffle(fresh)
-    yield "np.random.default_rng({seed})", fresh
 
 
 def batch_order_cause(order: np.ndarray, m: int, caller_seed: int | None) -> str:
