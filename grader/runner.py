@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from grader.bridge import Bridge, StudentCodeError, clip
 from grader.bridge.inprocess import InProcessBridge
-from grader.checks import catalogue
+from grader.checks import catalogue, diagnose
 from grader.checks.base import Check, Expected, Fail, Probe
 from grader.contract import TODO_FUNCTIONS, TRAINING
 from grader.i18n import _, ngettext
@@ -106,7 +106,8 @@ def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
         return check.result(passed, clip(output, MAX_OUTPUT))
 
     if isinstance(got, _Failed):
-        return result(False, got.error.explain())
+        error = got.error
+        return result(False, error.explain(diagnose.crash_cause(error.function, error.detail, error.traceback)))
     try:
         confirmation = check.judge(got, reference.expected(check))
     except Fail as failure:

@@ -37,6 +37,15 @@ MISTAKES = (
             "np.random.randn(input_dim, hidden_dim) / np.sqrt(input_dim)",
             "np.random.randn(input_dim, hidden_dim) / np.sqrt(hidden_dim)",
             N_("W1 is divided by the square root of the wrong size: its fan-in is input_dim.")),
+    Mistake("init_fan_in_no_sqrt", "initialize_parameters",
+            "np.random.randn(input_dim, hidden_dim) / np.sqrt(input_dim)",
+            "np.random.randn(input_dim, hidden_dim) / input_dim",
+            N_("W1 is divided by its fan-in input_dim itself, not by the square root of it.")),
+    Mistake("init_he", "initialize_parameters",
+            "np.random.randn(input_dim, hidden_dim) / np.sqrt(input_dim)",
+            "np.random.randn(input_dim, hidden_dim) * np.sqrt(2 / input_dim)",
+            N_("W1 is scaled as in He initialisation, by the square root of 2 / fan-in (made for ReLU); this lab "
+               "divides by the square root of the fan-in only.")),
     Mistake("init_uniform", "initialize_parameters", "W1 = np.random.randn(", "W1 = np.random.rand(",
             N_("W1 is drawn from a uniform distribution (rand) instead of a standard normal (randn).")),
     Mistake("init_times_001", "initialize_parameters",
@@ -79,8 +88,11 @@ MISTAKES = (
     Mistake("cost_flat_labels", "compute_cost",
             "Y * np.log(A2) + (1 - Y) * np.log(1 - A2)",
             "Y.ravel() * np.log(A2) + (1 - Y.ravel()) * np.log(1 - A2)",
-            N_("labels of shape (m,) met A2 of shape (m, 1), and NumPy broadcast them into an (m, m) "
-               "matrix: keep Y as a column of shape (m, 1).")),
+            N_("the cost is the mean of an (m, m) matrix of log terms. The checks pass Y and A2 as columns "
+               "(m, 1), so the matrix was made inside compute_cost: either a column met a flat (m,) array "
+               "(Y or A2 flattened) and NumPy broadcast them, or a column was multiplied by a row with a "
+               "matrix product (an outer product, np.dot or @ with a .T) where an element-wise product "
+               "belongs.")),
     Mistake("cost_log_a2_twice", "compute_cost", "(1 - Y) * np.log(1 - A2)", "(1 - Y) * np.log(A2)",
             N_("the label-0 term uses log(A2); it needs the log of the probability of label 0.")),
     Mistake("cost_swapped_terms", "compute_cost",
@@ -129,11 +141,18 @@ MISTAKES = (
             N_("dW2 is transposed.")),
     Mistake("backward_dw2_from_z1", "backward_propagation", "dW2 = A1.T @ dZ2 / m", "dW2 = cache['Z1'].T @ dZ2 / m",
             N_("dW2 is computed from Z1; the hidden layer's output is the activation A1.")),
+    Mistake("backward_dz1_through_dw2", "backward_propagation", '(dZ2 @ parameters["W2"].T)', "(dZ2 @ dW2.T)",
+            N_("dZ1 is computed with the gradient dW2 where the weights W2 belong: the error flows back through "
+               "the layer's weights, not through their gradient.")),
+    Mistake("backward_dz2_from_z2", "backward_propagation", "dZ2 = A2 - Y", 'dZ2 = cache["Z2"] - Y',
+            N_("dZ2 is computed from Z2, the output before the sigmoid; the output's error uses the "
+               "probability A2.")),
     Mistake("backward_db1_from_dz2", "backward_propagation",
             "db1 = np.sum(dZ1, axis=0, keepdims=True) / m", "db1 = np.sum(dZ2, axis=0, keepdims=True) / m",
             N_("db1 is computed from dZ2; the hidden layer's bias gradient sums dZ1.")),
     Mistake("backward_flat_labels", "backward_propagation", "dZ2 = A2 - Y", "dZ2 = A2 - Y.ravel()",
-            N_("Y was flattened to shape (m,), so A2 - Y broadcast to an (m, m) matrix.")),
+            N_("Y (given as a column (m, 1)) was made flat, of shape (m,), inside backward_propagation, so "
+               "A2 - Y broadcast to an (m, m) matrix.")),
     Mistake("backward_db2_all_axes", "backward_propagation",
             "db2 = np.sum(dZ2, axis=0, keepdims=True) / m", "db2 = np.sum(dZ2) / m",
             N_("db2 was summed over every axis and lost its (1, 1) shape.")),

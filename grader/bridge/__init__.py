@@ -118,8 +118,9 @@ class StudentCodeError(Exception):
         self.detail = detail
         self.traceback = traceback
 
-    def explain(self) -> str:
-        """One or two sentences for the student."""
+    def explain(self, cause: str = "") -> str:
+        """One or two sentences for the student; ``cause``: the likely cause of a shape error, said in
+        place of the general advice."""
         if self.kind == "not_implemented":
             return str(not_implemented_message(self.function))
         if self.kind == "missing":
@@ -135,8 +136,8 @@ class StudentCodeError(Exception):
                      function=self.function, detail=self.detail)
         lines = [_("{function} raised {error}", function=self.function, error=self.raised), meaning(self.detail)]
         if any(word in self.detail for word in SHAPE_ERROR_WORDS):
-            lines.append(_("The shapes on that line do not fit together: print each array's .shape and "
-                           "compare with the shapes in the docstring."))
+            lines.append(cause or _("The shapes on that line do not fit together: print each array's .shape and "
+                                    "compare with the shapes in the docstring."))
         return "\n".join(line for line in (*lines, self.traceback) if line)
 
     @property

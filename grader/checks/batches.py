@@ -66,8 +66,9 @@ def _batches(got, case: Case) -> list[tuple[np.ndarray, np.ndarray]]:
         batches.append((X_batch, Y_batch))
     full = m // b
     if len(batches) != full:
-        raise Fail(_("expected {full} full batches of {b} from {m} samples; got {got}.", full=full, b=b, m=m,
-                     got=len(batches)) + diagnose.batch_count_cause(len(batches), full))
+        raise Fail(ngettext("expected {number} full batch of {b} from {m} samples; got {got}.",
+                            "expected {number} full batches of {b} from {m} samples; got {got}.", full, b=b, m=m,
+                            got=len(batches)) + diagnose.batch_count_cause(len(batches), full))
     return batches
 
 
@@ -119,6 +120,11 @@ def seeded(case: Case, points: float, hidden: bool = False) -> Check:
                     order_got = y_got[:5, 0].astype(int).tolist()
                     order_exp = y_exp[:5, 0].astype(int).tolist()
                     shown = _(": expected rows {expected}..., got {got}...", expected=order_exp, got=order_got)
+                order = np.concatenate([y_batch[:, 0] for _x, y_batch in batches]) - offset(case)
+                reseeded = diagnose.batch_order_cause(order, case.m, case.seed)
+                if reseeded:
+                    raise Fail(_("batch {index} holds other samples than expected after the global seed was set "
+                                 "({inputs}){shown}.", index=index, inputs=where(case), shown=shown) + " " + reseeded)
                 raise Fail(_("batch {index} holds other samples than expected after the global seed was set "
                              "({inputs}){shown}. Shuffle np.arange(m) once with np.random.shuffle (no seeding "
                              "inside the function).", index=index, inputs=where(case), shown=shown))

@@ -11,12 +11,14 @@ the check at hand ({"m": 5, "n_in": 2, "n_h": 4, "n_out": 1}); any of them may b
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from grader.i18n import _
+from grader.i18n import N_, _, ngettext
+from grader.i18n import _ as translate_marked  # a text marked with N_ here, translated where shown
 from grader.numerics import rel_error
 
 FIT = 1e-6  # a pattern "fits" when it reproduces the student's numbers to this relative error
@@ -128,8 +130,9 @@ def shape_cause(got: tuple[int, ...], expected: tuple[int, ...], what: str, func
     if len(got) == len(expected) == 2:
         return _one_dimension(got, expected, what, function, sizes)
     if len(got) != len(expected):
-        return _("{what} has {got} dimensions where {expected} belong: an operation added or dropped an axis.",
-                 what=what, got=len(got), expected=len(expected))
+        return ngettext("{what} has {number} dimension where {expected} belong: an operation added or dropped "
+                        "an axis.", "{what} has {number} dimensions where {expected} belong: an operation added "
+                        "or dropped an axis.", len(got), what=what, expected=len(expected))
     return ""
 
 
@@ -184,10 +187,12 @@ def _one_dimension(got: tuple[int, ...], expected: tuple[int, ...], what: str, f
     axis = differing[0]
     size, belongs = got[axis], expected[axis]
     right_name = _expected_name(expected, axis, sizes, function)
-    counted = (_("{what} has {size} rows where {right} = {belongs} belong", what=what, size=size,
-                 right=right_name or belongs, belongs=belongs) if axis == 0 else
-               _("{what} has {size} columns where {right} = {belongs} belong", what=what, size=size,
-                 right=right_name or belongs, belongs=belongs))
+    counted = (ngettext("{what} has {number} row where {right} = {belongs} belong",
+                        "{what} has {number} rows where {right} = {belongs} belong", size, what=what,
+                        right=right_name or belongs, belongs=belongs) if axis == 0 else
+               ngettext("{what} has {number} column where {right} = {belongs} belong",
+                        "{what} has {number} columns where {right} = {belongs} belong", size, what=what,
+                        right=right_name or belongs, belongs=belongs))
     m = sizes.get("m")
     if m and m > 1 and size == m and function in (BACKWARD, FORWARD) and _named(m, sizes, function, "m") is None:
         return _("{counted}: {size} is m, the number of samples. On the way an (m, m) array came up: a matrix "
@@ -207,6 +212,16 @@ def _one_dimension(got: tuple[int, ...], expected: tuple[int, ...], what: str, f
     return ""
 
 
+def per_sample_cost(shape: tuple[int, ...], m: int | None) -> str:
+    """A cost of shape (m,) or (m, 1): one value per sample, the mean over the samples missing or taken
+    over the other axis ("" for any other shape)."""
+    if not m or m < 2 or shape not in ((m,), (m, 1)):
+        return ""
+    return _("The cost came out as one value per sample ({m} values, shape {shape}): the mean over the samples "
+             "is missing, or was taken over the wrong axis (axis=1 runs along each sample's row, not over "
+             "the samples).", m=m, shape=shape)
+
+
 def batch_shape_cause(index: int, got: Any, shape: tuple[int, ...], m: int) -> str:
     """The likely cause of batch ``index`` being ``got`` where an array of ``shape`` (batch_size, ...)
     belongs, with a leading space ("" when none fits): the last partial batch, a fixed batch size, a
@@ -215,14 +230,60 @@ def batch_shape_cause(index: int, got: Any, shape: tuple[int, ...], m: int) -> s
         return ""
     rows, batch_size = got.shape[0], shape[0]
     if got.shape[1:] == shape[1:] and rows == m % batch_size and index == m // batch_size:
-        return " " + _("This is the last, incomplete batch (m % batch_size = {rows} samples): it should be "
-                       "skipped, only full batches are yielded.", rows=rows)
+        return " " + ngettext("This is the last, incomplete batch (m % batch_size = {number} sample): it should "
+                              "be skipped, only full batches are yielded.",
+                              "This is the last, incomplete batch (m % batch_size = {number} samples): it should "
+                              "be skipped, only full batches are yielded.", rows)
     if got.shape[1:] == shape[1:] and rows in DEFAULT_SIZES and rows != batch_size:
         return " " + _("{rows} rows: the batch size looks written as a number instead of taken from the argument "
                        "batch_size ({batch_size} here).", rows=rows, batch_size=batch_size)
     if got.shape == (batch_size,) and shape == (batch_size, 1):
         return " " + _("Y_batch became flat: index the rows of Y and keep its column (no ravel or flatten).")
     return ""
+
+
+def _seeded_orders(seed: int, m: int):
+    """The orders of np.arange(m) a generator seeded with ``seed`` gives, as students shuffle: NumPy's
+    global generator (np.random.seed; shuffle and permutation give the same order) and a generator of
+    np.random.default_rng (likewise)."""
+    yield "np.random.seed({seed})", np.random.RandomState(seed).permutation(m)
+    yield "np.random.default_rng({seed})", np.random.default_rng(seed).permutation(m)
+
+
+def batch_order_cause(order: np.ndarray, m: int, caller_seed: int | None) -> str:
+    """The samples' ``order`` (their row numbers, batch after batch) when it is the one a fixed seed gives,
+    whatever seed the caller set: the function seeds a generator itself ("" when no common seed fits)."""
+    order = np.asarray(order, dtype=float)
+    if order.size < 2 or not np.all(np.isfinite(order)) or np.unique(order).size != order.size:
+        return ""
+    for seed in COMMON_SEEDS:
+        if seed == caller_seed:
+            continue
+        for how, permutation in _seeded_orders(seed, m):
+            if np.array_equal(permutation[:len(order)], order):
+                return _("The order is the one {how} gives, whatever seed was set before the call: "
+                         "batch_generator seeds a generator itself with a constant, so every epoch and every run "
+                         "sees the same batches. Leave the seeding to the caller.",
+                         how=how.format(seed=seed))
+    return ""
+
+
+def crash_cause(function: str, detail: str, traceback: str) -> str:
+    """The likely cause of an exception's ``detail`` raised in ``function`` on the last line ``traceback``
+    shows ("" when none fits): in forward_propagation, on a line that uses W2, two arrays with the same
+    columns and different rows, neither a single row, met in an element-wise operation: code that works
+    only for one output unit (where W2.T is one row)."""
+    found = re.search(r"could not be broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", detail)
+    lines = traceback.strip().splitlines()
+    if function != FORWARD or not found or not lines or not re.search(r"\bW2\b", lines[-1]):
+        return ""
+    rows, columns, other_rows, other_columns = map(int, found.groups())
+    if columns != other_columns or rows == other_rows or min(rows, other_rows) < 2:
+        return ""
+    return _("A ({rows}, {columns}) and a ({other_rows}, {columns}) array met in an element-wise operation: that "
+             "works only while one of them is a single row, as W2.T is when the network has one output unit. "
+             "The code assumes one output unit (the checks also try n_out = 2): an element-wise product and a sum "
+             "where a matrix product belongs?", rows=rows, columns=columns, other_rows=other_rows)
 
 
 def batch_count_cause(count: int, full: int) -> str:
@@ -238,13 +299,16 @@ def batch_count_cause(count: int, full: int) -> str:
 
 
 def value_cause(got: Any, expected: Any, what: str, function: str = "", m: int | None = None,
-                before: np.ndarray | None = None, related: dict[str, np.ndarray] | None = None) -> str:
+                before: np.ndarray | None = None, related: dict[str, np.ndarray] | None = None,
+                steps: dict[str, np.ndarray] | None = None) -> str:
     """What kind of difference ``got`` has from ``expected`` (same shape), worded for ``what`` of
     ``function``; "" when none fits.
 
     before   an update's starting value: the step taken is what is diagnosed
     related  the reference's other quantities of the same call, by name (Z1, A1, b1, ...): a value
              that equals one of them, or an offset by a bias, is named
+    steps    an update's expected steps by gradient name (learning_rate * dW1, ...): a parameter
+             moved by another parameter's step is named
     """
     try:
         got = np.asarray(got, dtype=float)
@@ -259,9 +323,13 @@ def value_cause(got: Any, expected: Any, what: str, function: str = "", m: int |
         if cause:
             return cause
     if before is not None:
-        return _step_cause(got, expected, what, np.asarray(before, dtype=float))
+        return _step_cause(got, expected, what, np.asarray(before, dtype=float), steps or {})
     if not np.any(expected):
         return ""
+    if function == INITIALIZE:
+        cause = _reseeded(got, expected, what)
+        if cause:
+            return cause
     return (_zeros(got, what, function) or _factor_cause(got, expected, what, function, m)
             or _other_quantity(got, expected, what, function, related)
             or _offset_cause(got, expected, what, function, related)
@@ -269,16 +337,19 @@ def value_cause(got: Any, expected: Any, what: str, function: str = "", m: int |
 
 
 def _cost_cause(got: float, A2: np.ndarray, Y: np.ndarray) -> str:
-    """A cost computed with Y flat (m,) against A2 (m, 1): an (m, m) matrix of log terms, averaged or
-    summed; else a factor (sign, m, ...)."""
+    """A cost computed from an (m, m) matrix of log terms, averaged or summed: a flat array met a column,
+    or an outer product where an element-wise product belongs (both give these numbers)."""
     if A2.ndim == 2 and A2.shape[1] == 1 and A2.shape[0] > 1 and Y.shape == A2.shape:
         y = Y.ravel()
         terms = y * np.log(A2) + (1 - y) * np.log(1 - A2)  # (m, m)
         m = A2.shape[0]
         for candidate in (-np.mean(terms), -np.sum(terms) / m, -np.sum(terms)):
             if abs(got - candidate) <= FIT * abs(candidate):
-                return _("The cost equals the one of an (m, m) matrix of log terms: Y was given flat, of shape "
-                         "(m,), against A2 of shape (m, 1), and NumPy broadcast them; keep both columns (m, 1).")
+                return _("The cost equals the one of an (m, m) matrix of log terms. The checks pass Y and A2 as "
+                         "columns (m, 1), so the matrix was made inside compute_cost: either a column met a flat "
+                         "(m,) array (Y or A2 flattened) and NumPy broadcast them, or a column was multiplied by "
+                         "a row with a matrix product (an outer product, np.dot or @ with a .T) where an "
+                         "element-wise product belongs.")
     return ""
 
 
@@ -314,23 +385,98 @@ def _known_factors(m: int | None) -> list[tuple[str, float]]:
 
 
 def _factor_cause(got: np.ndarray, expected: np.ndarray, what: str, function: str, m: int | None) -> str:
+    if function == INITIALIZE and expected.ndim == 2:  # a weight's scale is read against its own sizes first
+        factor = _common_factor(got, expected)
+        cause = _init_scale(factor, expected.shape, what) if factor else ""
+        if cause:
+            return cause
     for relation, factor in _known_factors(m):
         if _fits(got, factor * expected):
             words = factor_words(function, relation, what, m)
             if words:
                 return words
-    # Any other constant factor: only an array with entries of several sizes can show one.
-    if expected.size < 2 or np.count_nonzero(expected) < 2 or np.ptp(np.abs(expected[expected != 0])) == 0:
-        return ""
-    factor = float(np.sum(got * expected) / np.sum(expected * expected))
-    if factor == 0 or not _fits(got, factor * expected):
+    factor = _common_factor(got, expected)
+    if not factor:
         return ""
     if function == INITIALIZE:
-        return _("Every entry of {what} is {factor} times the expected one: the scaling is wrong (the "
-                 "weights are divided by the square root of the layer's fan-in, nothing else).",
-                 what=what, factor=_short(factor))
+        return _init_scale(factor, expected.shape, what) or _(
+            "Every entry of {what} is {factor} times the expected one: the scaling is wrong (the weights are "
+            "divided by the square root of the layer's fan-in, nothing else).", what=what, factor=_short(factor))
     return _("Every entry of {what} is {factor} times the expected one: a constant factor is wrong.",
              what=what, factor=_short(factor))
+
+
+def _common_factor(got: np.ndarray, expected: np.ndarray) -> float:
+    """The constant c with got = c * expected, when one fits (0.0 when none): only an array with entries
+    of several sizes can show one."""
+    if expected.size < 2 or np.count_nonzero(expected) < 2 or np.ptp(np.abs(expected[expected != 0])) == 0:
+        return 0.0
+    factor = float(np.sum(got * expected) / np.sum(expected * expected))
+    return factor if factor != 0 and _fits(got, factor * expected) else 0.0
+
+
+# The seeds a student writes (the lab's 42 among them), tried when a weight repeats a fresh generator's draws.
+COMMON_SEEDS = tuple(range(101)) + (123, 1234, 12345, 2020, 2021, 2022, 2023, 2024, 2025, 31415, 99999)
+
+
+def _weight_sizes(what: str, shape: tuple[int, ...]) -> tuple[str, str] | None:
+    """The argument names of a weight's fan-in and fan-out (W1: input_dim, hidden_dim)."""
+    names = {"W1": ("input_dim", "hidden_dim"), "W2": ("hidden_dim", "output_dim")}
+    return names.get(_bare(what)) if len(shape) == 2 else None
+
+
+def _reseeded(got: np.ndarray, expected: np.ndarray, what: str) -> str:
+    """A weight after the first (W2) made of the first draws of a freshly seeded generator, at the
+    expected scale: np.random.seed was called again before it (so it repeats W1's draws when the seed
+    is the same)."""
+    if _bare(what) != "W2" or got.ndim != 2 or got.size < 1:
+        return ""
+    scale = 1 / np.sqrt(got.shape[0])  # the lab's scale: one over the square root of the fan-in
+    for seed in COMMON_SEEDS:
+        draws = np.random.RandomState(seed).randn(got.size).reshape(got.shape) * scale
+        if _fits(got, draws) and not _fits(expected, draws):
+            if seed == 42:
+                return _("{what} repeats the first random numbers after np.random.seed(42), the ones W1 already "
+                         "used: the generator is seeded again before {what} is drawn (seed once, at the start).",
+                         what=what)
+            return _("{what} is made of the first random numbers after np.random.seed({seed}): the generator is "
+                     "seeded again before {what} is drawn (seed once, with 42, at the start).", what=what, seed=seed)
+    return ""
+
+
+def _init_scale(factor: float, shape: tuple[int, ...], what: str) -> str:
+    """A weight ``factor`` times the expected one (the draws divided by the square root of the fan-in):
+    the scalings students use instead, named with the arguments; both when two fit the same factor."""
+    names = _weight_sizes(what, shape)
+    if names is None:
+        return ""
+    fan_in, fan_out = shape
+    in_name, out_name = names
+    fields = {"what": what, "factor": _short(factor), "fan_in": in_name, "fan_out": out_name}
+    candidates = [
+        (1 / np.sqrt(fan_in), N_("{what} is divided by its fan-in {fan_in} itself, not by its square root "
+                                 "(every entry is {factor} times the expected one).")),
+        (np.sqrt(fan_in), N_("{what} is not divided by the square root of its fan-in {fan_in}.")),
+        (np.sqrt(fan_in / fan_out), N_("{what} is divided by the square root of {fan_out}, the layer's number "
+                                       "of outputs; its fan-in is {fan_in}.")),
+        (0.01 * np.sqrt(fan_in), N_("{what} is scaled by 0.01 (as some tutorials do); this lab divides by "
+                                    "the square root of the fan-in {fan_in}.")),
+        (np.sqrt(2.0), N_("{what} is multiplied by the square root of 2 (He initialisation, made for ReLU); "
+                          "this lab divides by the square root of the fan-in only.")),
+        (np.sqrt(2 * fan_in / (fan_in + fan_out)), N_("{what} is scaled as in Xavier/Glorot initialisation "
+                                                      "(fan-in and fan-out together); this lab divides by "
+                                                      "the square root of the fan-in {fan_in} only.")),
+    ]
+    fitting = list(dict.fromkeys(text for value, text in candidates
+                                 if value != 1 and abs(factor - value) <= FIT * abs(value)))
+    if len(fitting) == 1:
+        return translate_marked(fitting[0], **fields)
+    if len(fitting) >= 2:  # these sizes cannot tell them apart; another case of the checks can
+        return _("Every entry of {what} is {factor} times the expected one; with these sizes two mistakes give "
+                 "that: {first} Or: {second}", what=what, factor=_short(factor),
+                 first=translate_marked(fitting[0], **fields),
+                 second=translate_marked(fitting[1], **fields))
+    return ""
 
 
 def factor_words(function: str, relation: str, what: str, m: int | None = None) -> str:
@@ -382,8 +528,10 @@ def factor_words(function: str, relation: str, what: str, m: int | None = None) 
     return ""
 
 
-def _step_cause(got: np.ndarray, expected: np.ndarray, what: str, before: np.ndarray) -> str:
-    """An update's step against the expected step (``got``, ``expected`` are the parameters after it)."""
+def _step_cause(got: np.ndarray, expected: np.ndarray, what: str, before: np.ndarray,
+                steps: dict[str, np.ndarray]) -> str:
+    """An update's step against the expected step (``got``, ``expected`` are the parameters after it;
+    ``steps`` the expected steps of every parameter by gradient name, learning_rate * dW1, ...)."""
     if before.shape != got.shape:
         return ""
     step, right = got - before, expected - before
@@ -391,6 +539,18 @@ def _step_cause(got: np.ndarray, expected: np.ndarray, what: str, before: np.nda
         return ""
     if not np.any(step):
         return _("{what} did not move: it is returned as it was given, without its gradient step.", what=what)
+    own = "d" + _bare(what)
+    for name, other in steps.items():
+        if name == own or not np.any(other):
+            continue
+        try:
+            moved = np.broadcast_to(np.asarray(other, dtype=float), got.shape)
+        except ValueError:
+            continue
+        if _fits(step, -moved) and not _fits(right, -moved):
+            return _("{what} was moved by learning_rate times {other}, another parameter's gradient (NumPy "
+                     "broadcast it to the shape of {what}): each parameter takes the step of its own gradient, "
+                     "{own}.", what=what, other=name, own=own)
     if _fits(step, -right):
         return _("{what} moved the wrong way: the step goes against the gradient (- not +).", what=what)
     if _fits(step, 2 * right):

@@ -6,7 +6,7 @@ import numpy as np
 from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe, confirming
 from grader.checks.cases import Case
-from grader.checks.judge import Parts, array_problem, dict_parts, expect_close, expect_pair
+from grader.checks.judge import Parts, dict_parts, expect_close, expect_pair, problem_and_cause, singleton_reshaped
 from grader.checks.judge import describe as describe_value
 from grader.contract import CACHE_KEYS, PARAM_KEYS
 from grader.i18n import Message, _
@@ -56,11 +56,15 @@ def parts(got, case: Case) -> Parts:
     except Fail as error:
         return Parts(problems={"": str(error)}, faults={"": _("got {value}", value=describe_value(got["result"]))})
     result = dict_parts(cache, expected_shapes, "cache", m=case.m, names=lambda name: f"cache['{name}']")
-    problem = array_problem(A2, expected_shapes["A2"], "A2", m=case.m)
-    if problem is None and "A2" in result.arrays and not np.array_equal(result.arrays["A2"], A2):
-        problem = _("the returned A2 and cache['A2'] should be the same array.")
-    if problem:
-        result.problems = {"returned": problem} | result.problems
+    found = problem_and_cause(A2, expected_shapes["A2"], "A2", m=case.m)
+    if found is None and "A2" in result.arrays and not np.array_equal(result.arrays["A2"], A2):
+        found = (_("the returned A2 and cache['A2'] should be the same array."), "")
+    if found:
+        # a returned A2 with the right values in a flat or squeezed array is a shape problem only: the
+        # values are still judged (in the cache); any other problem keeps every value from being judged
+        flat = singleton_reshaped(A2, expected_shapes["A2"])
+        only_shape = flat is not None and "A2" in result.arrays and np.array_equal(flat, result.arrays["A2"])
+        result.add("returned A2" if only_shape else "returned", *found, name="A2", first=True)
     return result
 
 

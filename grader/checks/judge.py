@@ -58,24 +58,48 @@ def array_problem(got: Any, shape: tuple[int, ...], what: str, m: int | None = N
     """What keeps ``got`` from being a finite float array of ``shape``, or None; a wrong shape says its
     likely cause, worded for ``what`` of ``function`` (guessed from ``what`` when not given) with the
     named ``sizes`` of the check ({"m": 5, "n_h": 4, ...})."""
+    found = problem_and_cause(got, shape, what, m, flat_inputs, function, sizes)
+    if found is None:
+        return None
+    problem, cause = found
+    return problem + (" " + cause if cause else "")
+
+
+def problem_and_cause(got: Any, shape: tuple[int, ...], what: str, m: int | None = None,
+                      flat_inputs: Iterable[str] = (), function: str = "",
+                      sizes: dict[str, int] | None = None) -> tuple[str, str] | None:
+    """``array_problem`` in two parts: (what is wrong, its likely cause or ""), or None."""
     function = function or diagnose.function_of(what)
     if not isinstance(got, np.ndarray):
         cause = diagnose.not_an_array_cause(got, shape, what, function)
         return _("{what} should be a NumPy array of shape {shape}; got {got}.", what=what, shape=shape,
-                 got=describe(got)) + (" " + cause if cause else "")
+                 got=describe(got)), cause
     if got.shape != shape:
         sizes = dict(sizes or {}) | ({"m": m} if m else {})
         cause = diagnose.shape_cause(got.shape, shape, what, function, sizes, flat_inputs)
-        return _("{what} should have shape {shape}; got {got}.", what=what, shape=shape, got=got.shape) + (
-            " " + cause if cause else "")
+        return _("{what} should have shape {shape}; got {got}.", what=what, shape=shape, got=got.shape), cause
     if got.dtype.kind != "f":
-        return _("{what} should hold floating point numbers; got dtype {dtype}.", what=what, dtype=got.dtype)
+        return _("{what} should hold floating point numbers; got dtype {dtype}.", what=what, dtype=got.dtype), ""
     if not np.all(np.isfinite(got)):
         bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
         return ngettext("{what} has {number} entry that is NaN or infinite.",
-                        "{what} has {number} entries that are NaN or infinite.", bad, what=what) + " " + (
+                        "{what} has {number} entries that are NaN or infinite.", bad, what=what), (
             diagnose.not_finite_cause(what, function))
     return None
+
+
+def singleton_reshaped(got: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``got`` reshaped to ``shape`` when it differs from it only by dimensions of size 1 (db2 (1,) for
+    (1, 1), A2 (m,) for (m, 1), a NumPy scalar for (1, 1)): its values can be judged, its shape is the
+    structure check's. None otherwise, and for a transposed (n, 1) where (1, n) belongs (same number of
+    dimensions, the other order: a mistake of its own, never read in another order)."""
+    if isinstance(got, np.floating):
+        got = np.asarray(got)
+    if not isinstance(got, np.ndarray) or got.shape == shape or got.ndim == len(shape) or got.dtype.kind != "f":
+        return None
+    if [d for d in got.shape if d != 1] != [d for d in shape if d != 1] or not np.all(np.isfinite(got)):
+        return None
+    return got.reshape(shape)
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...], m: int | None,
@@ -105,11 +129,34 @@ class Parts:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     faults: dict[str, str] = field(default_factory=dict)
+    # entry -> (its problem without the cause, the cause with the entry's name taken out, that name):
+    # entries whose causes are the same have one root cause, said once
+    causes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def require(self) -> None:
-        """The structure check's verdict: every problem, in order."""
-        if self.problems:
-            raise Fail(" ".join(dict.fromkeys(self.problems.values())))
+        """The structure check's verdict: every problem, in order, each root cause said once (at the
+        first entry it explains; the others point at it)."""
+        if not self.problems:
+            return
+        first_with: dict[str, str] = {}
+        texts = []
+        for key, problem in self.problems.items():
+            statement, cause, name = self.causes.get(key, ("", "", key))
+            if cause and cause in first_with:
+                texts.append(statement + " " + _("(The same cause as for {first}.)", first=first_with[cause]))
+                continue
+            if cause:
+                first_with[cause] = name
+            texts.append(problem)
+        raise Fail(" ".join(dict.fromkeys(texts)))
+
+    def add(self, key: str, problem: str, cause: str = "", name: str = "", first: bool = False) -> None:
+        """Record ``problem`` of entry ``key`` (named ``name`` in messages) and its likely ``cause``;
+        ``first``: before the problems recorded so far."""
+        name = name or key
+        entry = {key: problem + (" " + cause if cause else "")}
+        self.problems = entry | self.problems if first else self.problems | entry
+        self.causes[key] = (problem, cause.replace(name, "\0"), name)
 
     def blocked(self, names: Iterable[str]) -> list[str]:
         """Which of ``names`` cannot be judged by value (wrong structure or missing)."""
@@ -170,12 +217,15 @@ def dict_parts(got: Any, shapes: dict[str, tuple[int, ...]], what: str, m: int |
     for key, shape in shapes.items():
         if key in got:
             owner = function or diagnose.function_of(key, what)
-            problem = array_problem(got[key], shape, names(key), m, function=owner, sizes=sizes)
-            if problem:
-                parts.problems[key] = problem
-                parts.faults[key] = array_fault(got[key], shape, names(key), owner, sizes)
-            else:
+            found = problem_and_cause(got[key], shape, names(key), m, function=owner, sizes=sizes)
+            if found is None:
                 parts.arrays[key] = got[key]
+                continue
+            parts.add(key, *found, name=names(key))
+            parts.faults[key] = array_fault(got[key], shape, names(key), owner, sizes)
+            reshaped = singleton_reshaped(got[key], shape)
+            if reshaped is not None:  # the right values in a flat or squeezed array: judged, the shape is not
+                parts.arrays[key] = reshaped
     return parts
 
 
@@ -209,7 +259,8 @@ def expect_float(got: Any, what: str, m: int | None = None) -> float:
         if got.size == 1:
             hint = float_hint()
         else:
-            cause = diagnose.shape_cause(got.shape, (), what, diagnose.COST, {"m": m} if m else {})
+            cause = (diagnose.per_sample_cost(got.shape, m)
+                     or diagnose.shape_cause(got.shape, (), what, diagnose.COST, {"m": m} if m else {}))
             if m and m > 1 and got.shape == (m, m):
                 cause = diagnose.shape_cause(got.shape, (m, 1), what, diagnose.COST, {"m": m})
             hint = _("It should be one number: a mean over the samples.") + (" " + cause if cause else "")
@@ -249,11 +300,13 @@ def expect_pair(got: Any, what: str) -> tuple[Any, Any]:
 def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
                  tol: float = VALUE_TOL, m: int | None = None, exp: Expected | None = None,
                  mistake_key: Callable[[Any], Any] | None = None, floor: float = 1e-8,
-                 function: str = "", before: np.ndarray | None = None) -> None:
+                 function: str = "", before: np.ndarray | None = None,
+                 steps: dict[str, np.ndarray] | None = None) -> None:
     """Values within ``tol`` relative error (``rel_error`` with ``floor``), else a message with
     both sides and a diagnosis worded for ``what`` of ``function`` (``before``: the value an
-    update started from, whose step the diagnosis compares): a known mistake whose output is the
-    student's, else the pattern of the difference (``diagnose.value_cause``), else none."""
+    update started from, whose step the diagnosis compares; ``steps``: the update's expected steps
+    by gradient name): a known mistake whose output is the student's, else the pattern of the
+    difference (``diagnose.value_cause``), else none."""
     error = rel_error(got, expected, floor)
     if error <= tol:
         return
@@ -269,7 +322,7 @@ def expect_close(got: np.ndarray, expected: np.ndarray, what: str, inputs: str,
             related |= dict(zip(("A2", "Y") if function == diagnose.COST else ("X", "parameters"),
                                 exp.value["args_after"], strict=True))
         hint = diagnose.value_cause(got, expected, what, function or diagnose.function_of(what), m, before,
-                                    related)
+                                    related, steps)
     if hint:
         message += f" {hint}"
     if exp is not None and not exp.reveals:  # a secret question: its answer must not reach the student
@@ -305,8 +358,9 @@ def _named_arrays(value: Any) -> dict[str, np.ndarray]:
 
 
 def match_mistake(got: Any, exp: Expected, key: Callable[[Any], Any]) -> str:
-    """The hint of the known mistake whose output equals the student's, in the language in use; none
-    when several mistakes give these numbers (one sample of label 0 cannot tell them apart)."""
+    """The hint of the known mistake whose output equals the student's, in the language in use; both when
+    two give these numbers (sizes where two scalings coincide); none when more do (one sample of label 0
+    cannot tell them apart)."""
     found = []
     for hint, observation in exp.mistakes.items():
         try:
@@ -315,6 +369,9 @@ def match_mistake(got: Any, exp: Expected, key: Callable[[Any], Any]) -> str:
             continue
         if same_values(got, candidate):
             found.append(hint)
+    if len(found) == 2:  # these inputs cannot tell the two apart (another case of the checks can): say both
+        return _("Your numbers match two common mistakes, which these inputs cannot tell apart: {first} Or: "
+                 "{second}", first=translate_marked(found[0]), second=translate_marked(found[1]))
     if len(found) != 1:
         return ""
     return _("Your numbers match a common mistake: {hint}", hint=translate_marked(found[0]))

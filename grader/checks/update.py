@@ -37,11 +37,12 @@ def structure(case: Case, points: float, hidden: bool = False) -> Check:
 
 def values(case: Case, points: float, hidden: bool = False) -> Check:
     before = inputs.params(case.seed, case.n_in, case.n_h)  # what the probe hands over, to read the steps
+    steps = {"d" + k: case.learning_rate * v for k, v in inputs.params(case.seed + 1, case.n_in, case.n_h).items()}
 
     def judge(got, exp: Expected) -> str:
         def judge_one(name: str, array) -> None:
             expect_close(array, exp.value[name], name, describe(case) + case.seed_note(), exp=exp,
-                         mistake_key=lambda o: o[name], function=FUNCTION, before=before[name])
+                         mistake_key=lambda o: o[name], function=FUNCTION, before=before[name], steps=steps)
 
         parts(got, case).judge(PARAM_KEYS, judge_one)
         return _("one gradient-descent step, as the reference takes it")
