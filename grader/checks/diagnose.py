@@ -200,6 +200,10 @@ def _one_dimension(got: tuple[int, ...], expected: tuple[int, ...], what: str, f
                  counted=counted, size=size)
     other = _named(size, sizes, function, besides="m")
     if other is not None and right_name is not None and other != right_name:
+        if function == INITIALIZE and size in DEFAULT_SIZES:  # these inputs cannot tell the two apart
+            return _("{counted}: {size} is {other}, and also one of the lab's default sizes: either the arguments "
+                     "are mixed up, or the size is written as a number instead of taken from the argument "
+                     "{argument}.", counted=counted, size=size, other=other, argument=right_name)
         if function == INITIALIZE:
             return _("{counted}: {size} is {other}. The arguments are mixed up: check which size goes where.",
                      counted=counted, size=size, other=other)

@@ -191,3 +191,10 @@ def test_a_flat_updated_b2_with_the_right_values_loses_only_the_structure_check(
     assert [r.name for r in update if not r.passed] == ["update_parameters: structure on n_in 2, n_h 4, "
                                                         "learning_rate 0.1"]
     assert "b2 lost its row dimension in the update" in next(r.output for r in update if not r.passed)
+
+
+def test_a_size_that_is_both_another_argument_and_a_default_names_both_causes(monkeypatch):
+    """initialize_parameters(3, 5, 2) returning W1 (2, 5): 2 is output_dim and the moons' 2 inputs alike."""
+    monkeypatch.setenv("BACKPROP_LAB_LANG", "en")
+    cause = diagnose._one_dimension((2, 5), (3, 5), "W1", diagnose.INITIALIZE, {"n_in": 3, "n_h": 5, "n_out": 2})
+    assert "arguments are mixed up" in cause and "written as a number" in cause and "input_dim" in cause
