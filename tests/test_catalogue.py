@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import gettext
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,22 @@ def test_a_wrapped_text_is_a_plain_string():
                                                   for a in texts):
                 wrong.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert not wrong, "wrap plain strings, with {fields}: " + ", ".join(wrong)
+
+
+# Words a Chinese text keeps as they are: units, option placeholders, systems and font names.
+KEPT_AS_WRITTEN = {"GiB", "MB", "KB", "CPU", "FILE", "FUNCTION", "Linux", "Windows", "macOS", "sudo", "apt",
+                   "install", "fonts", "SimHei", "Microsoft", "YaHei", "PingFang", "SC", "matplotlib", "py", "zip"}
+
+
+def test_every_translation_is_chinese():
+    """No English sentence left in a msgstr (a translator's slip such as "每个 epoch"), fields aside."""
+    from tests.language import english_left
+
+    slips = []
+    for message in catalogue():
+        for form in forms(message.string) if message.id else []:
+            text = re.sub(r"\{[^}]*\}|%\([a-z_]+\)[sr]", " ", form)
+            words = [w for w in english_left(text) if w not in KEPT_AS_WRITTEN]
+            if words:
+                slips.append(f"{form!r}: {words}")
+    assert not slips, "\n".join(slips)
