@@ -67,7 +67,7 @@ HOSTILES = [
     Hostile("segfault", input_of("batch_generator", "X (64, 3)"), ("segmentation fault",)),
     Hostile("nan_results",
             lambda r: r.function in ("forward_propagation", "compute_cost", "backward_propagation", "training"),
-            ("NaN", "nan", "counts once")),
+            ("NaN", "nan", "counts only once")),
     Hostile("lists_not_dicts", functions("initialize_parameters", "backward_propagation", "training"),
             ("got list", "got tuple", "TypeError")),
     Hostile("forged_replies",
