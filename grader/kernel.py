@@ -52,9 +52,9 @@ class Shown:
         return self.html or None
 
 
-def use_language(language: str) -> str:
-    """The language of the reports and plots from now on ("en", "zh"); returns it."""
-    return i18n.use(language)
+def use_language(language: str) -> None:
+    """The language of the reports and plots from now on ("en", "zh")."""
+    i18n.use(language)
 
 
 def check(function: str | None = None, *, namespace: dict[str, Any] | None = None) -> Shown:

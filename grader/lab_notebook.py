@@ -42,7 +42,7 @@ KERNEL_HELPER = "grader.kernel"  # what the setup cell imports (the module runs 
 INTRO = N_("This notebook is the lab itself: the handout's explanations, a code cell for each function you "
            "write, and after each one a check cell.\n\n"
            "1. Run the setup cell below first (and again after restarting the kernel).\n"
-           "2. Write a function in its cell and run the cell (Shift+Enter), then run the check cell under it: "
+           "2. Write a function in its cell and run the cell (`Shift+Enter`), then run the check cell under it: "
            "it shows the same report as `backprop-lab check`, for that function only. A check cell never "
            "stops the notebook: a function you have not written yet is reported as not implemented.\n"
            "3. When all six pass, run the training cells, then the last cell, which runs every public check.\n\n"
