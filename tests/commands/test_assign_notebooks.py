@@ -80,7 +80,7 @@ def test_markdown_cells_are_the_handout_s_own_sections_next_to_the_code(repo_roo
         section = handout_section(repo_root, language, number)
         formula = next(line for line in section.splitlines() if "=" in line and line.startswith(("    ", "|")))
         assert formula.strip() in before
-    data = next(cell.source for cell in cells if "make_moons(n_samples=1000" in cell.source and cell.cell_type == "code")
+    data = next(c.source for c in cells if c.cell_type == "code" and "make_moons(n_samples=1000" in c.source)
     assert "train_test_split(X, y, test_size=0.2, random_state=42)" in data
 
 
