@@ -60,7 +60,7 @@ def test_the_untouched_notebook_runs_every_cell_and_each_check_cell_reports_its_
     assert "0/28" in text_of(cell(notebook, "all-checks")).replace(" ", "")
 
 
-def test_the_notebook_with_the_reference_s_code_passes_trains_and_plots(tmp_path, clean_pythonpath):
+def test_the_notebook_with_the_reference_s_code_passes_trains_and_plots(tmp_path):
     notebook = executed(REPO_ROOT / "examples" / "notebooks" / "reference.ipynb", tmp_path)
     for function in TODO_FUNCTIONS:
         shown = text_of(cell(notebook, f"check-{function}"))
