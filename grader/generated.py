@@ -1,5 +1,7 @@
-"""What ``backprop-lab assign`` generates from solutions/: the student stub, its pytest hook and
-the example submissions (the reference, the stub and a few known mistakes put in).
+"""What ``backprop-lab assign`` generates from solutions/: the student stub, its pytest hook, the
+lab notebooks (one per language, with the handout's sections: ``lab_notebook.py``) and the example
+submissions (the reference, the stub and a few known mistakes put in; the notebook in Chinese,
+stubbed and with the reference's code in its cells).
 
 ``generated_files`` is the one definition of those files; ``assign`` writes them and the
 release refuses to build while any of them is stale.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader import lab_notebook
 from grader.contract import REPO_ROOT, SUBMISSION_FILE
 from grader.markers import HEADER, reference_source, student_source
 from grader.reference import apply_mistake, load_mistakes
@@ -33,12 +36,27 @@ def generated_files(root: Path = REPO_ROOT) -> dict[Path, str]:
         examples / "reference.py": HEADER + reference,
         examples / "stub.py": student_source(solution),
     }
+    files.update(notebooks(root, solution))
     mistakes = {m.name: m for m in load_mistakes(root / "solutions" / SUBMISSION_FILE)}
     for name in EXAMPLE_MISTAKES:
         mistake = mistakes[name]
         files[examples / f"bug_{name}.py"] = (
             HEADER + f"# Known mistake put in on purpose: {mistake.hint}\n" + apply_mistake(reference, mistake)
         )
+    return files
+
+
+def notebooks(root: Path, solution: str) -> dict[Path, str]:
+    """student/lab.<language>.ipynb for each language; examples/notebooks/ the Chinese one stubbed and
+    filled with the reference's code (the kit's tests and demos run both)."""
+    handouts = {language: (root / "docs" / f"handout.{language}.md").read_text(encoding="utf-8")
+                for language in lab_notebook.NOTEBOOK_FILES}
+    files = {root / "student" / name: lab_notebook.notebook_text(lab_notebook.build(solution, handouts[language],
+                                                                                       language))
+             for language, name in lab_notebook.NOTEBOOK_FILES.items()}
+    examples = root / "examples" / "notebooks"
+    for name, filled in (("stub.ipynb", False), ("reference.ipynb", True)):
+        files[examples / name] = lab_notebook.notebook_text(lab_notebook.build(solution, handouts["zh"], "zh", filled))
     return files
 
 

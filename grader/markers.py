@@ -36,8 +36,9 @@ def solution_blocks(lines: list[str]):
         raise MarkerError(f"line {begin + 1}: {BEGIN} is never closed")
 
 
-def stub_line(lines: list[str], begin: int) -> str:
-    """The ``raise NotImplementedError(...)`` line that replaces the block starting at ``begin``.
+def stub_line(lines: list[str], begin: int, language: str | None = None) -> str:
+    """The ``raise NotImplementedError(...)`` line that replaces the block starting at ``begin``: its
+    message in both languages, or only in ``language`` ("en", "zh"; a notebook speaks one).
     Raises MarkerError for a block that is not inside a function."""
     function = next((m.group(1) for line in reversed(lines[:begin])
                      if (m := re.match(r"\s*def (\w+)\(", line))), None)
@@ -47,7 +48,9 @@ def stub_line(lines: list[str], begin: int) -> str:
     todo = _todo(lines[:begin], "# TODO:") or "write this function"
     chinese = _todo(lines[:begin], "# TODO(zh):")  # the stub is in both languages: one file for every student
     indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
-    message = f"{function}: {todo.rstrip('.')}" + (f" / {chinese.rstrip('。，')}" if chinese else "")
+    english, chinese = todo.rstrip("."), chinese.rstrip("。，")
+    said = {"en": english, "zh": chinese or english}.get(language) or english + (f" / {chinese}" if chinese else "")
+    message = f"{function}: {said}"
     return f"{indent}raise NotImplementedError({message!r})\n"
 
 
@@ -56,16 +59,38 @@ def _todo(lines: list[str], marker: str) -> str:
     return next((line.strip()[len(marker):].strip() for line in reversed(lines) if line.strip().startswith(marker)), "")
 
 
-def student_source(solution: str) -> str:
-    """The student version: solution blocks replaced by stubs."""
+def student_source(solution: str, language: str | None = None) -> str:
+    """The student version: solution blocks replaced by stubs. With ``language`` ("en", "zh") only
+    that language's TODO comments stay (a Chinese one then reads ``# TODO:`` too) and the stubs
+    speak it alone: a notebook is in one language."""
     lines = solution.splitlines(keepends=True)
     out, position = [], 0
     for begin, end in solution_blocks(lines):
         out.extend(lines[position:begin])
-        out.append(stub_line(lines, begin))
+        out.append(stub_line(lines, begin, language))
         position = end + 1
     out.extend(lines[position:])
-    return HEADER + "".join(out)
+    text = "".join(out)
+    return HEADER + (text if language is None else todos_in(text, language))
+
+
+def todos_in(source: str, language: str) -> str:
+    """``source`` with the TODO comments of the other language left out. A TODO comment is a
+    ``# TODO:`` (English) or ``# TODO(zh):`` (Chinese) line and the plain comment lines that
+    continue it."""
+    kept, speaking = [], None  # speaking: the language of the TODO comment being read, if any
+    for line in source.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("# TODO(zh):"):
+            speaking = "zh"
+            line = line.replace("# TODO(zh):", "# TODO:", 1)
+        elif stripped.startswith("# TODO:"):
+            speaking = "en"
+        elif not stripped.startswith("#"):
+            speaking = None
+        if speaking in (None, language):
+            kept.append(line)
+    return "".join(kept)
 
 
 def reference_source(solution: str) -> str:

@@ -1,7 +1,8 @@
 """The layers of docs/architecture.md hold in every module of grader/, lazy imports included.
 
     core  (contract, values, results, numerics, status, markers, text, files, i18n)
-      <- bridge <- checks <- reference, runner, recording, generated, handout <- formats <- commands <- cli
+      <- bridge <- checks <- reference, runner, recording, generated, lab_notebook, handout <- formats
+      <- commands, kernel <- cli
 
 A module imports only from its own layer or the layers before it; nothing outside
 grader/commands/ imports grader.commands; a command imports no other command's modules.
@@ -23,9 +24,11 @@ LAYERS = {  # first part of the module path inside grader/ -> its rank
     "runner": 3,
     "recording": 3,
     "generated": 3,
+    "lab_notebook": 3,
     "handout": 3,
     "formats": 4,
     "commands": 5,
+    "kernel": 5,  # the notebook's check and training cells: a students' command, run inside their kernel
     "cli": 6,
     "__main__": 6,
     "__init__": 0,

@@ -3,7 +3,8 @@
 ``run_own_model`` calls the student's ``model`` in an ``InProcessBridge``'s namespace with
 its own default hyper-parameters (``model_defaults`` reads them from its signature), and
 records every cost and each epoch's mean as it trains, into a ``ModelRun``. Used by
-``grader/commands/train.py`` only: grading never calls ``model`` (it runs the kit's trusted
+``grader/commands/train.py`` and the notebook's training cell (``grader/kernel.py``) only: grading
+never calls ``model`` (it runs the kit's trusted
 loop, routines.py).
 """
 from __future__ import annotations
@@ -17,13 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from grader import i18n
 from grader.bridge import StudentCodeError
 from grader.bridge.calls import student_frames, student_traceback
 from grader.bridge.inprocess import MAX_CAPTURED_OUTPUT, InProcessBridge
-from grader.i18n import _
+from grader.i18n import N_, _
 from grader.values import to_plain
 
 OBSERVED_BY_TRAIN = ("batch_generator", "compute_cost")  # model looks both up as module globals
+TRAIN_ACCURACY = N_("train accuracy: {accuracy} ({right} of {total})")
+TEST_ACCURACY = N_("test accuracy:  {accuracy} ({right} of {total})")
 
 
 @dataclass
@@ -154,3 +158,10 @@ def _located_error(error: Exception, filename: str, fallback: str) -> StudentCod
     return StudentCodeError(
         "exception", function, f"{type(error).__name__}: {error}", student_traceback(error, filename)
     )
+
+
+def accuracy_line(text: str, accuracy: float, total: int) -> str:
+    """``text`` (TRAIN_ACCURACY, TEST_ACCURACY: an N_ constant with {accuracy}, {right} and {total})
+    filled in: "0.980 (196 of 200)"."""
+    shown = f"{accuracy:.3f}"
+    return i18n._(text, accuracy=shown, right=round(accuracy * total), total=total)

@@ -17,13 +17,20 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from grader import handout, i18n
 from grader.bridge import StudentCodeError, SubmissionLoadError
 from grader.bridge.inprocess import InProcessBridge
-from grader.bridge.own_model import ModelRun, model_defaults, own_accuracy, run_own_model
+from grader.bridge.own_model import (
+    TEST_ACCURACY,
+    TRAIN_ACCURACY,
+    ModelRun,
+    accuracy_line,
+    model_defaults,
+    own_accuracy,
+    run_own_model,
+)
 from grader.contract import MoonsSplit, load_moons
 from grader.formats import plots
 from grader.i18n import N_, _, ngettext
@@ -36,7 +43,6 @@ SHOWN_SETTINGS = ("n_hidden", "n_epochs", "batch_size", "learning_rate")
 # "far below" the reference's test accuracy (0.98): 10 more of the 200 test samples wrong, beyond
 # what another seed or float noise moves; correct functions with the given model reach it exactly.
 FAR_BELOW = 0.05
-PLOT_FILES = {"labels": "label_histogram.png", "loss": "loss_curve.png", "boundary": "decision_boundary.png"}
 
 
 def main(path: Path, plots_dir: Path) -> int:
@@ -48,7 +54,7 @@ def main(path: Path, plots_dir: Path) -> int:
         run = train_with_progress(bridge, data)
         train_accuracy = own_accuracy(bridge, run.parameters, data.X_train, data.Y_train)
         test_accuracy = own_accuracy(bridge, run.parameters, data.X_test, data.Y_test)
-        written = draw_plots(bridge, run, data, test_accuracy, Path(plots_dir))
+        written = plots.training_plots(bridge, run, data, test_accuracy, Path(plots_dir))
     except SubmissionLoadError as error:
         print(_("error: {error}", error=error), file=sys.stderr)
         return 2
@@ -57,19 +63,13 @@ def main(path: Path, plots_dir: Path) -> int:
         return 2
     report_hidden_output(run)
     warn_if_cost_not_finite(run)
-    print(accuracy_line(N_("train accuracy: {accuracy} ({right} of {total})"), train_accuracy, len(data.Y_train)))
-    print(accuracy_line(N_("test accuracy:  {accuracy} ({right} of {total})"), test_accuracy, len(data.Y_test)))
+    print(accuracy_line(TRAIN_ACCURACY, train_accuracy, len(data.Y_train)))
+    print(accuracy_line(TEST_ACCURACY, test_accuracy, len(data.Y_test)))
     explain_low_accuracy(path, test_accuracy, changed, bridge)
     print(_("plots written:"))
     for plot in written:
         print(f"  {plot}")
     return 0
-
-
-def accuracy_line(text: str, accuracy: float, total: int) -> str:
-    """``text`` (an N_ constant with {accuracy}, {right} and {total}) filled in: "0.980 (196 of 200)"."""
-    shown = f"{accuracy:.3f}"
-    return i18n._(text, accuracy=shown, right=round(accuracy * total), total=total)
 
 
 def train_with_progress(bridge: InProcessBridge, data: MoonsSplit) -> ModelRun:
@@ -88,21 +88,6 @@ def train_with_progress(bridge: InProcessBridge, data: MoonsSplit) -> ModelRun:
         except StudentCodeError:
             bar.leave = False  # the error line alone says what happened
             raise
-
-
-def draw_plots(bridge: InProcessBridge, run: ModelRun, data: MoonsSplit, test_accuracy: float,
-               plots_dir: Path) -> list[Path]:
-    """Write the three PNGs; the boundary uses the submission's forward pass on a grid."""
-    X_all = np.vstack([data.X_train, data.X_test])  # (1000, 2): the handout's whole data set
-    Y_all = np.vstack([data.Y_train, data.Y_test])  # (1000, 1)
-    xx, yy = plots.grid_around(X_all)
-    A2_grid, _ = bridge.call("forward_propagation", np.c_[xx.ravel(), yy.ravel()], run.parameters)
-    return [
-        plots.label_histogram(Y_all, plots_dir / PLOT_FILES["labels"]),
-        plots.loss_curve(np.array(run.epoch_costs), np.array(run.batch_costs), plots_dir / PLOT_FILES["loss"]),
-        plots.decision_boundary(xx, yy, np.asarray(A2_grid, dtype=float), data.X_train, data.Y_train,
-                                data.X_test, data.Y_test, test_accuracy, plots_dir / PLOT_FILES["boundary"]),
-    ]
 
 
 # N_ constants are translated where shown, with i18n._ (the catalogue has their text through N_).

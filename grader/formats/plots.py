@@ -1,4 +1,4 @@
-"""PNG plots of a training run (``backprop-lab train``).
+"""PNG plots of a training run (``backprop-lab train``, the notebook's training cell).
 
 Pure functions: each takes arrays and a path, writes one PNG and returns the path.
 They draw on their own ``Figure`` with the Agg canvas, so no display is needed
@@ -27,6 +27,9 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from grader import i18n
+from grader.bridge.inprocess import InProcessBridge
+from grader.bridge.own_model import ModelRun
+from grader.contract import MoonsSplit
 from grader.i18n import N_
 
 CLASS_COLOURS = ("#3b6fb6", "#d9822b")  # label 0 blue, label 1 orange (colour-blind safe)
@@ -34,6 +37,7 @@ CLASS_COLOURS = ("#3b6fb6", "#d9822b")  # label 0 blue, label 1 orange (colour-b
 PROBABILITY_COLOURS = LinearSegmentedColormap.from_list("label_probability",
                                                         [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]])
 DPI = 120
+PLOT_FILES = {"labels": "label_histogram.png", "loss": "loss_curve.png", "boundary": "decision_boundary.png"}
 
 # Fonts with the Chinese characters, most wanted first: Linux (fonts-noto-cjk, fonts-wqy-*),
 # Windows (SimHei, Microsoft YaHei), macOS (PingFang SC, Heiti, STHeiti), Adobe's Source Han Sans.
@@ -241,3 +245,19 @@ def _save(figure: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png")
     return path
+
+
+def training_plots(bridge: InProcessBridge, run: ModelRun, data: MoonsSplit, test_accuracy: float,
+                   plots_dir: Path) -> list[Path]:
+    """The three PNGs of a training run (``backprop-lab train`` and the notebook's training cell), in
+    ``plots_dir``; the boundary uses the submission's own forward pass on a grid."""
+    X_all = np.vstack([data.X_train, data.X_test])  # (m, 2): the whole data set
+    Y_all = np.vstack([data.Y_train, data.Y_test])  # (m, 1)
+    xx, yy = grid_around(X_all)
+    A2_grid, _ = bridge.call("forward_propagation", np.c_[xx.ravel(), yy.ravel()], run.parameters)
+    return [
+        label_histogram(Y_all, plots_dir / PLOT_FILES["labels"]),
+        loss_curve(np.array(run.epoch_costs), np.array(run.batch_costs), plots_dir / PLOT_FILES["loss"]),
+        decision_boundary(xx, yy, np.asarray(A2_grid, dtype=float), data.X_train, data.Y_train,
+                          data.X_test, data.Y_test, test_accuracy, plots_dir / PLOT_FILES["boundary"]),
+    ]

@@ -42,6 +42,18 @@ def render(report: Report, hidden_note: str = "", *, show_output: bool = False, 
     return console.file.getvalue().rstrip("\n")
 
 
+def render_html(report: Report, hidden_note: str = "", *, show_output: bool = False, width: int = 100) -> str:
+    """The same report as HTML, in the terminal's colours (a notebook's check cell shows it)."""
+    console = Console(file=io.StringIO(), width=width, record=True, highlight=False, markup=False, emoji=False,
+                      force_terminal=True, force_jupyter=False, color_system="standard")
+    _write(console, report, hidden_note, show_output)
+    return console.export_html(inline_styles=True, code_format=HTML_FRAME)
+
+
+HTML_FRAME = ('<pre style="white-space: pre-wrap; font-family: Menlo, Consolas, \'DejaVu Sans Mono\', monospace; '
+              'line-height: 1.35">{code}</pre>')
+
+
 def show(report: Report, hidden_note: str = "", *, show_output: bool = False, file: TextIO | None = None) -> None:
     """Print the report to ``file`` (stdout) as wide as the terminal, in colour on a terminal."""
     plain = bool(os.environ.get("NO_COLOR"))  # no-color.org: no colour, and no bold either
@@ -52,7 +64,8 @@ def show(report: Report, hidden_note: str = "", *, show_output: bool = False, fi
 def _console(file: TextIO, width: int, plain: bool = False) -> Console:
     # markup, emoji and highlighting off: student text and messages print as they are. Without
     # ``plain`` rich styles only a terminal (not a pipe, not a file).
-    return Console(file=file, width=max(width, 40), highlight=False, markup=False, emoji=False,
+    # force_jupyter off: inside a Jupyter kernel rich would display each line as a cell output of its own
+    return Console(file=file, width=max(width, 40), highlight=False, markup=False, emoji=False, force_jupyter=False,
                    **({"color_system": None} if plain else {}))
 
 

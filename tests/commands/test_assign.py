@@ -37,7 +37,7 @@ def solution_blocks(source: str) -> list[list[str]]:
 @pytest.fixture
 def kit_copy(repo_root, tmp_path) -> Path:
     """A throw-away copy of the tree assign reads and writes."""
-    for folder in ("solutions", "student", "examples/submissions"):
+    for folder in ("solutions", "student", "examples", "docs"):
         shutil.copytree(repo_root / folder, tmp_path / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path

@@ -165,7 +165,7 @@ def test_release_refuses_a_leaky_kit_and_removes_student_zip(tmp_path, monkeypat
 def repo_copy(tmp_path) -> Path:
     """The parts of the repository that release checks for freshness."""
     root = tmp_path / "repo"
-    for folder in ("solutions", "student", "examples", "grader/fixtures"):
+    for folder in ("solutions", "student", "examples", "docs", "grader/fixtures"):
         shutil.copytree(REPO_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     return root
 

@@ -24,6 +24,9 @@ A source line is a secret unless
   public.py has the line.
 Every file of the release is scanned, the inside of zip archives (``student.zip``, ``.npz``)
 included; binary files are scanned both as text (UTF-8, undecodable bytes dropped) and as bytes.
+A JSON file (a notebook above all: its cells, outputs and metadata) is scanned once more as the
+strings it holds, keys included, read through JSON's escapes (an escaped quote, newline or
+character code would otherwise split or hide a copied line).
 Besides, the shipped public fixture may record only the public checks' probes.
 """
 from __future__ import annotations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import json
 import re
 import tokenize
 import zipfile
@@ -305,13 +309,39 @@ def scan(files: Iterator[tuple[str, bytes]], secrets: Secrets) -> list[Leak]:
     """Every (file, secret) pair where the secret is found in the file."""
     leaks = []
     for name, data in files:
-        text = normalize(data.decode("utf-8", errors="ignore"))
+        texts = [normalize(text) for text in _texts(data)]
         for secret in secrets.items:
-            found = secret.fingerprint in data if secret.fingerprint else _contains(text, secret.tokens)
+            found = (secret.fingerprint in data if secret.fingerprint
+                     else any(_contains(text, secret.tokens) for text in texts))
             if found:
                 leaks.append(Leak(name, secret))
         leaks += _extra_public_records(name, data, secrets)
     return leaks
+
+
+def _texts(data: bytes) -> list[str]:
+    """The file as text (undecodable bytes dropped) and, when it is JSON, the strings it holds."""
+    text = data.decode("utf-8", errors="ignore")
+    if not text.lstrip().startswith(("{", "[")):
+        return [text]
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return [text]
+    return [text, "\n".join(_strings(value))]
+
+
+def _strings(value) -> Iterator[str]:
+    """Every string inside a JSON value, object keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _extra_public_records(name: str, data: bytes, secrets: Secrets) -> list[Leak]:

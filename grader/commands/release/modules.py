@@ -20,6 +20,7 @@ ENTRY_MODULES = (
     "grader.commands.train",
     "grader.formats.pytest_plugin",
     "grader.formats.github",
+    "grader.kernel",  # the notebook's check and training cells
 )
 NEVER_SHIPPED = (
     "grader.checks.hidden",

@@ -1,6 +1,7 @@
 """DIR/student/: everything a student receives, and nothing else.
 
     two_layer_net.py                 the stub, generated from solutions/ as `assign` does
+    lab.zh.ipynb, lab.en.ipynb       the lab as a notebook, as `assign` writes it into student/
     conftest.py, pyproject.toml      a bare `pytest` runs the public checks, one item per check
     requirements.txt                 numpy, scikit-learn, matplotlib, tqdm, rich, pytest
     grader/                          the modules the students' commands import (see modules.py),
@@ -19,7 +20,7 @@ import shutil
 from pathlib import Path
 from string import Template
 
-from grader import __version__
+from grader import __version__, lab_notebook
 from grader.checks import catalogue
 from grader.commands.release.catalogue import write_kit_locale
 from grader.commands.release.modules import closure
@@ -99,11 +100,15 @@ def _render(template: str, **values: str) -> str:
 
 
 def write_texts(kit: Path, root: Path) -> None:
-    """The stub, pytest and pip configuration, the READMEs and the CI workflow."""
+    """The stub, the notebooks, pytest and pip configuration, the READMEs and the CI workflow."""
     solution = (root / "solutions" / SUBMISSION_FILE).read_text(encoding="utf-8")
     # The student edits this copy, so it drops the "generated, do not edit" header.
     (kit / SUBMISSION_FILE).write_text(student_source(solution).removeprefix(HEADER),
                                        encoding="utf-8")
+    for language, name in lab_notebook.NOTEBOOK_FILES.items():
+        handout = (root / "docs" / f"handout.{language}.md").read_text(encoding="utf-8")
+        (kit / name).write_text(lab_notebook.notebook_text(lab_notebook.build(solution, handout, language)),
+                                encoding="utf-8")
     (kit / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     (kit / "requirements.txt").write_text("\n".join(STUDENT_REQUIREMENTS) + "\n", encoding="utf-8")
     dependencies = "\n".join(f"    {json.dumps(r)}," for r in STUDENT_REQUIREMENTS)
