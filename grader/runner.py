@@ -133,9 +133,10 @@ def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
 
 
 def run_on_namespace(namespace: dict[str, Any], checks: list[Check], reference: Reference,
-                     submission: str = "submission") -> Report:
-    """``checks`` on the functions defined in ``namespace`` (a kernel's globals), in this process."""
-    return run_checks(InProcessBridge(namespace), checks, lambda check: reference, submission)
+                     submission: str = "submission", notes: dict[str, str] | None = None) -> Report:
+    """``checks`` on the functions defined in ``namespace`` (a kernel's globals), in this process;
+    ``notes``: function -> a note for its feedback (a notebook's: which cell was graded)."""
+    return run_checks(InProcessBridge(namespace, notes=notes), checks, lambda check: reference, submission)
 
 
 def check_file(path: Path, hidden: bool = False, functions: Iterable[str] | None = None) -> Report:

@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from grader.contract import GIVEN_FUNCTIONS, TODO_FUNCTIONS
+from grader.contract import GIVEN_FUNCTIONS, SUBMISSION_FILE, TODO_FUNCTIONS
 from grader.files import kind
 from grader.i18n import _
 
@@ -355,3 +355,14 @@ def _written_in(path: Path) -> int:
         return written(graded_code(path.name, text).text)
     except (OSError, NotGradable):
         return 0
+
+
+def student_file(path: Path) -> tuple[Path, str]:
+    """The file that ``check`` or ``train`` reads for ``path``: ``path`` itself unless it is a folder; in a
+    folder, its ``two_layer_net.py`` or one of its notebooks (``choose``), with the note that says which."""
+    path = Path(path)
+    if kind(path) != "folder":
+        return path, ""
+    own = [path / SUBMISSION_FILE] if kind(path / SUBMISSION_FILE) == "file" else []
+    own += sorted(p for p in path.glob("*" + NOTEBOOK_SUFFIX) if not p.name.startswith(".") and kind(p) == "file")
+    return choose(own) if own else (path / SUBMISSION_FILE, "")

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from grader import handout, i18n
 from grader.bridge import StudentCodeError, SubmissionLoadError
+from grader.bridge.calls import read_submission
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.own_model import ModelRun, model_defaults, own_accuracy, run_own_model
 from grader.contract import MoonsSplit, load_moons
@@ -30,6 +31,7 @@ from grader.i18n import N_, _, ngettext
 from grader.reference import ReferenceUnavailable
 from grader.results import Report
 from grader.runner import GraderError, check_file
+from grader.submission import student_file
 
 HANDOUT_SEED = 42
 SHOWN_SETTINGS = ("n_hidden", "n_epochs", "batch_size", "learning_rate")
@@ -40,6 +42,9 @@ PLOT_FILES = {"labels": "label_histogram.png", "loss": "loss_curve.png", "bounda
 
 
 def main(path: Path, plots_dir: Path) -> int:
+    path, chosen = student_file(path)  # a folder: its two_layer_net.py or its notebook, said
+    if chosen:
+        print(chosen)
     try:
         bridge = InProcessBridge.from_file(path)
         changed = changed_given(path)
@@ -126,8 +131,8 @@ def one_line(error: StudentCodeError) -> str:
 def changed_given(path: Path) -> list[str]:
     """The given functions (model, predict) the file changed from the handout's; [] when unknown."""
     try:
-        source = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):  # it loaded, so this is unlikely; say nothing rather than guess
+        source = read_submission(path)  # a notebook's graded code
+    except SubmissionLoadError:  # it loaded, so this is unlikely; say nothing rather than guess
         return []
     return handout.changed_given_functions(source)
 
