@@ -2,7 +2,7 @@
 
 - A ``.py`` file is graded as it is: its text runs as a module, its top-level code included.
 - A ``.ipynb`` notebook (nbformat 4.x, read with the Jupyter format library) is graded by function:
-  its code cells, in file order, with IPython magics (``%...`` lines, ``%%...`` cells), shell
+  its code cells, in file order (imports first), with IPython magics (``%...`` lines, ``%%...`` cells), shell
   escapes (``!...``, ``x = !ls``) and help lines (``np.dot?``) dropped, and of their top-level
   statements only these kept:
 
@@ -117,7 +117,7 @@ class _Cell:
 
 def _notebook_code(name: str, text: str) -> Code:
     cells = _read_cells(name, text)
-    futures, kept, defined = [], [], {}  # defined: function or class name -> cells defining it, in order
+    futures, imports, kept, defined = [], [], [], {}  # defined: function or class name -> its cells, in order
     names = set(vars(builtins))
     for cell in cells:
         if cell.kind != "code":
@@ -133,8 +133,10 @@ def _notebook_code(name: str, text: str) -> Code:
         for statement in tree.body:
             if _kept(statement, names):
                 start = _start_line(statement)
-                # Python wants `from __future__` first in a file; in a kernel it holds from its cell on
-                into = futures if isinstance(statement, ast.ImportFrom) and statement.module == "__future__" else kept
+                # Imports go first (`from __future__` must: Python wants it first in a file), so that a
+                # function cell above the import cell still defines its function, as it did in the kernel
+                into = futures if isinstance(statement, ast.ImportFrom) and statement.module == "__future__" \
+                    else imports if isinstance(statement, (ast.Import, ast.ImportFrom)) else kept
                 into.append(MARKER.format(cell=cell.number, line=start, first=cell.first) + "\n")
                 into.append(_statement_text(lines, statement) + "\n")
                 for defined_name in _defined(statement):
@@ -148,7 +150,7 @@ def _notebook_code(name: str, text: str) -> Code:
         notes[function] = _("The code of {function} is in {cell}, a markdown cell, so it was not graded: turn "
                             "that cell back into a code cell.", function=function,
                             cell=cell_name(cell.number, cell.first))
-    return Code("".join(futures + kept), notes)
+    return Code("".join(futures + imports + kept), notes)
 
 
 def _read_cells(name: str, text: str) -> list[_Cell]:
