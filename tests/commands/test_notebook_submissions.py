@@ -245,3 +245,26 @@ def test_otter_checks_the_notebook_s_graded_code_not_what_its_cells_left_in_the_
     assert namespace["forward_propagation"] is not kernel["forward_propagation"]
     assert "check" not in namespace and notes == {}
     assert graded_namespace(kernel, str(tmp_path / "elsewhere"))[0] is kernel  # a .py submission: its kernel
+
+
+def test_an_import_that_fails_is_named_by_its_cell(tmp_path):
+    cells = [("markdown", "# lab"), ("code", "import numpy as np\nimport not_a_module_of_this_lab as helper")]
+    write(tmp_path / "lab.ipynb", notebook(cells))
+    code, out, err = run_check(str(tmp_path / "lab.ipynb"))
+    assert code == 2
+    assert "fails when imported (cell 2 (`import numpy as np`), line 2): `ModuleNotFoundError" in err, err
+
+
+def test_a_student_folder_with_a_py_and_a_notebook_is_one_submission_and_the_choice_is_said(tmp_path):
+    from grader.commands.grade.collect import collect
+
+    alice = tmp_path / "class" / "alice"
+    (alice / ".ipynb_checkpoints").mkdir(parents=True)
+    (alice / SUBMISSION_FILE).write_text((EXAMPLES / "stub.py").read_text(encoding="utf-8"), encoding="utf-8")
+    write_from_python(EXAMPLES / "reference.py", alice / "lab.zh.ipynb")
+    write_from_python(EXAMPLES / "stub.py", alice / ".ipynb_checkpoints" / "lab.zh-checkpoint.ipynb")
+    (tmp_path / "class" / "bob.py").write_text(REFERENCE, encoding="utf-8")
+    with i18n.speaking("en"):
+        found = collect([tmp_path / "class"], tmp_path / "scratch")
+    assert [(s.name, s.path.name) for s in found.submissions] == [("alice", "lab.zh.ipynb"), ("bob", "bob.py")]
+    assert any(note.startswith("alice: graded lab.zh.ipynb, in which 6 of the 6") for note in found.notes)
