@@ -70,8 +70,24 @@ def run_checks(bridge: Bridge, checks: Iterable[Check], reference_for: Callable[
         report.results.append(result)
         if on_result:
             on_result(result)
-    report.results = _pointing_at_failing_functions(report.results, crashed)
+    report.results = _with_notes(_pointing_at_failing_functions(report.results, crashed),
+                                 getattr(bridge, "notes", {}))
     return report
+
+
+def _with_notes(results: list[CheckResult], notes: dict[str, str]) -> list[CheckResult]:
+    """``results``, with the bridge's note about a function (a notebook's: which of the cells defining it
+    was graded, or that its code is in a markdown cell) under the function's first check and under each
+    of its failed ones: where the student reads why a check failed."""
+    noted: set[str] = set()
+    shown = []
+    for result in results:
+        note = notes.get(result.function)
+        if note and (result.function not in noted or not result.passed):
+            result = replace(result, output=f"{result.output}\n{note}")
+            noted.add(result.function)
+        shown.append(result)
+    return shown
 
 
 def _pointing_at_failing_functions(results: list[CheckResult], crashed: set[str]) -> list[CheckResult]:
@@ -118,9 +134,10 @@ def _judge(check: Check, got: Any, reference: Reference) -> CheckResult:
 
 
 def run_on_namespace(namespace: dict[str, Any], checks: list[Check], reference: Reference,
-                     submission: str = "submission") -> Report:
-    """``checks`` on the functions defined in ``namespace`` (a kernel's globals), in this process."""
-    return run_checks(InProcessBridge(namespace), checks, lambda check: reference, submission)
+                     submission: str = "submission", notes: dict[str, str] | None = None) -> Report:
+    """``checks`` on the functions defined in ``namespace`` (a kernel's globals), in this process;
+    ``notes``: function -> a note for its feedback (a notebook's: which cell was graded)."""
+    return run_checks(InProcessBridge(namespace, notes=notes), checks, lambda check: reference, submission)
 
 
 def check_file(path: Path, hidden: bool = False, functions: Iterable[str] | None = None) -> Report:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "grader"
-CORE = ("contract", "values", "results", "numerics", "status", "markers", "text", "files", "i18n")
+CORE = ("contract", "values", "results", "numerics", "status", "markers", "text", "files", "i18n", "submission")
 LAYERS = {  # first part of the module path inside grader/ -> its rank
     **{name: 0 for name in CORE},
     "bridge": 1,

@@ -159,6 +159,8 @@ class SubmissionRefused(SubmissionLoadError):
 
 
 class Bridge(Protocol):
+    notes: dict[str, str]  # function -> a note for its feedback about the file (a notebook's: which cell was graded)
+
     def call(self, function: str, *args: Any, seed: int | None = None, keep_args: bool = False) -> Any:
         """Call student ``function`` on copies of ``args``; return its result as plain data.
 

@@ -3,10 +3,12 @@
 ``InProcessBridge`` (inprocess.py) calls them in the grading or student's process; the
 isolated bridge's worker (child.py) calls the very same functions beside the submission, so
 that both transports map student failures to StudentCodeError alike. The grading side of the
-isolated bridge uses ``read_submission`` to read the file it sends to the worker.
+isolated bridge uses ``read_code`` to read the code it sends to the worker.
 
-- ``read_submission``: the file's text, never through a link, a FIFO or a device;
+- ``read_code``: the code graded in the file (a notebook's kept statements, ``grader/submission.py``),
+  never read through a link, a FIFO or a device; ``read_submission``: its text;
 - ``exec_submission``: that text run as a fresh module (SubmissionLoadError on failure);
+- ``where``: "line 12", or for a notebook "cell 7 (`def ...`), line 3";
 - ``call_student``, ``call_each``, ``plain_result``: calls, their results as plain data;
 - ``student_frames``, ``student_traceback``: the student's own lines of a traceback.
 
@@ -20,6 +22,7 @@ import contextlib
 import errno
 import io
 import itertools
+import linecache
 import os
 import stat
 import traceback
@@ -32,13 +35,30 @@ import numpy as np
 
 from grader.bridge import StudentCodeError, SubmissionLoadError, SubmissionRefused, as_code
 from grader.i18n import _
+from grader.submission import NOTEBOOK_SUFFIX, Code, NotGradable, cell_name, graded_code, origin
 from grader.values import MAX_ITEMS, to_plain
 
 MAX_SUBMISSION_BYTES = 16 << 20  # a submission is a few kilobytes; a bigger file is not read into memory
+MAX_NOTEBOOK_BYTES = 128 << 20  # a notebook's outputs (plots, long training logs) can take megabytes
 
 
 def read_submission(path: Path) -> str:
-    """The source text of the file at ``path``. Raises SubmissionLoadError with one clear line.
+    """The code graded in the file at ``path`` (see ``read_code``), as text."""
+    return read_code(path).text
+
+
+def read_code(path: Path) -> Code:
+    """The code graded in the file at ``path``: a ``.py``'s text, a notebook's kept statements
+    (``grader/submission.py``), with notes for the feedback. Raises SubmissionLoadError with one line."""
+    path = Path(path)
+    try:
+        return graded_code(path.name, _read_text(path))
+    except NotGradable as error:
+        raise SubmissionLoadError(str(error)) from None
+
+
+def _read_text(path: Path) -> str:
+    """The text of the file at ``path``. Raises SubmissionLoadError with one clear line.
 
     The file is opened without following a symbolic link (O_NOFOLLOW) and must be a regular
     file: otherwise SubmissionRefused. O_NONBLOCK so that a FIFO cannot hang the open.
@@ -59,11 +79,12 @@ def read_submission(path: Path) -> str:
         if stat.S_ISDIR(mode):
             raise SubmissionRefused(_("no submission file at {path}: it is a folder", path=path))
         raise SubmissionRefused(_("{file} is not a regular file; submit the file itself", file=path.name))
+    limit = MAX_NOTEBOOK_BYTES if path.suffix.lower() == NOTEBOOK_SUFFIX else MAX_SUBMISSION_BYTES
     with os.fdopen(fd, "rb") as handle:
-        data = handle.read(MAX_SUBMISSION_BYTES + 1)
-    if len(data) > MAX_SUBMISSION_BYTES:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
         raise SubmissionLoadError(_("{path} is larger than {megabytes} MB; a submission is a few kilobytes of Python",
-                                    path=path, megabytes=MAX_SUBMISSION_BYTES >> 20))
+                                    path=path, megabytes=limit >> 20))
     try:  # as read_text would: UTF-8, universal newlines
         return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
@@ -78,10 +99,13 @@ def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
     quiet  hide what the module prints while it is imported
     Raises SubmissionLoadError with one clear line.
     """
+    # Tracebacks quote lines of the code that ran, a notebook's graded code too (not the .ipynb's JSON)
+    linecache.cache[str(path)] = (len(source), None, source.splitlines(True), str(path))
     try:
         code = compile(source, str(path), "exec")
     except SyntaxError as error:
-        raise SubmissionLoadError(_("{file} does not parse: line {line}: {error}", file=path, line=error.lineno,
+        raise SubmissionLoadError(_("{file} does not parse: {where}: {error}", file=path,
+                                    where=where(str(path), error.lineno or 0),
                                     error=as_code(error.msg))) from None  # Python's words, quoted
     except ValueError as error:
         raise SubmissionLoadError(_("{path} is not a readable Python file: {error}", path=path,
@@ -97,10 +121,21 @@ def exec_submission(source: str, path: Path, module_name: str = "two_layer_net",
         frames = student_frames(error, str(path))
         failure = as_code(f"{type(error).__name__}: {error}")  # the program's own message, quoted
         raise SubmissionLoadError(
-            _("{path} fails when imported (line {line}): {error}", path=path, line=frames[-1].lineno, error=failure)
+            _("{path} fails when imported ({where}): {error}", path=path, where=where(str(path), frames[-1].lineno),
+              error=failure)
             if frames else _("{path} fails when imported: {error}", path=path, error=failure)
         ) from None
     return module
+
+
+def where(filename: str, lineno: int) -> str:
+    """Where line ``lineno`` of the code that runs as ``filename`` is, for the student: "line 12"; for a
+    notebook's graded code, the cell and its line, "cell 7 (`def forward_propagation(X, parameters):`), line 3"."""
+    found = origin(linecache.getlines(filename), lineno)
+    if found is None:
+        return _("line {line}", line=lineno)
+    cell, line, first = found
+    return _("{cell}, line {line}", cell=cell_name(cell, first), line=line)
 
 
 def student_frames(error: BaseException, filename: str) -> list[traceback.FrameSummary]:
@@ -111,7 +146,7 @@ def student_frames(error: BaseException, filename: str) -> list[traceback.FrameS
 def student_traceback(error: BaseException, filename: str, limit: int = 3) -> str:
     """The last few traceback lines that are in the student's file."""
     frames = student_frames(error, filename)
-    lines = ["  " + _("line {line}, in {function}: {code}", line=f.lineno, function=f.name,
+    lines = ["  " + _("{where}, in {function}: {code}", where=where(filename, f.lineno), function=f.name,
                       code=as_code(f.line) if f.line else "")  # the student's own line, as written
              for f in frames[-limit:]]
     return "\n".join(lines)

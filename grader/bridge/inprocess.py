@@ -15,7 +15,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from grader.bridge.calls import call_each, call_student, exec_submission, plain_result, read_submission
+from grader.bridge.calls import call_each, call_student, exec_submission, plain_result, read_code
 from grader.bridge.routines import ROUTINES
 from grader.values import to_plain
 
@@ -23,24 +23,28 @@ MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridg
 
 
 def load_submission(path: Path, module_name: str = "two_layer_net") -> types.ModuleType:
-    """Import the file at ``path`` as a fresh module. Raises SubmissionLoadError with one clear line."""
-    return exec_submission(read_submission(path), Path(path), module_name)
+    """Import the code graded in the file at ``path`` (a notebook's kept statements) as a fresh module.
+    Raises SubmissionLoadError with one clear line."""
+    return exec_submission(read_code(path).text, Path(path), module_name)
 
 
 class InProcessBridge:
     """Calls functions of an imported submission (or of any namespace) directly."""
 
-    def __init__(self, namespace: dict[str, Any] | types.ModuleType, filename: str = ""):
+    def __init__(self, namespace: dict[str, Any] | types.ModuleType, filename: str = "",
+                 notes: dict[str, str] | None = None):
+        """notes: function -> a note for its feedback about the file (a notebook's: which cell was graded)"""
         self.namespace = namespace if isinstance(namespace, dict) else vars(namespace)
         self.filename = filename or str(self.namespace.get("__file__", ""))
+        self.notes = dict(notes or {})
         self.output = io.StringIO()
         self.outputs: dict[str, str] = {}  # function (or routine) called -> what it printed, its last
         # MAX_CAPTURED_OUTPUT characters
 
     @classmethod
     def from_file(cls, path: Path) -> "InProcessBridge":
-        module = load_submission(path)
-        return cls(module, str(path))
+        code = read_code(path)
+        return cls(exec_submission(code.text, Path(path)), str(path), code.notes)
 
     # -- the Bridge interface
     def call(self, function: str, *args: Any, seed: int | None = None, keep_args: bool = False) -> Any:

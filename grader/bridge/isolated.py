@@ -75,7 +75,7 @@ from typing import Any
 
 from grader import i18n, values
 from grader.bridge import StudentCodeError, SubmissionLoadError
-from grader.bridge.calls import read_submission, times
+from grader.bridge.calls import read_code, times
 from grader.bridge.frames import FrameReader, FrameTooLarge, FrameWriter
 from grader.bridge.sandbox import remove_tree
 from grader.bridge.zygote import STOP_SECONDS, spawn_keeper
@@ -107,6 +107,7 @@ class IsolatedBridge:
     output        the submission's captured stdout and stderr, truncated in the middle
     events        what happened to its processes, in plain words, for feedback
     sandbox_note  how the filesystem was restricted, or why it could not be
+    notes         function -> a note for its feedback about the file (a notebook's: which cell was graded)
 
     Raises SubmissionLoadError when the file cannot be used (missing, does not parse,
     fails, exits or hangs at import). Use as a context manager, or call ``close()``.
@@ -124,7 +125,8 @@ class IsolatedBridge:
                           "file_bytes": FILE_BYTES, "scratch_bytes": SCRATCH_BYTES, "processes": PROCESSES,
                           "sandbox": sandbox, "protected": protected_paths(), "language": i18n.current()}
         self._captured = HeadTail(output_limit)
-        self._source = read_submission(self.path)
+        code = read_code(self.path)  # a notebook is parsed here, never in the sandbox: only its code goes there
+        self._source, self.notes = code.text, code.notes
         self._child: _Child | None = None
         self._closed = False
         try:

@@ -1,5 +1,7 @@
 """``backprop-lab check [PATH]``: the public checks, in this process, with a readable report.
 
+PATH is a ``.py``, a notebook (graded by function: ``grader/submission.py``) or a folder holding them.
+
 Exit codes: 0 every check passed, 1 some failed, 2 the submission cannot be used.
 """
 from __future__ import annotations
@@ -12,12 +14,17 @@ from grader.formats import github, gradescope, terminal
 from grader.i18n import _, ngettext
 from grader.reference import ReferenceUnavailable
 from grader.runner import GraderError, check_file, hidden_summary
+from grader.submission import student_file
 
 
 def main(path: Path, hidden: bool = False, json_path: Path | None = None, summary_path: Path | None = None,
          functions: list[str] | None = None, show_output: bool = False) -> int:
     """``functions``: only the checks of these (names from ``contract.SCORED``); ``show_output``:
-    everything the submission printed, under every function."""
+    everything the submission printed, under every function. ``path`` may be a notebook, or a folder
+    (its two_layer_net.py or notebook: the one in which more functions are written, said)."""
+    path, chosen = student_file(path)
+    if chosen:
+        print(chosen)
     try:
         report = check_file(path, hidden, functions)
     except (SubmissionLoadError, ReferenceUnavailable) as error:

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from grader import handout, i18n
 from grader.bridge import StudentCodeError, SubmissionLoadError
+from grader.bridge.calls import read_submission
 from grader.bridge.inprocess import InProcessBridge
 from grader.bridge.own_model import (
     TEST_ACCURACY,
@@ -37,6 +38,7 @@ from grader.i18n import N_, _, ngettext
 from grader.reference import ReferenceUnavailable
 from grader.results import Report
 from grader.runner import GraderError, check_file
+from grader.submission import student_file
 
 HANDOUT_SEED = 42
 SHOWN_SETTINGS = ("n_hidden", "n_epochs", "batch_size", "learning_rate")
@@ -46,6 +48,9 @@ FAR_BELOW = 0.05
 
 
 def main(path: Path, plots_dir: Path) -> int:
+    path, chosen = student_file(path)  # a folder: its two_layer_net.py or its notebook, said
+    if chosen:
+        print(chosen)
     try:
         bridge = InProcessBridge.from_file(path)
         changed = changed_given(path)
@@ -111,8 +116,8 @@ def one_line(error: StudentCodeError) -> str:
 def changed_given(path: Path) -> list[str]:
     """The given functions (model, predict) the file changed from the handout's; [] when unknown."""
     try:
-        source = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):  # it loaded, so this is unlikely; say nothing rather than guess
+        source = read_submission(path)  # a notebook's graded code
+    except SubmissionLoadError:  # it loaded, so this is unlikely; say nothing rather than guess
         return []
     return handout.changed_given_functions(source)
 

@@ -4,8 +4,9 @@
   one ``@test_case`` per check with its points and visibility); the release command
   (``grader/commands/release/otter.py``) writes them into the autograder zip;
 - ``assert_passed(env, check_name)``: what each generated test case calls inside otter's
-  kernel. ``env`` is the submission's globals; the runner runs the checks once per
-  submission on them (``grader.runner.run_on_namespace``) against the recorded
+  kernel. ``env`` is the submission's globals (for a notebook, the functions of its graded code,
+  run afresh: ``graded_namespace``); the runner runs the checks once per submission on them
+  (``grader.runner.run_on_namespace``) against the recorded
   observations, and a failed check becomes an ``AssertionError`` with the same message
   ``backprop-lab check`` prints.
 
@@ -27,16 +28,21 @@ here, and tells nothing of the grading draw's questions or answers).
 from __future__ import annotations
 
 import json
+import os
 from collections import OrderedDict
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from grader.bridge import SubmissionLoadError
+from grader.bridge.calls import exec_submission, read_code
 from grader.checks import PRACTICE, Check, Draw, catalogue
 from grader.contract import FIXTURES_DIR, SCORED
 from grader.formats import status_note, titled_output
 from grader.reference import RecordedReference
 from grader.results import CheckResult, Report
 from grader.runner import run_on_namespace
+from grader.submission import NOTEBOOK_SUFFIX
 
 SUPPORT_DIR = "backprop_lab_support"  # the folder shipped beside the submission at grading time
 ALL_EXPECTED = "all_expected.bin"  # in grader/fixtures/ of the shipped copy: public + hidden observations
@@ -59,8 +65,27 @@ def verdicts(env: dict[str, Any]) -> dict[str, CheckResult]:
 
 def _run_catalogue(env: dict[str, Any]) -> dict[str, CheckResult]:
     key = bytes.fromhex(json.loads((FIXTURES_DIR / OTTER_DRAW).read_text(encoding="utf-8"))["key"])
-    report = run_on_namespace(env, otter_catalogue(key), RecordedReference(FIXTURES_DIR / ALL_EXPECTED))
+    checks = otter_catalogue(key)
+    try:
+        namespace, notes = graded_namespace(env)
+    except SubmissionLoadError as error:  # the notebook cannot be graded: every check says why
+        return {check.name: check.result(False, str(error)) for check in checks}
+    report = run_on_namespace(namespace, checks, RecordedReference(FIXTURES_DIR / ALL_EXPECTED), notes=notes)
     return {result.name: replace(result, output=failure_message(result, report)) for result in report.results}
+
+
+def graded_namespace(env: dict[str, Any], folder: str = "") -> tuple[dict[str, Any], dict[str, str]]:
+    """The functions to check, and notes for their feedback. Otter runs a notebook submission's every
+    cell in its kernel (training, plots, a student's ``check(...)``, whatever patches what) and hands
+    over the kernel's globals ``env``; a notebook is graded by function (``grader/submission.py``), so
+    its graded code runs afresh here, from the one ``.ipynb`` in the submission folder (``folder``,
+    default the working directory otter runs the tests in). A ``.py`` submission's ``env`` is used as
+    it is. Raises SubmissionLoadError when the notebook cannot be graded."""
+    notebooks = sorted(Path(folder or os.getcwd()).glob("*" + NOTEBOOK_SUFFIX))
+    if len(notebooks) != 1:  # otter refuses a submission of several notebooks before the tests run
+        return env, {}
+    code = read_code(notebooks[0])
+    return vars(exec_submission(code.text, notebooks[0])), code.notes
 
 
 def otter_catalogue(key: bytes) -> list[Check]:

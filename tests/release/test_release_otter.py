@@ -78,3 +78,15 @@ def test_otter_verdicts_can_be_tampered_with_but_grade_s_cannot(release_dir, tmp
     assert done.returncode == 0, done.stderr[-3000:]
     with (tmp_path / "g" / "grades.csv").open(newline="") as table:
         assert float(next(csv.DictReader(table))["score"]) == 0
+
+
+def test_otter_grades_a_notebook_by_function_whatever_its_cells_leave_in_the_kernel(release_dir, tmp_path):
+    """Otter runs every cell of a notebook (checks, training, input(), a cell that breaks a function in
+    the kernel); the tests check the notebook's graded code (grader.formats.otter.graded_namespace)."""
+    from tests.notebooks.build import TOP_LEVEL_CALLS, from_python, notebook, write
+
+    breaking = 'answer = input("name? ")\n', 'globals()["forward_propagation"] = None\n'
+    cells = from_python((EXAMPLES / "reference.py").read_text(encoding="utf-8"), calls=TOP_LEVEL_CALLS + breaking)
+    submission = write(tmp_path / "lab.ipynb", notebook(cells, front_end="colab"))
+    found = otter_points(release_dir / "otter" / "autograder.zip", submission, tmp_path / "out")
+    assert found == {f: float(sum(c.points for c in catalogue(include_hidden=True) if c.function == f)) for f in SCORED}

@@ -68,7 +68,7 @@ def test_readmes_speak_chinese_and_english_and_give_the_real_counts(release_dir)
 def test_requirements_are_the_student_dependencies_only(release_dir):
     requirements = (release_dir / "student" / "requirements.txt").read_text().split()
     names = {re.match(r"[\w.-]+", r).group(0).lower() for r in requirements}
-    assert names == {"numpy", "scikit-learn", "matplotlib", "pytest", "tqdm", "rich"}
+    assert names == {"numpy", "scikit-learn", "matplotlib", "pytest", "tqdm", "rich", "nbformat"}
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is new in Python 3.11")

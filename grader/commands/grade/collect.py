@@ -1,12 +1,16 @@
 """Find the submissions to grade in the paths an instructor gives.
 
 A PATH may be
-- a ``.py`` file: one submission named after the file's stem;
+- a ``.py`` file or a Jupyter notebook (``.ipynb``): one submission named after the file's stem;
 - a folder holding ``two_layer_net.py``: one submission named after the folder;
-- a folder of ``.py`` files and/or per-student folders that each hold
-  ``two_layer_net.py``: one submission per file (stem) or folder (folder name);
+- a folder of ``.py`` files, notebooks and/or per-student folders that each hold
+  ``two_layer_net.py`` or a notebook: one submission per file (stem) or folder (folder name);
 - a ``.zip`` of any of these, extracted safely into a scratch folder first
   (a zip that wraps everything in one top folder is looked into).
+
+One student with several files (a student folder holding ``two_layer_net.py`` and a notebook, or
+``alice.py`` next to ``alice.ipynb``) is one submission: the file in which more of the functions to
+write are written is graded (on a tie the ``.py``), and a note says which (``grader.submission.choose``).
 
 Hidden names (``.git``, ``.DS_Store``) and dunder names (``__pycache__``,
 ``__MACOSX``, ``__init__.py``) are skipped. Two submissions with the same name
@@ -37,6 +41,7 @@ from pathlib import Path, PurePosixPath
 from grader.contract import SUBMISSION_FILE
 from grader.files import kind, refusal
 from grader.i18n import _
+from grader.submission import NOTEBOOK_SUFFIX, choose
 from grader.text import printable
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # total uncompressed size of one zip: far above any class's code
@@ -91,8 +96,8 @@ def collect(paths: list[Path], scratch: Path) -> Collection:
     for index, path in enumerate(paths):
         _collect_path(Path(path), scratch / f"zip{index}", found)
     if not found.submissions:
-        raise CollectError(_("no submissions found in {paths} (expected .py files, or folders holding {file})",
-                             paths=", ".join(str(p) for p in paths), file=SUBMISSION_FILE))
+        raise CollectError(_("no submissions found in {paths} (expected .py files or notebooks, or folders "
+                             "holding {file} or a notebook)", paths=", ".join(map(str, paths)), file=SUBMISSION_FILE))
     _refuse_name_clashes(found.submissions)
     found.submissions.sort(key=lambda s: s.name)
     return found
@@ -103,14 +108,14 @@ def _collect_path(path: Path, scratch: Path, found: Collection) -> None:
         raise CollectError(_("{path}: no such file or folder", path=printable(str(path))))
     if path.is_dir():  # a link to a folder is followed here only: the instructor named it
         _collect_folder(path, found, describe=str)
-    elif path.suffix == ".py":
+    elif path.suffix in GRADED_SUFFIXES:
         found.submissions.append(_file_submission(path.stem, path, str(path)))
     elif path.suffix == ".zip":
         root = scratch / path.stem  # a zip holding two_layer_net.py at its top is named after the zip
         extract_zip(path, root, notes=found.notes)
         _collect_folder(root, found, describe=lambda inner: f"{path}:{inner.relative_to(root).as_posix()}")
     else:
-        raise CollectError(_("{path}: not a .py file, a folder or a .zip", path=printable(str(path))))
+        raise CollectError(_("{path}: not a .py file, a notebook, a folder or a .zip", path=printable(str(path))))
 
 
 def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], str]) -> None:
@@ -120,7 +125,7 @@ def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], 
     """
     own = folder / SUBMISSION_FILE
     if kind(own) not in (None, "folder"):
-        found.submissions.append(_file_submission(folder.name, own, describe(own)))
+        _student_submission(folder.name, [own] + _notebooks(folder), found, describe)
         return
     try:
         entries = sorted(Path(entry.path) for entry in os.scandir(folder) if not _skipped(entry.name))
@@ -128,18 +133,22 @@ def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], 
         found.notes.append(f"skipped {describe(folder)}: cannot be listed ({error.strerror})")
         return
     kinds = {p: kind(p) for p in entries}
-    files = [p for p in entries if p.suffix == ".py" and kinds[p] != "folder"]  # links and oddities too
+    files = [p for p in entries if p.suffix in GRADED_SUFFIXES and kinds[p] != "folder"]  # links and oddities too
     folders = [p for p in entries if kinds[p] == "folder"]
-    students = [p for p in folders if kind(p / SUBMISSION_FILE) not in (None, "folder")]
-    linked_folders = [p for p in entries if p.suffix != ".py" and kinds[p] == "link" and os.path.isdir(p)]
+    students = {p: _student_files(p) for p in folders}
+    students = {p: own for p, own in students.items() if own}
+    linked_folders = [p for p in entries if p.suffix not in GRADED_SUFFIXES and kinds[p] == "link"
+                      and os.path.isdir(p)]
     if not files and not students and not linked_folders and len(folders) == 1:  # one wrapping folder
         _collect_folder(folders[0], found, describe)
         return
-    for file in files:
-        found.submissions.append(_file_submission(file.stem, file, describe(file)))
-    for student in students:
-        own = student / SUBMISSION_FILE
-        found.submissions.append(_file_submission(student.name, own, describe(own)))
+    by_stem: dict[str, list[Path]] = defaultdict(list)
+    for file in files:  # alice.py next to alice.ipynb: one student's two files
+        by_stem[file.stem].append(file)
+    for stem, own_files in by_stem.items():
+        _student_submission(stem, own_files, found, describe)
+    for student, own_files in students.items():
+        _student_submission(student.name, own_files, found, describe)
     for link in linked_folders:  # only looked at to say what it is; never read through
         found.submissions.append(Submission(link.name, link, describe(link),
                                             f"{printable(link.name)} is a symbolic link to a folder; "
@@ -147,6 +156,34 @@ def _collect_folder(folder: Path, found: Collection, describe: Callable[[Path], 
     for other in folders:
         if other not in students:
             found.notes.append(f"skipped {printable(describe(other))}: no {SUBMISSION_FILE} in it")
+
+
+GRADED_SUFFIXES = (".py", NOTEBOOK_SUFFIX)
+
+
+def _notebooks(folder: Path) -> list[Path]:
+    """The notebooks at the top of ``folder`` (links and oddities too, to be refused by name)."""
+    try:
+        return sorted(Path(e.path) for e in os.scandir(folder)
+                      if e.name.endswith(NOTEBOOK_SUFFIX) and not _skipped(e.name) and kind(Path(e.path)) != "folder")
+    except OSError:
+        return []
+
+
+def _student_files(folder: Path) -> list[Path]:
+    """What a student's folder holds to be graded: its ``two_layer_net.py`` and its notebooks."""
+    own = folder / SUBMISSION_FILE
+    return ([own] if kind(own) not in (None, "folder") else []) + _notebooks(folder)
+
+
+def _student_submission(name: str, files: list[Path], found: Collection, describe: Callable[[Path], str]) -> None:
+    """One student's submission: the file chosen among ``files`` (a refused one is never read to choose)."""
+    readable = [f for f in files if not refusal(f)]
+    chosen, why = choose(readable) if readable else (files[0], "")
+    if len(files) > 1:
+        found.notes.append(f"{printable(name)}: {why or 'graded ' + printable(chosen.name)} "
+                           f"({', '.join(printable(describe(f)) for f in files)})")
+    found.submissions.append(_file_submission(name, chosen, describe(chosen)))
 
 
 def _file_submission(name: str, path: Path, origin: str) -> Submission:

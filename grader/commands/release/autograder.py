@@ -1,7 +1,7 @@
 """Gradescope's side of DIR/gradescope/autograder.zip: ``run_autograder`` runs this module.
 
-It finds the student's file in the submission folder, grades it with ``backprop-lab grade``
-(the isolated grader: the submission runs in a sandboxed child process, never here) and
+It finds the student's file (``two_layer_net.py`` or a notebook) in the submission folder, grades
+it with ``backprop-lab grade`` (the isolated grader: the submission runs in a sandboxed child process, never here) and
 writes Gradescope's ``results.json``. Whatever goes wrong, a valid results.json is written:
 a submission that cannot be graded gets score 0 and a message saying why.
 
@@ -25,7 +25,9 @@ from pathlib import Path
 from grader.contract import PACKAGE_DIR, SUBMISSION_FILE
 from grader.files import refusal
 from grader.formats.gradescope import EXTRA_KEY
+from grader.i18n import _
 from grader.status import Status
+from grader.submission import NOTEBOOK_SUFFIX, choose
 
 DEFAULT_CALL_TIMEOUT = "5"  # a hostile file that hangs in every call still ends well inside Gradescope's 10 min
 IGNORED_FILES = ("conftest.py",)  # shipped with the student kit, never the submission
@@ -40,16 +42,19 @@ class NoSubmission(ValueError):
     """The submission folder holds no file that can be graded; the message is for the student."""
 
 
+GRADED_SUFFIXES = (".py", NOTEBOOK_SUFFIX)
+
+
 def _python_files(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(.py entries at the top of ``folder`` and one real folder down, links included so that they
-    can be refused by name; folder links, which are never looked into). No hidden or dunder names."""
+    """(.py and .ipynb entries at the top of ``folder`` and one real folder down, links included so that
+    they can be refused by name; folder links, which are never looked into). No hidden or dunder names."""
     files: list[Path] = []
     linked_folders: list[Path] = []
     for entry in _visible_entries(folder):
         if entry.is_dir(follow_symlinks=False):
             files += [Path(e.path) for e in _visible_entries(Path(entry.path))
-                      if e.name.endswith(".py") and not e.is_dir(follow_symlinks=False)]
-        elif entry.name.endswith(".py"):
+                      if e.name.endswith(GRADED_SUFFIXES) and not e.is_dir(follow_symlinks=False)]
+        elif entry.name.endswith(GRADED_SUFFIXES):
             files.append(Path(entry.path))
         elif entry.is_symlink() and os.path.isdir(entry.path):  # only to name it in the message
             linked_folders.append(Path(entry.path))
@@ -68,7 +73,10 @@ def find_submission(folder: Path) -> tuple[Path, str]:
     """(the file to grade, a note for the student when it was not simply ``two_layer_net.py``).
 
     Order: ``two_layer_net.py`` at the top; else one ``two_layer_net.py`` a folder down; else
-    the only ``.py`` file there is. Links are never followed: a chosen file that is a link (or
+    the only ``.py`` file there is. Notebooks (``.ipynb``) are candidates beside ``two_layer_net.py``:
+    among a student's files (at the top, else a folder down) the one in which more of the functions to
+    write are written is graded (``grader.submission.choose``; on a tie the ``.py``), and the note says so.
+    Links are never followed: a chosen file that is a link (or
     not a regular file) is refused, and a folder that is a link is not looked into. Raises
     NoSubmission otherwise.
     """
@@ -82,6 +90,14 @@ def find_submission(folder: Path) -> tuple[Path, str]:
 
 def _choose(folder: Path, files: list[Path], linked_folders: list[Path]) -> tuple[Path, str]:
     exact = [p for p in files if p.name == SUBMISSION_FILE]
+    notebooks = [p for p in files if p.suffix == NOTEBOOK_SUFFIX]
+    if notebooks and len(exact) <= 1:
+        own = exact + notebooks
+        own = [p for p in own if p.parent == folder] or own
+        readable = [p for p in own if not refusal(p)] or own  # a link is never read to choose; refused later
+        chosen, why = choose(readable)
+        return chosen, (why + "." if why else "" if chosen.parent == folder and len(own) == 1
+                        else _("graded {file}.", file=chosen.relative_to(folder)))
     if exact and exact[0].parent == folder:
         return exact[0], ""
     shown = ", ".join(str(p.relative_to(folder)) for p in files) or "none"
@@ -112,7 +128,8 @@ def grade(submission: Path, timeout: str) -> dict:
     Raises RuntimeError (with the grader's output) when no results were written.
     """
     with tempfile.TemporaryDirectory(prefix="backprop-lab-autograder-") as scratch:
-        staged = Path(scratch) / "in" / SUBMISSION_FILE
+        # a notebook keeps its name (the feedback names the file the student knows); a .py is the assignment's file
+        staged = Path(scratch) / "in" / (submission.name if submission.suffix == NOTEBOOK_SUFFIX else SUBMISSION_FILE)
         staged.parent.mkdir()
         _copy_regular_file(submission, staged)
         out = Path(scratch) / "out"

@@ -21,7 +21,7 @@ from grader.recording import record_expected
 from grader.reference import course_secret
 
 # What a submission may import at grading time, beyond otter's own environment.
-REQUIREMENTS = ("numpy", "scikit-learn", "matplotlib")
+REQUIREMENTS = ("numpy", "scikit-learn", "matplotlib", "nbformat")  # nbformat: a notebook's graded code
 OTTER_CONFIG = {
     "show_hidden": True,  # hidden results are shown once grades are published, as in grader.formats.gradescope
     "force_public_test_summary": True,
