@@ -109,7 +109,8 @@ def test_a_wrapped_text_is_a_plain_string():
 
 # Words a Chinese text keeps as they are: units, option placeholders, systems and font names.
 KEPT_AS_WRITTEN = {"GiB", "MB", "KB", "CPU", "FILE", "FUNCTION", "Linux", "Windows", "macOS", "sudo", "apt",
-                   "install", "fonts", "SimHei", "Microsoft", "YaHei", "PingFang", "SC", "matplotlib", "py", "zip"}
+                   "install", "fonts", "SimHei", "Microsoft", "YaHei", "PingFang", "SC", "matplotlib", "py", "zip",
+                   "ipynb"}
 
 
 def test_every_translation_is_chinese():
