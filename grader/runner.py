@@ -77,17 +77,16 @@ def run_checks(bridge: Bridge, checks: Iterable[Check], reference_for: Callable[
 
 def _with_notes(results: list[CheckResult], notes: dict[str, str]) -> list[CheckResult]:
     """``results``, with the bridge's note about a function (a notebook's: which of the cells defining it
-    was graded, or that its code is in a markdown cell) under the function's first check and under each
-    of its failed ones: where the student reads why a check failed."""
-    noted: set[str] = set()
-    shown = []
-    for result in results:
-        note = notes.get(result.function)
-        if note and (result.function not in noted or not result.passed):
-            result = replace(result, output=f"{result.output}\n{note}")
-            noted.add(result.function)
-        shown.append(result)
-    return shown
+    was graded, or that its code is in a markdown cell) said once: under the function's first failed
+    check, where the student reads why, else under its first check."""
+    where: dict[str, int] = {}
+    for index, result in enumerate(results):
+        if notes.get(result.function):
+            first = where.setdefault(result.function, index)
+            if not result.passed and results[first].passed:
+                where[result.function] = index
+    return [replace(result, output=f"{result.output}\n{notes[result.function]}") if where.get(result.function) == index
+            else result for index, result in enumerate(results)]
 
 
 def _pointing_at_failing_functions(results: list[CheckResult], crashed: set[str]) -> list[CheckResult]:
