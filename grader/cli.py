@@ -149,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
         grade.add_argument("--timeout", type=float, metavar="SECONDS",
                            help="time allowed for each call into a submission (default: 10)")
         grade.add_argument("--public-only", action="store_true", help="run the public checks only")
-        grade.add_argument("--force", action="store_true", help="grade again what DIR already holds")
+        grade.add_argument("--regrade", "--force", dest="force", action="store_true",
+                           help="grade every submission again, even those whose file and grader are unchanged, "
+                                "and write DIR/regrade-diff.csv (--force is its older name)")
         grade.add_argument("--unsafe-sandbox", action="store_true",
                            help="grade even where submissions cannot be sandboxed (no Landlock and no mount "
                                 "namespace): they could then read the reference and write anywhere you can")

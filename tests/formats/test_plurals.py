@@ -68,4 +68,4 @@ def test_grade_plan_line_of_one_submission_and_one_kept():
     plan = grade.GradeRun(out=Path("out"), remaining=["alice"], skipped=["bob"])
     line = grade._plan_line(plan, 10.0, public_only=True)
     assert line.startswith("grading 1 submission with ")
-    assert "1 already graded in out is kept (--force grades it again)" in line
+    assert "1 already graded in out is kept (--regrade grades it again)" in line

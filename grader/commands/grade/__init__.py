@@ -4,6 +4,8 @@
     worker.py   grade one submission after another in a warm worker process
     pool.py     the worker processes, and what happens when one fails
     store.py    DIR: results/<name>.json, feedback/<name>.md, grades.csv
+    fingerprint.py  a hash of everything in the grader that can change a score or a message
+    regrade.py  what a re-run grades again (and why), and DIR/regrade-diff.csv of what changed
     summary.py  the class summary printed at the end
 
 ``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
@@ -34,7 +36,7 @@ from typing import Any
 
 from grader.bridge import sandbox
 from grader.checks import hidden_available
-from grader.commands.grade import summary
+from grader.commands.grade import fingerprint, regrade, store, summary
 from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
@@ -57,11 +59,14 @@ class GradeRun:
 
     reports       every submission of the run that has a row, graded now or earlier
     graded        graded by this run, in the order they finished
-    skipped       already graded in DIR by an earlier run (same file, same checks)
+    skipped       already graded in DIR by an earlier run (same file, same grader, same checks)
     remaining     not graded because the run was interrupted
     refused       not graded because they are not regular files (links, ...), with the reason
     not_recorded  graded, but their results could not be written, with the reason
     table_error   why grades.csv could not be written at the end ("" when it was)
+    plan          what was kept and why the others were graded (regrade.py)
+    changes       how the points of the submissions graded again changed (regrade-diff.csv's rows)
+    diff_written  whether DIR/regrade-diff.csv was written by this run; diff_error: why not, if it failed
     """
 
     out: Path
@@ -76,6 +81,10 @@ class GradeRun:
     sandbox_notes: list[str] = field(default_factory=list)  # how submissions were sandboxed, or why not
     jobs: int = 0
     interrupted: bool = False
+    plan: regrade.Plan = field(default_factory=regrade.Plan)
+    changes: list[regrade.Change] = field(default_factory=list)
+    diff_written: bool = False
+    diff_error: str = ""
 
 
 def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: int | None = None,
@@ -93,7 +102,8 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
         settings = replace(settings, draw=grading_draw())
     settings = _with_sandbox(settings)
     checks = settings.checks()
-    folder = OutputFolder(out, checks)
+    grader = fingerprint.of_run(settings.draw, settings.public_only, settings.call_timeout, settings.sandbox)
+    folder = OutputFolder(out, checks, grader)
     with tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:
         collection = collect(paths, Path(scratch))
         result = GradeRun(out=Path(out), notes=collection.notes)
@@ -103,7 +113,11 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
             _note_recorded(report, result)
             if report.status == Status.REFUSED:
                 result.refused[refused.name] = refused.refusal
-        todo = _still_to_grade([s for s in submissions if not s.refusal], fingerprints, folder, force, result)
+        result.plan = regrade.plan([s for s in submissions if not s.refusal], fingerprints, grader, folder, force)
+        todo = result.plan.todo
+        if result.plan.kept:
+            folder.keep(*result.plan.kept.values())
+        result.skipped = list(result.plan.kept)
         result.remaining = [s.name for s in todo]
         result.jobs = min(jobs or os.cpu_count() or 1, len(todo))
         if on_plan:
@@ -130,7 +144,20 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
         folder.write_table()
     result.table_error = folder.table_error
     result.reports = dict(folder.reports)
+    _write_diff(result)
     return result
+
+
+def _write_diff(result: GradeRun) -> None:
+    """DIR/regrade-diff.csv, when this run graded again a submission that had results before."""
+    if not set(result.graded) & set(result.plan.earlier):
+        return
+    result.changes = regrade.compare(result.plan, result.graded, result.reports)
+    try:
+        store._write_atomic(result.out / regrade.DIFF_FILE, regrade.render(result.changes))
+        result.diff_written = True
+    except OSError as error:
+        result.diff_error = error.strerror or str(error)
 
 
 def _fingerprinted(submissions: list[Submission]) -> tuple[list[Submission], dict[str, str]]:
@@ -154,20 +181,6 @@ def _note_recorded(report: Report, result: GradeRun) -> None:
     if report.status == Status.NOT_RECORDED:
         result.not_recorded[report.submission] = report.error
         print(f"not recorded: {printable(report.submission)}: {report.error}", file=sys.stderr)
-
-
-def _still_to_grade(submissions: list[Submission], fingerprints: dict[str, str], folder: OutputFolder,
-                    force: bool, result: GradeRun) -> list[Submission]:
-    """The submissions DIR has no valid result for; the others' earlier reports are kept."""
-    todo = []
-    for submission in submissions:
-        earlier = None if force else folder.previous(submission, fingerprints[submission.name])
-        if earlier is None:
-            todo.append(submission)
-        else:
-            folder.keep(earlier)
-            result.skipped.append(submission.name)
-    return todo
 
 
 @contextlib.contextmanager
@@ -259,9 +272,20 @@ def _plan_line(plan: GradeRun, timeout: float, public_only: bool) -> str:
     line = (f"grading {counted(len(plan.remaining), 'submission')} with {plan.jobs} worker(s), "
             f"{checks}, {timeout:g} s per call")
     if plan.skipped:
-        kept = "is kept (--force grades it again)" if len(plan.skipped) == 1 else "are kept (--force grades them again)"
+        kept = ("is kept (--regrade grades it again)" if len(plan.skipped) == 1
+                else "are kept (--regrade grades them again)")
         line += f"; {len(plan.skipped)} already graded in {plan.out} {kept}"
     return line
+
+
+def _regrade_lines(result: GradeRun) -> list[str]:
+    """What was kept and why the rest was graded; what the re-grade changed, when it changed anything."""
+    lines = [regrade.describe(result.plan, result.graded)]
+    if result.diff_written:
+        lines.append(f"{regrade.summarise(result.changes)} (see {result.out / regrade.DIFF_FILE})")
+    elif result.diff_error:
+        lines.append(f"{regrade.DIFF_FILE} could not be written ({result.diff_error})")
+    return lines
 
 
 def _closing_text(result: GradeRun) -> str:
@@ -280,6 +304,7 @@ def _closing_text(result: GradeRun) -> str:
                      + ", ".join(printable(name) for name in sorted(result.not_recorded)))
     if result.table_error:
         lines.append(f"grades.csv could not be written ({result.table_error}); run the same command again")
+    lines.extend(_regrade_lines(result))
     if result.interrupted:
         lines.append(f"interrupted: {len(result.graded)} graded now, {len(result.remaining)} not graded; "
                      "run the same command again to grade the rest.")

@@ -1,7 +1,8 @@
 """The output folder of ``backprop-lab grade``, written as each submission finishes.
 
     DIR/results/<file>.json   Gradescope results.json, plus extra_data.backprop_lab
-                              (submission name, status, error, source fingerprint): what a re-run reads
+                              (submission name, status, error, source and grader fingerprints):
+                              what a re-run reads (regrade.py)
     DIR/feedback/<file>.md    the student's feedback
     DIR/grades.csv            every submission of the run, rewritten after each one
 
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks import Check
-from grader.commands.grade.collect import Submission
+from grader.commands.grade.fingerprint import Fingerprint
 from grader.commands.grade.worker import Outcome, not_graded
 from grader.formats import csv_table, gradescope, markdown
 from grader.formats.gradescope import EXTRA_KEY
@@ -70,9 +71,10 @@ class NotRecorded(Exception):
 class OutputFolder:
     """DIR of one grading run. ``reports`` holds every submission of the run graded so far."""
 
-    def __init__(self, root: Path, checks: list[Check]):
+    def __init__(self, root: Path, checks: list[Check], grader: Fingerprint | None = None):
         self.root = Path(root)
         self.checks = checks
+        self.grader = grader  # recorded in each results file: a re-run under another grader grades again
         self.reports: dict[str, Report] = {}
         self.table_error = ""  # why grades.csv could not be written last time ("" when it was)
 
@@ -86,17 +88,18 @@ class OutputFolder:
     def feedback_path(self, name: str) -> Path:
         return self.root / "feedback" / f"{file_stem(name)}.md"
 
-    def previous(self, submission: Submission, fingerprint: str) -> Report | None:
-        """The report of an earlier run, if it graded this very file with the same checks."""
+    def report_from_results(self, data: Any, name: str, fingerprint: str) -> Report | None:
+        """The report in an earlier run's results file ``data``, if it graded this very file with the
+        same checks (whether the grader was the same is ``regrade.py``'s to decide)."""
         try:
-            data = json.loads(self.results_path(submission.name).read_text(encoding="utf-8"))
-            return self._report_from_results(data, submission.name, fingerprint)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return self._report_from_results(data, name, fingerprint)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def keep(self, report: Report) -> None:
-        """Count a report in this run's table (an earlier run's, or one just recorded)."""
-        self.reports[report.submission] = report
+    def keep(self, *reports: Report) -> None:
+        """Count reports in this run's table (earlier runs', or one just recorded); the table is written once."""
+        for report in reports:
+            self.reports[report.submission] = report
         self.write_table()
 
     def write_table(self) -> bool:
@@ -135,6 +138,7 @@ class OutputFolder:
             "status": report.status,
             "error": report.error,
             "source_sha256": fingerprint,
+            "grader_fingerprint": self.grader.to_json() if self.grader else None,
             "seconds": round(outcome.seconds, 3),
             "events": outcome.events,
             "sandbox_note": outcome.sandbox_note,
