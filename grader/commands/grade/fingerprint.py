@@ -64,7 +64,7 @@ class Fingerprint:
     def changed(self, recorded: dict[str, str]) -> list[str]:
         """The parts whose hash differs from ``recorded`` (a results file's), in PARTS order; a part
         missing on either side counts as changed."""
-        names = [*PARTS, *sorted(set(self.parts) | set(recorded) - set(PARTS))]
+        names = [*PARTS, *sorted((set(self.parts) | set(recorded)) - set(PARTS))]
         return [name for name in names if (name in self.parts or name in recorded)
                 and self.parts.get(name) != recorded.get(name)]
 
