@@ -319,7 +319,7 @@ def test_sigterm_keeps_what_was_graded_and_a_rerun_grades_the_rest(tmp_path: Pat
     assert not (out / "results" / "b_sleeper.json").exists()
 
     (folder / "b_sleeper.py").write_text(STUB_CODE)  # the student fixed the endless wait
-    again = grade.run([folder], out, Settings(public_only=True), jobs=1)
+    again = grade.run([folder], out, Settings(public_only=True, call_timeout=scaled(300)), jobs=1)  # the same options
     assert again.graded == ["b_sleeper"] and again.skipped == ["a_done"]
     _, rows = read_csv(out / "grades.csv")
     assert sorted(rows) == ["a_done", "b_sleeper"]
