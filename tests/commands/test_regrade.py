@@ -21,7 +21,7 @@ from grader import i18n
 from grader.checks import Draw
 from grader.commands import grade
 from grader.commands.grade import fingerprint, regrade
-from grader.commands.grade.collect import collect
+from grader.commands.grade.collect import Submission, collect
 from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import Settings
 from grader.reference import grading_draw
@@ -314,6 +314,18 @@ def test_the_diff_has_a_row_per_function_whose_points_moved_with_the_checks_that
                                           "compute_cost: 1 (+2), training: 1 (-5)")
     rows = list(csv.DictReader(regrade.render(changes).splitlines()))
     assert rows[0]["change"] == "+2" and rows[1]["new_points"] == "0" and rows[1]["why"] == regrade.GRADER
+
+
+def test_the_closing_line_counts_each_reason_and_names_the_parts_that_changed() -> None:
+    names = [f"s{i}" for i in range(7)]
+    why = {"s0": regrade.GRADER, "s1": regrade.GRADER, "s2": regrade.FILE, "s3": regrade.NEW}
+    decided = regrade.Plan(todo=[Submission(n, Path(n), n) for n in names[:4]], why=why,
+                           parts={"s0": ["checks"], "s1": ["fixtures", "checks"]},
+                           kept={n: Report(n, []) for n in names[4:]})
+    assert regrade.describe(decided, names[:4]) == ("3 re-graded: the grader changed (checks, fixtures) for 2, "
+                                                    "its file changed for 1; 1 new; 3 unchanged")
+    assert regrade.describe(decided, ["s1"]) == ("1 re-graded: the grader changed (checks, fixtures); 3 unchanged; "
+                                                 "3 not graded (interrupted)")
 
 
 def test_a_formula_name_lands_in_the_diff_as_text() -> None:

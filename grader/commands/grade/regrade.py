@@ -144,7 +144,8 @@ def _earlier(data: Any) -> Earlier | None:
 
 
 def describe(decided: Plan, graded: Iterable[str]) -> str:
-    """One line: "42 re-graded: the grader changed (checks, fixtures); 3 new; 55 unchanged".
+    """One line: "42 re-graded: the grader changed (checks, fixtures); 3 new; 55 unchanged", or with
+    several reasons "45 re-graded: the grader changed (checks) for 42, its file changed for 3; 55 unchanged".
 
     ``graded``: the names this run did grade (an interrupted run graded fewer than it planned).
     """
@@ -158,7 +159,7 @@ def describe(decided: Plan, graded: Iterable[str]) -> str:
             pieces.append(f"{sum(c for _, c in regraded)} re-graded: {shown[0]}")
         else:
             pieces.append(f"{sum(c for _, c in regraded)} re-graded: "
-                          + ", ".join(f"{count} as {text}" for text, (_, count) in zip(shown, regraded, strict=True)))
+                          + ", ".join(f"{text} for {count}" for text, (_, count) in zip(shown, regraded, strict=True)))
     if counts[NEW]:
         pieces.append(f"{counts[NEW]} new")
     if decided.kept or not pieces:
