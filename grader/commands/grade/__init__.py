@@ -34,7 +34,7 @@ from typing import Any
 
 from grader.bridge import sandbox
 from grader.checks import hidden_available
-from grader.commands.grade import summary
+from grader.commands.grade import gradebook, integrity, summary
 from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
@@ -76,6 +76,7 @@ class GradeRun:
     sandbox_notes: list[str] = field(default_factory=list)  # how submissions were sandboxed, or why not
     jobs: int = 0
     interrupted: bool = False
+    graded_code: dict[str, str] = field(default_factory=dict)  # name -> graded code, for integrity.csv
 
 
 def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: int | None = None,
@@ -98,6 +99,7 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
         collection = collect(paths, Path(scratch))
         result = GradeRun(out=Path(out), notes=collection.notes)
         submissions, fingerprints = _fingerprinted(collection.submissions)
+        result.graded_code = integrity.graded_codes(submissions)  # read now: a zip's scratch copy goes away
         for refused in (s for s in submissions if s.refusal):  # no worker: nothing of it is read
             report = folder.record(Outcome(not_graded(refused.name, checks, Status.REFUSED, refused.refusal)), "")
             _note_recorded(report, result)
@@ -206,7 +208,8 @@ def _require_reference(settings: Settings) -> None:
 
 
 def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
-         public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False) -> int:
+         public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False,
+         roster: Path | None = None, export: str | None = None, match_column: str | None = None) -> int:
     from tqdm import tqdm
 
     bars: list[tqdm] = []
@@ -229,6 +232,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     if (jobs is not None and jobs < 1) or timeout <= 0:
         print(_("error: --jobs and --timeout must be positive"), file=sys.stderr)
         return 2
+    if gradebook.options_error(roster, export):
+        print(f"error: {gradebook.options_error(roster, export)}", file=sys.stderr)
+        return 2
     settings = Settings(public_only=public_only, call_timeout=timeout, unsafe_sandbox=unsafe_sandbox)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -244,6 +250,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
         for bar in bars:
             bar.close()
     print(_closing_text(result))
+    print(integrity.summary_line(integrity.build(out, result.graded_code, result.reports.values())))
+    if roster is not None and export is not None and gradebook.main(roster, export, out, result.reports, match_column):
+        return 2
     if result.interrupted:
         return 130
     failed = any(Status(r.status).graded_again for r in result.reports.values())

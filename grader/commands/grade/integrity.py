@@ -117,6 +117,17 @@ def canonical(code: str) -> str:
         return code
 
 
+def graded_codes(submissions: Iterable[object]) -> dict[str, str]:
+    """name -> graded code of every collected submission that is not refused (a refused one is never read)."""
+    codes = {}
+    for submission in submissions:
+        if not submission.refusal:
+            code = read_graded_code(submission.path)
+            if code is not None:
+                codes[submission.name] = code
+    return codes
+
+
 def given_code() -> str:
     """The code every student receives: the stub made from the reference (signatures, docstrings,
     TODO comments, the given sigmoid, model and predict)."""
