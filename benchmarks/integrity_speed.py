@@ -69,7 +69,7 @@ def main() -> None:
     groups = integrity.shared_wrong_outputs(class_reports(list(codes)))
     shared = time.perf_counter() - started
     print(f"{len(codes)} submissions: code similarity {similarity:.2f} s ({len(pairs)} pairs), "
-          f"shared wrong outputs {shared:.2f} s ({len(groups)} groups), total {similarity + shared:.2f} s")
+          f"shared wrong outputs {shared:.2f} s ({len(groups)} pairs), total {similarity + shared:.2f} s")
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ Two kinds of lead, one row each (columns ``kind, students, score, evidence``):
     excluded (the kit already explains those: many students make them independently), so are
     statuses like not implemented, exceptions and shapes (their messages carry no numbers of the
     student's). A message is *unusual* when at most ``max(MIN_COMMON, class / 20)`` students have
-    it; a group is listed when its students share at least ``MIN_SHARED`` unusual messages, each on
-    a different check. ``score`` is that number of checks. Messages of an earlier run in another
+    it; a pair of students is listed when they share at least ``MIN_SHARED`` unusual messages, each
+    on a different check. ``score`` is that number of checks. Messages of an earlier run in another
     language are not compared (they do not match this language's wording).
 
 ``rows(out)`` reads the file back for the class report (``report.html``'s integrity section).
@@ -206,17 +206,18 @@ def unusual_messages(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
 
 
 def shared_wrong_outputs(reports: Iterable[Report]) -> list[Lead]:
-    """Groups of students who share ``MIN_SHARED`` or more unusual wrong-value messages, largest first."""
-    by_message: dict[tuple[str, str], set[str]] = defaultdict(set)
+    """Pairs of students who share ``MIN_SHARED`` or more unusual wrong-value messages, most shared first.
+    (Pairs, not larger groups: three students of whom two share more than the third are read best so.)"""
+    shared: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    by_message: dict[tuple[str, str], list[str]] = defaultdict(list)
     for student, messages in unusual_messages(reports).items():
         for key in messages.items():
-            by_message[key].add(student)
-    by_group: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
+            by_message[key].append(student)
     for key, students in by_message.items():
-        if len(students) > 1:
-            by_group[tuple(sorted(students))].append(key)
+        for pair in itertools.combinations(sorted(students), 2):  # few: an unusual message has few holders
+            shared[pair].append(key)
     leads = []
-    for students, keys in by_group.items():
+    for students, keys in shared.items():
         if len(keys) >= MIN_SHARED:
             keys.sort()
             quoted = "; ".join(f"{check}: {text}" for check, text in keys[:MAX_EVIDENCE])
