@@ -155,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
         grade.add_argument("--unsafe-sandbox", action="store_true",
                            help="grade even where submissions cannot be sandboxed (no Landlock and no mount "
                                 "namespace): they could then read the reference and write anywhere you can")
+        grade.add_argument("--roster", type=Path, metavar="ROSTER.csv",
+                           help="the class list (an LMS's grade export) for --export")
+        grade.add_argument("--export", choices=("canvas", "moodle"),
+                           help="also write DIR/canvas.csv or DIR/moodle.csv for the LMS's grade import")
+        grade.add_argument("--match-column", metavar="COLUMN",
+                           help="the roster column that names each student's submission (default: guessed)")
         _add_language(grade)  # the language of the feedback files and results (ids stay English)
     _hide_unshipped_options(commands)
     return parser
@@ -245,7 +251,8 @@ def _dispatch(args: argparse.Namespace, language: str | None = None) -> int:
         timeout = {} if args.timeout is None else {"timeout": args.timeout}  # grade owns the default
         with _passed_on(language):
             return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
-                              force=args.force, unsafe_sandbox=args.unsafe_sandbox, **timeout)
+                              force=args.force, unsafe_sandbox=args.unsafe_sandbox, roster=args.roster,
+                              export=args.export, match_column=args.match_column, **timeout)
     return 2
 
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from grader.bridge import sandbox
 from grader.checks import hidden_available
-from grader.commands.grade import fingerprint, regrade, store, summary
+from grader.commands.grade import fingerprint, gradebook, integrity, regrade, store, summary
 from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
@@ -81,6 +81,7 @@ class GradeRun:
     sandbox_notes: list[str] = field(default_factory=list)  # how submissions were sandboxed, or why not
     jobs: int = 0
     interrupted: bool = False
+    graded_code: dict[str, str] = field(default_factory=dict)  # name -> graded code, for integrity.csv
     plan: regrade.Plan = field(default_factory=regrade.Plan)
     changes: list[regrade.Change] = field(default_factory=list)
     diff_written: bool = False
@@ -108,6 +109,7 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
         collection = collect(paths, Path(scratch))
         result = GradeRun(out=Path(out), notes=collection.notes)
         submissions, fingerprints = _fingerprinted(collection.submissions)
+        result.graded_code = integrity.graded_codes(submissions)  # read now: a zip's scratch copy goes away
         for refused in (s for s in submissions if s.refusal):  # no worker: nothing of it is read
             report = folder.record(Outcome(not_graded(refused.name, checks, Status.REFUSED, refused.refusal)), "")
             _note_recorded(report, result)
@@ -219,7 +221,8 @@ def _require_reference(settings: Settings) -> None:
 
 
 def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
-         public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False) -> int:
+         public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False,
+         roster: Path | None = None, export: str | None = None, match_column: str | None = None) -> int:
     from tqdm import tqdm
 
     bars: list[tqdm] = []
@@ -242,6 +245,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     if (jobs is not None and jobs < 1) or timeout <= 0:
         print(_("error: --jobs and --timeout must be positive"), file=sys.stderr)
         return 2
+    if gradebook.options_error(roster, export):
+        print(f"error: {gradebook.options_error(roster, export)}", file=sys.stderr)
+        return 2
     settings = Settings(public_only=public_only, call_timeout=timeout, unsafe_sandbox=unsafe_sandbox)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -257,6 +263,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
         for bar in bars:
             bar.close()
     print(_closing_text(result))
+    print(integrity.summary_line(integrity.build(out, result.graded_code, result.reports.values())))
+    if roster is not None and export is not None and gradebook.main(roster, export, out, result.reports, match_column):
+        return 2
     if result.interrupted:
         return 130
     failed = any(Status(r.status).graded_again for r in result.reports.values())
