@@ -100,3 +100,18 @@ def test_rows_give_the_report_what_was_written(tmp_path):
                     {"kind": "same-wrong-output", "students": "ann ben", "score": "2",
                      "evidence": "the same wrong numbers"}]
     assert integrity.rows(tmp_path / "nowhere") == []
+
+
+def test_a_rerun_with_the_same_inputs_reads_the_file_back_and_a_change_recomputes(monkeypatch, tmp_path):
+    codes = {"original": source(CORRECT_DIR / "means.py"), "copy": disguised(source(CORRECT_DIR / "means.py"))}
+    first = integrity.build(tmp_path, codes, [])
+    assert [lead.students for lead in first.leads] == [("copy", "original")]
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("similarity computed again for the same inputs")
+
+    monkeypatch.setattr(integrity, "similar_code", not_again)
+    again = integrity.build(tmp_path, codes, [])
+    assert [(lead.kind, lead.students) for lead in again.leads] == [(lead.kind, lead.students) for lead in first.leads]
+    with pytest.raises(AssertionError, match="computed again"):
+        integrity.build(tmp_path, codes | {"third": "x = 1"}, [])

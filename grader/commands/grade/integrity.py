@@ -36,9 +36,13 @@ Two kinds of lead, one row each (columns ``kind, students, score, evidence``):
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
+import hashlib
+import importlib.metadata
 import io
 import itertools
+import json
 import os
 import re
 from collections import defaultdict
@@ -276,16 +280,59 @@ class Outcome:
     note: str = ""
 
 
+KEY_FILE = ".integrity-key"  # beside integrity.csv: what it was computed from, and its note
+
+
 def build(out: Path, codes: Mapping[str, str], reports: Iterable[Report]) -> Outcome:
     """Compute both kinds of lead and write ``out/integrity.csv``. Without copydetect the similar-code
-    part is left out and ``note`` says how to install it."""
+    part is left out and ``note`` says how to install it. When nothing it is computed from changed
+    since the file was written (the graded code, the messages, this module, copydetect's version), the
+    file is read back instead: a re-run that re-grades nothing stays fast."""
+    reports = list(reports)
+    key = _inputs_key(codes, reports)
+    earlier = _recorded(out, key)
+    if earlier is not None:
+        return earlier
     note = ""
     try:
         leads = similar_code(codes, given_code())
     except SimilarityUnavailable as missing:
         leads, note = [], str(missing)
     leads += shared_wrong_outputs(reports)
-    return Outcome(leads, write(out, leads), note)
+    outcome = Outcome(leads, write(out, leads), note)
+    with contextlib.suppress(OSError):  # without the key the next run only recomputes
+        (Path(out) / KEY_FILE).write_text(f"{key}\n{note}", encoding="utf-8")
+    return outcome
+
+
+def _inputs_key(codes: Mapping[str, str], reports: list[Report]) -> str:
+    """A hash of everything integrity.csv is computed from."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    try:
+        digest.update(importlib.metadata.version("copydetect").encode())
+    except importlib.metadata.PackageNotFoundError:
+        digest.update(b"no copydetect")
+    for name in sorted(codes):
+        digest.update(json.dumps([name, codes[name]]).encode("utf-8", "surrogateescape"))
+    for report in sorted(reports, key=lambda r: r.submission):
+        digest.update(json.dumps([report.submission, str(report.status),
+                                  [[r.name, r.passed, r.output] for r in report.results]])
+                      .encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _recorded(out: Path, key: str) -> Outcome | None:
+    """The outcome integrity.csv holds when it was computed from ``key``'s inputs, else None."""
+    path = Path(out) / FILE_NAME
+    try:
+        recorded, _newline, note = (Path(out) / KEY_FILE).read_text(encoding="utf-8").partition("\n")
+    except OSError:
+        return None
+    if recorded != key or not path.is_file():
+        return None
+    leads = [Lead(row["kind"], tuple(row["students"].split()), float(row["score"] or 0), row["evidence"])
+             for row in rows(out)]
+    return Outcome(leads, path, note)
 
 
 def summary_line(outcome: Outcome) -> str:
