@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="time allowed for each call into a submission (default: 10)")
         grade.add_argument("--public-only", action="store_true", help="run the public checks only")
         grade.add_argument("--force", action="store_true", help="grade again what DIR already holds")
+        grade.add_argument("--no-html", action="store_true",
+                           help="write no report.html and no feedback/*.html (no pictures: a little faster)")
         grade.add_argument("--unsafe-sandbox", action="store_true",
                            help="grade even where submissions cannot be sandboxed (no Landlock and no mount "
                                 "namespace): they could then read the reference and write anywhere you can")
@@ -243,7 +245,8 @@ def _dispatch(args: argparse.Namespace, language: str | None = None) -> int:
         timeout = {} if args.timeout is None else {"timeout": args.timeout}  # grade owns the default
         with _passed_on(language):
             return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
-                              force=args.force, unsafe_sandbox=args.unsafe_sandbox, **timeout)
+                              force=args.force, unsafe_sandbox=args.unsafe_sandbox, html=not args.no_html,
+                              **timeout)
     return 2
 
 

@@ -5,6 +5,8 @@
     pool.py     the worker processes, and what happens when one fails
     store.py    DIR: results/<name>.json, feedback/<name>.md, grades.csv
     summary.py  the class summary printed at the end
+    network.py  the student's trained network kept from the grading run, for the pictures
+    pages.py    report.html and feedback/<name>.html, pictures drawn while grading goes on
 
 ``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
 progress bar and the printed summary.
@@ -206,10 +208,13 @@ def _require_reference(settings: Settings) -> None:
 
 
 def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
-         public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False) -> int:
+         public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False, html: bool = True) -> int:
     from tqdm import tqdm
 
+    from grader.commands.grade.pages import HtmlStep
+
     bars: list[tqdm] = []
+    pages = HtmlStep(out) if html else None
 
     def planned(plan: GradeRun) -> None:
         for note in plan.notes:
@@ -222,6 +227,8 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     def graded(outcome: Outcome) -> None:
         bars[0].set_postfix_str(printable(outcome.report.submission)[:60], refresh=False)
         bars[0].update(1)
+        if pages:
+            pages.add(outcome)
         if outcome.traceback:  # a bug of ours: the instructor sees where (the student sees a plain note)
             bars[0].write(f"grader error on {printable(outcome.report.submission)}: {outcome.report.error}\n"
                           f"{outcome.traceback.rstrip()}", file=sys.stderr)
@@ -243,11 +250,24 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
         signal.signal(signal.SIGTERM, previous_handler)
         for bar in bars:
             bar.close()
+        if pages and sys.exc_info()[0] is not None:  # leaving on an error: no pages, and no plotter left
+            pages.close()
+    if pages:
+        _write_pages(pages, result)
     print(_closing_text(result))
     if result.interrupted:
         return 130
     failed = any(Status(r.status).graded_again for r in result.reports.values())
     return 1 if failed or result.table_error else 0
+
+
+def _write_pages(pages: Any, result: GradeRun) -> None:
+    """report.html and the students' HTML pages, unless the run was interrupted (a re-run writes them)."""
+    if result.interrupted:
+        pages.close()
+        return
+    path = pages.finish(result.reports)
+    print(f"wrote {path} and the students' pages in {result.out / 'feedback'}/", file=sys.stderr)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
