@@ -34,7 +34,7 @@ THEIR_COST = N_("this network")
 REFERENCE_COST = N_("the reference")
 TEST_POINTS = N_("test set, label {label}")
 HISTOGRAM_TITLE = N_("Scores of the class")
-HISTOGRAM_X = N_("score (% of the maximum)")
+HISTOGRAM_X = N_("score (percent of the maximum)")
 HISTOGRAM_Y = N_("submissions")
 
 
