@@ -152,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         grade.add_argument("--regrade", "--force", dest="force", action="store_true",
                            help="grade every submission again, even those whose file and grader are unchanged, "
                                 "and write DIR/regrade-diff.csv (--force is its older name)")
+        grade.add_argument("--no-html", action="store_true",
+                           help="write no report.html and no feedback/*.html (no pictures: a little faster)")
         grade.add_argument("--unsafe-sandbox", action="store_true",
                            help="grade even where submissions cannot be sandboxed (no Landlock and no mount "
                                 "namespace): they could then read the reference and write anywhere you can")
@@ -252,7 +254,8 @@ def _dispatch(args: argparse.Namespace, language: str | None = None) -> int:
         with _passed_on(language):
             return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
                               force=args.force, unsafe_sandbox=args.unsafe_sandbox, roster=args.roster,
-                              export=args.export, match_column=args.match_column, **timeout)
+                              export=args.export, match_column=args.match_column, html=not args.no_html,
+                              **timeout)
     return 2
 
 

@@ -7,6 +7,8 @@
     fingerprint.py  a hash of everything in the grader that can change a score or a message
     regrade.py  what a re-run grades again (and why), and DIR/regrade-diff.csv of what changed
     summary.py  the class summary printed at the end
+    network.py  the student's trained network kept from the grading run, for the pictures
+    pages.py    report.html and feedback/<name>.html, pictures drawn while grading goes on
 
 ``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
 progress bar and the printed summary.
@@ -222,10 +224,14 @@ def _require_reference(settings: Settings) -> None:
 
 def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
          public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False,
-         roster: Path | None = None, export: str | None = None, match_column: str | None = None) -> int:
+         roster: Path | None = None, export: str | None = None, match_column: str | None = None,
+         html: bool = True) -> int:
     from tqdm import tqdm
 
+    from grader.commands.grade.pages import HtmlStep
+
     bars: list[tqdm] = []
+    pages = HtmlStep(out) if html else None
 
     def planned(plan: GradeRun) -> None:
         for note in plan.notes:
@@ -238,6 +244,8 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     def graded(outcome: Outcome) -> None:
         bars[0].set_postfix_str(printable(outcome.report.submission)[:60], refresh=False)
         bars[0].update(1)
+        if pages:
+            pages.add(outcome)
         if outcome.traceback:  # a bug of ours: the instructor sees where (the student sees a plain note)
             bars[0].write(f"grader error on {printable(outcome.report.submission)}: {outcome.report.error}\n"
                           f"{outcome.traceback.rstrip()}", file=sys.stderr)
@@ -262,14 +270,29 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
         signal.signal(signal.SIGTERM, previous_handler)
         for bar in bars:
             bar.close()
+        if pages and sys.exc_info()[0] is not None:  # leaving on an error: no pages, and no plotter left
+            pages.close()
+    leads = integrity.build(out, result.graded_code, result.reports.values())
+    if pages:
+        _write_pages(pages, result, [integrity.section(leads, pages.link)])
     print(_closing_text(result))
-    print(integrity.summary_line(integrity.build(out, result.graded_code, result.reports.values())))
+    print(integrity.summary_line(leads))
     if roster is not None and export is not None and gradebook.main(roster, export, out, result.reports, match_column):
         return 2
     if result.interrupted:
         return 130
     failed = any(Status(r.status).graded_again for r in result.reports.values())
     return 1 if failed or result.table_error else 0
+
+
+def _write_pages(pages: Any, result: GradeRun, sections: list[Any]) -> None:
+    """report.html (with ``sections``) and the students' HTML pages, unless the run was interrupted (a
+    re-run writes them)."""
+    if result.interrupted:
+        pages.close()
+        return
+    path = pages.finish(result.reports, sections)
+    print(f"wrote {path} and the students' pages in {result.out / 'feedback'}/", file=sys.stderr)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

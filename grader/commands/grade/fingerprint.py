@@ -11,7 +11,8 @@ changed ("the grader changed (checks, fixtures)"):
     bridge         grader/bridge/**: how student code is called and what comes back from it
     reference      solutions/two_layer_net.py and solutions/mistakes.py
     fixtures       grader/fixtures/**: the moons data and the recorded public observations
-    messages       the compiled catalogues (.mo), i18n, statuses in words, the feedback's format
+    messages       the compiled catalogues (.mo), i18n, statuses in words, the feedback's formats
+                   (Markdown, results.json, the HTML pages and their pictures)
     kit version    grader.__version__
     language       the language of the run (--lang, else BACKPROP_LAB_LANG, ...)
     questions      the course's grading draw: a hash of the draw's key (itself an HMAC of the
@@ -44,7 +45,9 @@ FILE_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reference": ("solutions", ("two_layer_net.py", "mistakes.py")),
     "fixtures": ("grader", ("fixtures/**/*",)),
     "messages": ("grader", ("locale/**/*.mo", "i18n.py", "status.py", "text.py",
-                            "formats/markdown.py", "formats/gradescope.py")),
+                            "formats/markdown.py", "formats/gradescope.py", "formats/html.py",
+                            "formats/network_plots.py", "formats/templates/**", "commands/grade/pages.py",
+                            "commands/grade/network.py")),
 }
 PARTS = (*FILE_PARTS, "kit version", "language", "questions", "options")
 

@@ -46,11 +46,12 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.contract import GIVEN_FUNCTIONS, REFERENCE_FILE
+from grader.formats import html
 from grader.i18n import LANGUAGES, _, speaking
 from grader.markers import student_source
 from grader.results import Report
@@ -343,3 +344,19 @@ def summary_line(outcome: Outcome) -> str:
     found = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())) or "no lead"
     line = f"integrity: {found} (leads to read, not verdicts) in {outcome.path}"
     return line + (f"\nintegrity: {outcome.note}" if outcome.note else "")
+
+
+def section(outcome: Outcome, page: Callable[[str], str]) -> html.Section:
+    """The integrity section of report.html: one row per lead, each student linked to ``page(name)``
+    (their feedback page's address), in the language of the run."""
+    kinds = {"similar-code": _("similar code"), "same-wrong-output": _("same unusual wrong numbers")}
+    rows = [[kinds.get(lead.kind, lead.kind), *[html.Link(name, page(name)) for name in lead.students[:2]],
+             *([""] * (2 - len(lead.students[:2]))), f"{lead.score:g}", lead.evidence] for lead in outcome.leads]
+    intro = _("Leads to read, never verdicts: pairs whose graded code is alike once names, comments and order "
+              "are set aside (the given code excluded), and students who share the same wrong numbers that "
+              "match no known mistake.")
+    if outcome.note:
+        intro += " " + outcome.note
+    return html.Section("integrity", _("Integrity"), [_("kind"), _("student"), _("other student"), _("score"),
+                                                       _("evidence")], rows, intro, _("No lead."))
+

@@ -25,6 +25,7 @@ from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, Submiss
 from grader.bridge.isolated import IsolatedBridge
 from grader.bridge.zygote import start_helper_process, stop_helper_process
 from grader.checks import Check, Draw, catalogue
+from grader.commands.grade.network import ClaimKeeper, no_training_run, pictured_case
 from grader.reference import LiveReference, grading_draw
 from grader.results import CheckResult, Report
 from grader.runner import GraderError, run_checks
@@ -63,6 +64,7 @@ class Outcome:
     output        the submission's captured stdout/stderr (already truncated by the bridge)
     sandbox_note  what the platform could not enforce (empty when everything was)
     traceback     where the grader's own code failed (status grader-error), for the instructor only
+    picture       the student's trained network for feedback/<name>.html (grade/network.py; {} when not graded)
     """
 
     report: Report
@@ -71,6 +73,7 @@ class Outcome:
     sandbox_note: str = ""
     seconds: float = 0.0
     traceback: str = ""
+    picture: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         data = asdict(self)
@@ -140,24 +143,31 @@ def not_graded(name: str, checks: list[Check], status: Status, reason: str) -> R
 
 
 def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReference,
-              call_timeout: float, sandbox: str = "auto") -> Outcome:
+              call_timeout: float, sandbox: str = "auto", draw: Draw | None = None) -> Outcome:
     """Run ``checks`` on the submission at ``path``; never raises for anything the submission does."""
     started = time.perf_counter()
     try:
         bridge = IsolatedBridge(path, call_timeout=call_timeout, sandbox=sandbox)
     except SubmissionLoadError as error:  # SubmissionRefused too: a link swapped in after collecting
         status = Status.REFUSED if isinstance(error, SubmissionRefused) else Status.ERROR
-        return bounded(Outcome(not_graded(name, checks, status, str(error)), seconds=time.perf_counter() - started))
+        return bounded(Outcome(not_graded(name, checks, status, str(error)), seconds=time.perf_counter() - started,
+                               picture=no_training_run()))
     recorder = KindRecorder(bridge)
+    keeper = ClaimKeeper(recorder, pictured_case(draw or grading_draw()), reference_cost(reference))
     try:
-        report = run_checks(recorder, checks, lambda check: reference, submission=name)
+        report = run_checks(keeper, checks, lambda check: reference, submission=name)
         report.status = recorder.status()
         if report.status != Status.OK:  # say what happened to the process, for results.json and the CSV
             report.error = bridge.events[0] if bridge.events else f"the submission's process: {report.status}"
     finally:
         bridge.close()
     return bounded(Outcome(report, list(bridge.events), bridge.output, bridge.sandbox_note,
-                           seconds=time.perf_counter() - started))
+                           seconds=time.perf_counter() - started, picture=keeper.picture))
+
+
+def reference_cost(reference: LiveReference):
+    """(params, X, Y) -> the reference's cost of its forward pass: costs for a picture, on the grading side."""
+    return lambda params, X, Y: reference.bridge.call("compute_cost", reference.forward(X, params), Y)
 
 
 def serve(conn: Connection, settings: Settings) -> None:
@@ -190,7 +200,7 @@ def _answer(conn: Connection, checks: list[Check], reference: LiveReference, set
             return
         name, path = request["name"], Path(request["path"])
         try:
-            outcome = grade_one(name, path, checks, reference, settings.call_timeout, settings.sandbox)
+            outcome = grade_one(name, path, checks, reference, settings.call_timeout, settings.sandbox, settings.draw)
         except Exception as error:  # a bug on our side: report it for this submission and go on
             outcome = grader_failed(name, checks, error)
         conn.send_bytes(outcome.to_json())

@@ -1,0 +1,133 @@
+"""PNG pictures of the class report and the students' pages (``grade``'s HTML step), as bytes.
+
+Pure functions of arrays: each draws on its own ``Figure`` with the Agg canvas (no display, no
+pyplot state) and returns the PNG's bytes, which the pages embed as ``data:`` URIs. They are kept
+small and quick to draw (a coarse grid shown as an image, low resolution): a class has a picture
+per student, and the HTML step may add at most a fifth to the grading time.
+
+Letters as in the assignment: ``m`` samples, labels ``Y (m, 1)`` in {0, 1}; ``s`` grid steps.
+Texts are in the language in use (``plots._drawing`` picks a font with its characters).
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from grader import i18n
+from grader.formats.plots import CLASS_COLOURS, COST_X, COST_Y, PROBABILITY_COLOURS
+from grader.formats.plots import _drawing as drawing
+from grader.i18n import N_
+
+DPI = 72
+GRID_STEPS = 80  # s: enough for a smooth boundary at this size, 6,400 forward passes
+
+BOUNDARY_TITLE = N_("Decision boundary, test accuracy {accuracy}")
+NO_ACCURACY = N_("Decision boundary")
+THEIR_BOUNDARY = N_("this network's boundary")
+REFERENCE_BOUNDARY = N_("the reference's boundary")
+COST_TITLE = N_("Cost per epoch")
+THEIR_COST = N_("this network")
+REFERENCE_COST = N_("the reference")
+TEST_POINTS = N_("test set, label {label}")
+HISTOGRAM_TITLE = N_("Scores of the class")
+HISTOGRAM_X = N_("score (percent of the maximum)")
+HISTOGRAM_Y = N_("submissions")
+
+
+def grid(X: np.ndarray, steps: int = GRID_STEPS, margin: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """xx, yy (s, s): a regular grid around X (m, 2) with ``margin``; points are np.c_[xx.ravel(), yy.ravel()]."""
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    return np.meshgrid(np.linspace(low[0], high[0], steps), np.linspace(low[1], high[1], steps))
+
+
+def network_png(xx: np.ndarray, yy: np.ndarray, probability: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                costs: np.ndarray, accuracy: float | None, reference_probability: np.ndarray | None = None,
+                reference_costs: np.ndarray | None = None) -> bytes:
+    """Two panels: the network's probability of label 1 over the plane with its boundary (and the
+    reference's, dashed) and the data; its cost per epoch (and the reference's).
+
+    Inputs: xx, yy (s, s) from ``grid``; probability and reference_probability (s * s,) or (s, s);
+            X (m, 2), Y (m, 1) the points shown; costs, reference_costs (n_epochs,), NaN where unknown;
+            accuracy in [0, 1] or None
+    """
+    with drawing():
+        figure = Figure(figsize=(9.6, 3.8), dpi=DPI)  # fixed margins: a layout engine would double the time
+        FigureCanvasAgg(figure)
+        left, right = figure.subplots(1, 2, width_ratios=(1.1, 1))
+        figure.subplots_adjust(left=0.06, right=0.985, bottom=0.13, top=0.92, wspace=0.2)
+        _boundary(left, xx, yy, np.reshape(probability, xx.shape), X, Y, accuracy,
+                  None if reference_probability is None else np.reshape(reference_probability, xx.shape))
+        _costs(right, np.ravel(costs), None if reference_costs is None else np.ravel(reference_costs))
+        return _png(figure)
+
+
+def _boundary(axes: Axes, xx, yy, probability, X, Y, accuracy, reference) -> None:
+    extent = (xx.min(), xx.max(), yy.min(), yy.max())
+    if np.isfinite(probability).any():
+        axes.imshow(probability, origin="lower", extent=extent, cmap=PROBABILITY_COLOURS, vmin=0, vmax=1,
+                    alpha=0.55, aspect="auto", interpolation="bilinear")
+        if np.nanmin(probability) < 0.5 < np.nanmax(probability):  # a boundary exists in the picture
+            axes.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
+            axes.plot([], [], color="black", linewidth=1.5, label=i18n._(THEIR_BOUNDARY))
+    if reference is not None and np.nanmin(reference) < 0.5 < np.nanmax(reference):
+        axes.contour(xx, yy, reference, levels=[0.5], colors="#555555", linewidths=1.2, linestyles="dashed")
+        axes.plot([], [], color="#555555", linewidth=1.2, linestyle="dashed", label=i18n._(REFERENCE_BOUNDARY))
+    labels = np.ravel(Y)
+    for label, colour in enumerate(CLASS_COLOURS):
+        points = X[labels == label]
+        axes.scatter(points[:, 0], points[:, 1], c=colour, s=10, edgecolors="0.15", linewidths=0.3,
+                     label=i18n._(TEST_POINTS, label=label))
+    title = NO_ACCURACY if accuracy is None else BOUNDARY_TITLE
+    axes.set_title(i18n._(title, accuracy=f"{accuracy:.3f}") if accuracy is not None else i18n._(title))
+    axes.set_xlim(extent[0], extent[1])
+    axes.set_ylim(extent[2], extent[3])
+    axes.set_xlabel("$x_1$")
+    axes.set_ylabel("$x_2$")
+    axes.legend(loc="lower left", fontsize="small", framealpha=0.85)
+
+
+def _costs(axes: Axes, costs: np.ndarray, reference: np.ndarray | None) -> None:
+    if reference is not None and len(reference):
+        axes.plot(np.arange(1, len(reference) + 1), reference, color="#555555", linestyle="dashed", linewidth=1.2,
+                  label=i18n._(REFERENCE_COST))
+    if len(costs):
+        axes.plot(np.arange(1, len(costs) + 1), costs, color=CLASS_COLOURS[0], linewidth=2, label=i18n._(THEIR_COST))
+    axes.set_title(i18n._(COST_TITLE))
+    axes.set_xlabel(i18n._(COST_X))
+    axes.set_ylabel(i18n._(COST_Y))
+    finite = np.concatenate([c[np.isfinite(c)] for c in (costs, reference if reference is not None else costs)])
+    if len(finite):  # a diverging run would squash the reference's curve: cap the axis at a few times its start
+        axes.set_ylim(0, min(float(finite.max()), 3 * float(np.median(finite)) + 1) * 1.05)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper right", fontsize="small")
+
+
+def score_histogram_png(percentages: list[float]) -> bytes:
+    """The class's scores in percent of the maximum, in bins of 10 (100% has its own bar)."""
+    with drawing():
+        figure = Figure(figsize=(7, 3), dpi=DPI * 1.2)
+        FigureCanvasAgg(figure)
+        axes = figure.subplots()
+        figure.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.9)
+        edges = np.arange(0, 101, 10, dtype=float)
+        edges[-1] = 99.999  # [90, 100) then exactly 100
+        counts, _edges, bars = axes.hist(np.clip(percentages, 0, 100), bins=[*edges, 100.001],
+                                         color=CLASS_COLOURS[0], edgecolor="white")
+        axes.bar_label(bars, labels=[f"{int(c)}" if c else "" for c in counts], padding=2)
+        axes.set_xticks([*range(0, 101, 10)])
+        axes.set_title(i18n._(HISTOGRAM_TITLE))
+        axes.set_xlabel(i18n._(HISTOGRAM_X))
+        axes.set_ylabel(i18n._(HISTOGRAM_Y))
+        axes.set_ylim(0, max(counts.max(initial=0), 1) * 1.2)
+        axes.grid(axis="y", alpha=0.3)
+        return _png(figure)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})  # 6, the default, is slower
+    return buffer.getvalue()
