@@ -248,3 +248,14 @@ def test_headless_chromium_draws_the_page_with_its_pictures(graded: Path, tmp_pa
     # A page of text alone shows about 250 colours (anti-aliased glyphs); the histogram gives the report
     # about 1,000, a student's two pictures about 5,000: a blank page or a broken picture stays below.
     assert distinct_colours(shot) > colours
+
+
+def test_the_class_report_lists_integrity_leads_with_links_to_both_students(graded: Path) -> None:
+    pytest.importorskip("copydetect")
+    page = (graded / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('id="integrity"'):]
+    section = section[:section.index("</table>")]
+    leads = list(csv.DictReader((graded / "integrity.csv").open(encoding="utf-8")))
+    assert leads, "the examples are one-line edits of the reference: similar code"
+    first = leads[0]["students"].split()
+    assert all(f'<a href="feedback/{name}.html">{name}</a>' in section for name in first)

@@ -231,6 +231,7 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     from grader.commands.grade.pages import HtmlStep
 
     bars: list[tqdm] = []
+    integrity.preload()
     pages = HtmlStep(out) if html else None
 
     def planned(plan: GradeRun) -> None:

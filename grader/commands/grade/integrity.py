@@ -360,3 +360,11 @@ def section(outcome: Outcome, page: Callable[[str], str]) -> html.Section:
     return html.Section("integrity", _("Integrity"), [_("kind"), _("student"), _("other student"), _("score"),
                                                        _("evidence")], rows, intro, _("No lead."))
 
+
+def preload() -> None:
+    """Import copydetect now, in the main thread, before grade's picture thread starts: copydetect pulls in
+    IPython, and matplotlib, drawing in that thread, reads ``sys.modules["IPython"]``; a module imported
+    half-way there at that moment cost every picture of the run."""
+    with contextlib.suppress(ImportError):
+        import copydetect  # noqa: F401
+
