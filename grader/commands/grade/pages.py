@@ -169,7 +169,7 @@ _scene: dict[str, Any] = {}  # the plotter's: the reference, the data, the grid 
 def _start_plotter(draw: Draw) -> None:
     """Plotter initialiser: the reference's own training run and the grid, once."""
     from grader.checks import training
-    from grader.formats.network_plots import grid
+    from grader.formats.network_plots import NetworkPicture, grid
     from grader.reference import LiveReference
 
     case = pictured_case(draw)
@@ -181,6 +181,9 @@ def _start_plotter(draw: Draw) -> None:
                   points=np.c_[xx.ravel(), yy.ravel()], reference_params=trained["params"],
                   reference_costs=np.asarray(trained["costs"], dtype=float))
     _scene["reference_probability"] = _probability(trained["params"])
+    # one figure for every student's picture: the axes, points and the reference are drawn once
+    _scene["picture"] = NetworkPicture(xx, yy, X_test, Y_test, _scene["reference_probability"],
+                                       _scene["reference_costs"])
 
 
 def _probability(params: dict[str, np.ndarray]) -> np.ndarray:
@@ -195,15 +198,12 @@ def _accuracy(params: dict[str, np.ndarray]) -> float:
 
 
 def _student_png(picture: dict[str, Any]) -> bytes:
-    from grader.formats.network_plots import network_png
-
     params = {key: np.asarray(value, dtype=float) for key, value in picture["params"].items()}
     costs = np.array([np.nan if c is None else c for c in picture.get("costs") or []], dtype=float)
     with np.errstate(all="ignore"):  # a diverged network's picture is drawn as it is
         probability = _probability(params)
         accuracy = _accuracy(params)
-    return network_png(_scene["xx"], _scene["yy"], probability, _scene["X_test"], _scene["Y_test"], costs,
-                       accuracy, _scene["reference_probability"], _scene["reference_costs"])
+    return _scene["picture"].png(probability, costs, accuracy)
 
 
 def _reference_png() -> bytes:
