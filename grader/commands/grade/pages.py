@@ -169,7 +169,7 @@ _scene: dict[str, Any] = {}  # the plotter's: the reference, the data, the grid 
 def _start_plotter(draw: Draw) -> None:
     """Plotter initialiser: the reference's own training run and the grid, once."""
     from grader.checks import training
-    from grader.formats.network_plots import NetworkPicture, grid
+    from grader.formats.network_plots import grid
     from grader.reference import LiveReference
 
     case = pictured_case(draw)
@@ -177,13 +177,11 @@ def _start_plotter(draw: Draw) -> None:
     reference = LiveReference()
     trained = reference.observe(training.probe(case))
     xx, yy = grid(np.vstack([X, X_test]))
+    _scene.pop("picture", None)  # an earlier run's figure (its scene, its language) is not this run's
     _scene.update(reference=reference, X_test=X_test, Y_test=Y_test, xx=xx, yy=yy,
                   points=np.c_[xx.ravel(), yy.ravel()], reference_params=trained["params"],
                   reference_costs=np.asarray(trained["costs"], dtype=float))
     _scene["reference_probability"] = _probability(trained["params"])
-    # one figure for every student's picture: the axes, points and the reference are drawn once
-    _scene["picture"] = NetworkPicture(xx, yy, X_test, Y_test, _scene["reference_probability"],
-                                       _scene["reference_costs"])
 
 
 def _probability(params: dict[str, np.ndarray]) -> np.ndarray:
@@ -203,7 +201,19 @@ def _student_png(picture: dict[str, Any]) -> bytes:
     with np.errstate(all="ignore"):  # a diverged network's picture is drawn as it is
         probability = _probability(params)
         accuracy = _accuracy(params)
-    return _scene["picture"].png(probability, costs, accuracy)
+    return _network_picture().png(probability, costs, accuracy)
+
+
+def _network_picture():
+    """The figure every student's picture is drawn on (axes, points and the reference drawn once).
+    Made at the first picture, not in the initialiser: a figure that cannot be made costs a picture
+    (the next one tries again), never the plotter."""
+    from grader.formats.network_plots import NetworkPicture
+
+    if "picture" not in _scene:
+        _scene["picture"] = NetworkPicture(_scene["xx"], _scene["yy"], _scene["X_test"], _scene["Y_test"],
+                                           _scene["reference_probability"], _scene["reference_costs"])
+    return _scene["picture"]
 
 
 def _reference_png() -> bytes:
