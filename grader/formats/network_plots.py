@@ -13,9 +13,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from matplotlib.axes import Axes
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from grader import i18n
 from grader.formats.plots import CLASS_COLOURS, COST_X, COST_Y, PROBABILITY_COLOURS
@@ -53,57 +54,114 @@ def network_png(xx: np.ndarray, yy: np.ndarray, probability: np.ndarray, X: np.n
     Inputs: xx, yy (s, s) from ``grid``; probability and reference_probability (s * s,) or (s, s);
             X (m, 2), Y (m, 1) the points shown; costs, reference_costs (n_epochs,), NaN where unknown;
             accuracy in [0, 1] or None
+    A single picture; for many over the same scene, build one ``NetworkPicture`` and call ``png``.
     """
-    with drawing():
-        figure = Figure(figsize=(9.6, 3.8), dpi=DPI)  # fixed margins: a layout engine would double the time
-        FigureCanvasAgg(figure)
-        left, right = figure.subplots(1, 2, width_ratios=(1.1, 1))
-        figure.subplots_adjust(left=0.06, right=0.985, bottom=0.13, top=0.92, wspace=0.2)
-        _boundary(left, xx, yy, np.reshape(probability, xx.shape), X, Y, accuracy,
-                  None if reference_probability is None else np.reshape(reference_probability, xx.shape))
-        _costs(right, np.ravel(costs), None if reference_costs is None else np.ravel(reference_costs))
-        return _png(figure)
+    return NetworkPicture(xx, yy, X, Y, reference_probability, reference_costs).png(probability, costs, accuracy)
 
 
-def _boundary(axes: Axes, xx, yy, probability, X, Y, accuracy, reference) -> None:
-    extent = (xx.min(), xx.max(), yy.min(), yy.max())
-    if np.isfinite(probability).any():
-        axes.imshow(probability, origin="lower", extent=extent, cmap=PROBABILITY_COLOURS, vmin=0, vmax=1,
-                    alpha=0.55, aspect="auto", interpolation="bilinear")
-        if np.nanmin(probability) < 0.5 < np.nanmax(probability):  # a boundary exists in the picture
-            axes.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
-            axes.plot([], [], color="black", linewidth=1.5, label=i18n._(THEIR_BOUNDARY))
-    if reference is not None and np.nanmin(reference) < 0.5 < np.nanmax(reference):
-        axes.contour(xx, yy, reference, levels=[0.5], colors="#555555", linewidths=1.2, linestyles="dashed")
-        axes.plot([], [], color="#555555", linewidth=1.2, linestyle="dashed", label=i18n._(REFERENCE_BOUNDARY))
-    labels = np.ravel(Y)
-    for label, colour in enumerate(CLASS_COLOURS):
-        points = X[labels == label]
-        axes.scatter(points[:, 0], points[:, 1], c=colour, s=10, edgecolors="0.15", linewidths=0.3,
-                     label=i18n._(TEST_POINTS, label=label))
-    title = NO_ACCURACY if accuracy is None else BOUNDARY_TITLE
-    axes.set_title(i18n._(title, accuracy=f"{accuracy:.3f}") if accuracy is not None else i18n._(title))
-    axes.set_xlim(extent[0], extent[1])
-    axes.set_ylim(extent[2], extent[3])
-    axes.set_xlabel("$x_1$")
-    axes.set_ylabel("$x_2$")
-    axes.legend(loc="lower left", fontsize="small", framealpha=0.85)
+class NetworkPicture:
+    """``network_png``'s figure for one scene (grid, points, reference), reused for every network.
+
+    What every network shares (axes, labels, the points, the reference's boundary and cost curve) is
+    drawn once; ``png`` only changes the network's image, boundary, cost curve, title and legends.
+    That cuts a picture from ~125 ms to ~70 ms: much of it went into building axes, ticks and texts again.
+    Not thread-safe: one per thread (``grade``'s plotter thread).
+
+    Inputs: xx, yy (s, s) from ``grid``; X (m, 2), Y (m, 1) the points shown; reference_probability
+            (s * s,) or (s, s) and reference_costs (n_epochs,), or None for a picture without them
+    """
+
+    def __init__(self, xx: np.ndarray, yy: np.ndarray, X: np.ndarray, Y: np.ndarray,
+                 reference_probability: np.ndarray | None = None, reference_costs: np.ndarray | None = None) -> None:
+        self.xx, self.yy = xx, yy
+        self.reference_costs = None if reference_costs is None else np.ravel(reference_costs)
+        with drawing():  # the texts made now keep the font (and language) chosen here
+            self.figure = Figure(figsize=(9.6, 3.8), dpi=DPI)  # fixed margins: a layout engine doubles the time
+            FigureCanvasAgg(self.figure)
+            self.left, self.right = self.figure.subplots(1, 2, width_ratios=(1.1, 1))
+            self.figure.subplots_adjust(left=0.06, right=0.985, bottom=0.13, top=0.92, wspace=0.2)
+            self._boundary_panel(X, Y, None if reference_probability is None
+                                 else np.reshape(reference_probability, xx.shape))
+            self._cost_panel()
+        self._contour = None  # the boundary of the network drawn last (removed before the next one)
+
+    def _boundary_panel(self, X: np.ndarray, Y: np.ndarray, reference: np.ndarray | None) -> None:
+        """The left panel's shared parts; the network's image starts hidden."""
+        axes, xx, yy = self.left, self.xx, self.yy
+        extent = (xx.min(), xx.max(), yy.min(), yy.max())
+        self.image = axes.imshow(np.full(xx.shape, np.nan), origin="lower", extent=extent, cmap=PROBABILITY_COLOURS,
+                                 vmin=0, vmax=1, alpha=0.55, aspect="auto", interpolation="bilinear", visible=False)
+        self.their_boundary = Line2D([], [], color="black", linewidth=1.5, label=i18n._(THEIR_BOUNDARY))
+        self.shared_entries: list[Artist] = []  # legend entries of every picture, after the network's boundary
+        if _crosses_half(reference):
+            axes.contour(xx, yy, reference, levels=[0.5], colors="#555555", linewidths=1.2, linestyles="dashed")
+            self.shared_entries.append(Line2D([], [], color="#555555", linewidth=1.2, linestyle="dashed",
+                                              label=i18n._(REFERENCE_BOUNDARY)))
+        labels = np.ravel(Y)
+        for label, colour in enumerate(CLASS_COLOURS):
+            points = X[labels == label]
+            self.shared_entries.append(axes.scatter(points[:, 0], points[:, 1], c=colour, s=10, edgecolors="0.15",
+                                                    linewidths=0.3, label=i18n._(TEST_POINTS, label=label)))
+        axes.set_xlim(extent[0], extent[1])
+        axes.set_ylim(extent[2], extent[3])
+        axes.set_xlabel("$x_1$")
+        axes.set_ylabel("$x_2$")
+
+    def _cost_panel(self) -> None:
+        """The right panel's shared parts; the network's curve starts empty."""
+        axes, reference = self.right, self.reference_costs
+        self.reference_line = None
+        if reference is not None and len(reference):
+            self.reference_line, = axes.plot(np.arange(1, len(reference) + 1), reference, color="#555555",
+                                             linestyle="dashed", linewidth=1.2, label=i18n._(REFERENCE_COST))
+        self.cost_line, = axes.plot([], [], color=CLASS_COLOURS[0], linewidth=2, label=i18n._(THEIR_COST))
+        axes.set_title(i18n._(COST_TITLE))
+        axes.set_xlabel(i18n._(COST_X))
+        axes.set_ylabel(i18n._(COST_Y))
+        axes.grid(alpha=0.3)
+
+    def png(self, probability: np.ndarray, costs: np.ndarray, accuracy: float | None) -> bytes:
+        """The picture of one network: probability (s * s,) or (s, s) of label 1 on the grid; costs
+        (n_epochs,), NaN where unknown; accuracy in [0, 1] or None."""
+        with drawing():
+            self._show_boundary(np.reshape(probability, self.xx.shape), accuracy)
+            self._show_costs(np.ravel(costs))
+            return _png(self.figure)
+
+    def _show_boundary(self, probability: np.ndarray, accuracy: float | None) -> None:
+        """The network's probability as an image, its boundary (if the picture has one), title, legend."""
+        if self._contour is not None:
+            self._contour.remove()
+            self._contour = None
+        self.image.set_visible(bool(np.isfinite(probability).any()))
+        self.image.set_data(probability)
+        entries = list(self.shared_entries)
+        if self.image.get_visible() and _crosses_half(probability):
+            self._contour = self.left.contour(self.xx, self.yy, probability, levels=[0.5], colors="black",
+                                              linewidths=1.5, zorder=1.9)  # under the reference's (2), drawn first
+            entries.insert(0, self.their_boundary)
+        title = NO_ACCURACY if accuracy is None else BOUNDARY_TITLE
+        self.left.set_title(i18n._(title) if accuracy is None else i18n._(title, accuracy=f"{accuracy:.3f}"))
+        self.left.legend(handles=entries, loc="lower left", fontsize="small", framealpha=0.85)
+
+    def _show_costs(self, costs: np.ndarray) -> None:
+        """The network's cost curve, axis limits fitted to both curves, legend."""
+        axes, reference = self.right, self.reference_costs
+        self.cost_line.set_data(np.arange(1, len(costs) + 1), costs)
+        self.cost_line.set_visible(bool(len(costs)))
+        axes.set_autoscale_on(True)
+        axes.relim(visible_only=True)
+        axes.autoscale_view()
+        finite = np.concatenate([c[np.isfinite(c)] for c in (costs, reference if reference is not None else costs)])
+        if len(finite):  # a diverging run would squash the reference's curve: cap the axis at a few times its start
+            axes.set_ylim(0, min(float(finite.max()), 3 * float(np.median(finite)) + 1) * 1.05)
+        entries = [line for line in (self.reference_line, self.cost_line) if line is not None and line.get_visible()]
+        axes.legend(handles=entries, loc="upper right", fontsize="small")
 
 
-def _costs(axes: Axes, costs: np.ndarray, reference: np.ndarray | None) -> None:
-    if reference is not None and len(reference):
-        axes.plot(np.arange(1, len(reference) + 1), reference, color="#555555", linestyle="dashed", linewidth=1.2,
-                  label=i18n._(REFERENCE_COST))
-    if len(costs):
-        axes.plot(np.arange(1, len(costs) + 1), costs, color=CLASS_COLOURS[0], linewidth=2, label=i18n._(THEIR_COST))
-    axes.set_title(i18n._(COST_TITLE))
-    axes.set_xlabel(i18n._(COST_X))
-    axes.set_ylabel(i18n._(COST_Y))
-    finite = np.concatenate([c[np.isfinite(c)] for c in (costs, reference if reference is not None else costs)])
-    if len(finite):  # a diverging run would squash the reference's curve: cap the axis at a few times its start
-        axes.set_ylim(0, min(float(finite.max()), 3 * float(np.median(finite)) + 1) * 1.05)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="upper right", fontsize="small")
+def _crosses_half(probability: np.ndarray | None) -> bool:
+    """Whether the probability (any shape) has a boundary at 0.5 within the picture."""
+    return probability is not None and bool(np.nanmin(probability) < 0.5 < np.nanmax(probability))
 
 
 def score_histogram_png(percentages: list[float]) -> bytes:

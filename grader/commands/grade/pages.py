@@ -177,6 +177,7 @@ def _start_plotter(draw: Draw) -> None:
     reference = LiveReference()
     trained = reference.observe(training.probe(case))
     xx, yy = grid(np.vstack([X, X_test]))
+    _scene.pop("picture", None)  # an earlier run's figure (its scene, its language) is not this run's
     _scene.update(reference=reference, X_test=X_test, Y_test=Y_test, xx=xx, yy=yy,
                   points=np.c_[xx.ravel(), yy.ravel()], reference_params=trained["params"],
                   reference_costs=np.asarray(trained["costs"], dtype=float))
@@ -195,15 +196,24 @@ def _accuracy(params: dict[str, np.ndarray]) -> float:
 
 
 def _student_png(picture: dict[str, Any]) -> bytes:
-    from grader.formats.network_plots import network_png
-
     params = {key: np.asarray(value, dtype=float) for key, value in picture["params"].items()}
     costs = np.array([np.nan if c is None else c for c in picture.get("costs") or []], dtype=float)
     with np.errstate(all="ignore"):  # a diverged network's picture is drawn as it is
         probability = _probability(params)
         accuracy = _accuracy(params)
-    return network_png(_scene["xx"], _scene["yy"], probability, _scene["X_test"], _scene["Y_test"], costs,
-                       accuracy, _scene["reference_probability"], _scene["reference_costs"])
+    return _network_picture().png(probability, costs, accuracy)
+
+
+def _network_picture():
+    """The figure every student's picture is drawn on (axes, points and the reference drawn once).
+    Made at the first picture, not in the initialiser: a figure that cannot be made costs a picture
+    (the next one tries again), never the plotter."""
+    from grader.formats.network_plots import NetworkPicture
+
+    if "picture" not in _scene:
+        _scene["picture"] = NetworkPicture(_scene["xx"], _scene["yy"], _scene["X_test"], _scene["Y_test"],
+                                           _scene["reference_probability"], _scene["reference_costs"])
+    return _scene["picture"]
 
 
 def _reference_png() -> bytes:

@@ -1,0 +1,60 @@
+"""The students' pictures drawn on one reused figure (``NetworkPicture``) are those of a fresh figure."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from grader.formats.network_plots import NetworkPicture, grid, network_png
+
+RNG = np.random.default_rng(0)
+X = RNG.uniform(-1, 2, size=(60, 2))  # (m, 2)
+Y = (X[:, :1] > 0.5).astype(float)  # (m, 1)
+XX, YY = grid(X)
+REFERENCE_COSTS = np.exp(-np.linspace(0, 3, 40))
+
+
+def probability(slope: float, shift: float) -> np.ndarray:
+    """(s * s,): a sigmoid across the plane, its 0.5 line moved by ``shift``."""
+    return 1 / (1 + np.exp(-slope * (XX.ravel() - YY.ravel() + shift)))
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+# a boundary and a full cost curve, a longer run, then what must not be left over from them: no
+# boundary, no curve (the epoch axis back to the reference's), nothing to draw at all, a diverging curve
+# that resizes the cost axis, a curve cut short
+STUDENTS = [
+    (probability(3, 0.2), REFERENCE_COSTS * 1.1, 0.9),
+    (probability(2, 0.4), np.exp(-np.linspace(0, 4, 120)), 0.8),
+    (np.full(XX.size, 0.8), np.array([]), 0.5),
+    (np.full(XX.size, np.nan), np.full(40, np.nan), None),
+    (probability(5, -0.7), REFERENCE_COSTS * 80, 0.4),
+    (probability(1, 0.5), np.r_[REFERENCE_COSTS[:10], np.full(30, np.nan)], 0.75),
+]
+
+
+def test_a_reused_figure_draws_each_student_as_a_fresh_one_would() -> None:
+    reference = probability(2, 0.0)
+    picture = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
+    for index, (theirs, costs, accuracy) in enumerate(STUDENTS):
+        fresh = network_png(XX, YY, theirs, X, Y, costs, accuracy, reference, REFERENCE_COSTS)
+        assert np.array_equal(pixels(picture.png(theirs, costs, accuracy)), pixels(fresh)), index
+
+
+def test_students_pictures_differ_where_their_networks_differ() -> None:
+    picture = NetworkPicture(XX, YY, X, Y, probability(2, 0.0), REFERENCE_COSTS)
+    first, second = (pixels(picture.png(*student)) for student in STUDENTS[1:3])
+    assert (first != second).any(axis=2).sum() > 1000  # not the same picture sent twice
+
+
+def test_the_epoch_axis_spans_the_longer_curve_of_the_two() -> None:
+    picture = NetworkPicture(XX, YY, X, Y, probability(2, 0.0), REFERENCE_COSTS)  # 40 epochs
+    longer, none = STUDENTS[1], STUDENTS[2]  # 120 epochs, then no curve at all
+    picture.png(*longer)
+    assert picture.right.get_xlim()[1] >= 120
+    picture.png(*none)
+    assert 40 <= picture.right.get_xlim()[1] < 60  # back to the reference's epochs
