@@ -104,12 +104,9 @@ def inputs_unchanged(case: Case, points: float, hidden: bool = False) -> Check:
                 raise Fail(_("{function} changed parameters['{name}']. It should only read the parameters "
                              "(in-place operators such as += change the caller's arrays).",
                              function=FUNCTION, name=name))
-        try:  # doing nothing at all leaves the inputs alone too: no points for that alone
-            _judge_values(got, exp, case)
-        except Fail:  # say first why no points, so that the title and the verdict do not seem to disagree
-            raise Fail(_("Not counted yet: X and parameters are unchanged, as they should be, but this check "
-                         "counts only once {function} also returns the right values (see the \"{check}\" check).",
-                         function=FUNCTION, check=values_title(case))) from None
+        inputs.unchanged_counts_once_right(lambda: _judge_values(got, exp, case), _("X and parameters"),
+                                           FUNCTION,
+                                           values_title(case))
         return _("X and parameters are left as they were")
 
     return Check.titled(FUNCTION, Message("leaves X and parameters unchanged"), points, hidden, probe(case), judge)

@@ -1,7 +1,12 @@
 """Trusted inputs for the probes, made with explicit generators (never the global one)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+from grader.checks.base import Fail
+from grader.i18n import _
 
 
 def rng(seed: int) -> np.random.Generator:
@@ -70,3 +75,17 @@ def start_params(seed: int, n_in: int, n_h: int, n_out: int = 1) -> dict[str, np
         "W2": gen.normal(scale=0.5, size=(n_h, n_out)),
         "b2": gen.normal(scale=0.1, size=(1, n_out)),
     }
+
+
+def unchanged_counts_once_right(judge_values: Callable[[], None], inputs: str, function: str, check: str) -> None:
+    """The verdict of an inputs-unchanged check whose inputs are unchanged: doing nothing at all leaves
+    the inputs alone too, so the point counts only once ``judge_values`` (the values check's judge)
+    passes. Otherwise Fail, saying first why no point, so that the title and the verdict do not seem to
+    disagree (``inputs``: "A2 and Y"; ``check``: the values check's title as shown)."""
+    try:
+        judge_values()
+    except Fail:
+        raise Fail(_("Not counted yet: {inputs} are unchanged, as they should be, but this check counts only "
+                     "once {function} also returns the right values (see the \"{check}\" check).",
+                     inputs=inputs, function=function, check=check)) from None
+
