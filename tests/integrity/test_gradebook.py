@@ -68,3 +68,51 @@ def test_unusable_rosters_and_options_are_refused(tmp_path):
         gradebook.export(EXAMPLES / "canvas_roster.csv", "canvas", tmp_path, REPORTS, "Username")
     assert gradebook.options_error(EXAMPLES / "canvas_roster.csv", None) == "--roster and --export go together"
     assert "no such roster" in gradebook.options_error(tmp_path / "none.csv", "canvas")
+
+
+# ------------------------------------------------------------------ Canvas's own importer
+
+def canvas_reads(rows: list[list[str]]) -> dict:
+    """How Canvas's gradebook importer reads a CSV: a transliteration of the header rules of
+    canvas-lms ``app/models/gradebook_importer.rb`` (``row_has_student_headers?``,
+    ``update_column_count``, ``header?``, ``check_for_non_student_row``), read in its source.
+
+    Returns: dict assignments (the header cells after the student columns), points (the
+             "Points Possible" row's cells for them), students (rows: ID, then the grades).
+    Raises ValueError where Canvas answers "Invalid header row".
+    """
+    header = rows[0]
+    if not (len(header) > 3 and "Student" in header[0] and "ID" in header[1]):
+        raise ValueError("Invalid header row: no Student and ID columns first")
+    columns = 3  # Student, ID, Section
+    if "SIS Login ID" in header[2]:
+        columns += 1
+    elif "SIS User ID" in header[2] and "SIS Login ID" in header[3]:
+        columns += 2 + ("Integration ID" in header[4])
+    if "Section" not in header[columns - 1]:
+        raise ValueError("Invalid header row: the last student column is not Section")
+    read = {"assignments": header[columns:], "points": None, "students": []}
+    for row in rows[1:]:
+        if "Points Possible" in row[0]:
+            read["points"] = row[columns:]
+        else:
+            read["students"].append([row[1], *row[columns:]])
+    return read
+
+
+def test_canvas_reads_the_export_as_one_assignment_with_its_points_and_every_student(tmp_path):
+    reports = dict(REPORTS)
+    reports["39202"] = reports.pop("wangfang")
+    main, _unmatched, _matching = gradebook.export(EXAMPLES / "canvas_roster.csv", "canvas", tmp_path, reports, "ID")
+    read = canvas_reads(_rows(main))
+    assert read["assignments"] == ["Lab 2: backprop (4471)"]  # the roster's column: "(id)" updates that assignment
+    assert read["points"] == ["127"]
+    assert read["students"] == [["39201", "127"], ["39202", "84.5"], ["39203", ""]]
+
+
+@pytest.mark.parametrize("header", [["Name", "ID", "SIS User ID", "SIS Login ID", "Section", "Lab"],
+                                    ["Student", "ID", "SIS Login ID", "SIS User ID", "Section", "Lab"],
+                                    ["Student", "ID", "Lab"]])
+def test_the_canvas_rules_refuse_headers_canvas_refuses(header):
+    with pytest.raises(ValueError, match="Invalid header row"):
+        canvas_reads([header])

@@ -22,6 +22,11 @@ Formats followed:
   SIS Login ID and Section are expected), then one column per assignment named ``<name> (<id>)``;
   a column without an id creates a new assignment. Canvas's own export has a second row
   ``    Points Possible`` with the assignment's points, which the import accepts; it is written.
+  Checked against Canvas's importer itself (canvas-lms ``app/models/gradebook_importer.rb``): the
+  header must start with Student and ID, and the student columns end at Section (Student, ID, SIS
+  User ID, SIS Login ID, Section is one of the layouts it reads); a row whose first cell holds
+  "Points Possible" sets the points; students are found by ID, then SIS User ID / SIS Login ID,
+  then name. ``tests/integrity/test_gradebook.py`` applies those rules to the export.
 - Moodle, "Grade import" (docs.moodle.org, 2.6 to 3.11): the file is the CSV grade export's
   format; on import the teacher maps an identifier column ("Map from" ``Email address`` to
   ``useremail``, or ``ID number`` to ``useridnumber``) and the grade column to a grade item.
