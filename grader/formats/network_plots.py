@@ -17,6 +17,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from grader import i18n
 from grader.formats.plots import CLASS_COLOURS, COST_X, COST_Y, PROBABILITY_COLOURS
@@ -181,6 +182,7 @@ def score_histogram_png(percentages: list[float]) -> bytes:
         axes.set_xlabel(i18n._(HISTOGRAM_X))
         axes.set_ylabel(i18n._(HISTOGRAM_Y))
         axes.set_ylim(0, max(counts.max(initial=0), 1) * 1.2)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of students: no 0.2 of a student
         axes.grid(axis="y", alpha=0.3)
         return _png(figure)
 
