@@ -105,6 +105,12 @@ def test_merged_folder_holds_every_shards_files_byte_for_byte(shards, tmp_path):
             assert path.read_bytes() == source.read_bytes()
 
 
+def test_merging_into_an_old_shard_folder_leaves_no_shard_record_there(shards, tmp_path):
+    old = fake_shard(tmp_path / "old", 1, 1)
+    assert run_merge(*shards, "--out", old, "--no-html")[0] == 0
+    assert not (old / "shard.json").exists()
+
+
 def test_a_report_is_rebuilt_from_its_results_file_as_graded_titles_included(tmp_path):
     """In Chinese the results file's output starts with the check's title: merge gives back the very report."""
     out = fake_shard(tmp_path, 1, 1, NAMES[:2], language="zh")

@@ -140,9 +140,17 @@ def unsharded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str
     submissions = Path(shutil.copytree(EXAMPLES, root / "submissions"))
     shutil.copy(EXAMPLES / "reference.py", submissions / "alice.py")
     shutil.copy(EXAMPLES / "bug_update_plus.py", submissions / "bob.py")
+    (root / "whole").mkdir()
+    (root / "whole" / "shard.json").write_text("{}")  # an earlier shard's record in the same folder
     code, stdout, stderr = run_cli("grade", submissions, "--out", root / "whole", "--public-only", "--no-html")
     assert code == 0, stderr
     return submissions, root / "whole", stdout
+
+
+@pytest.mark.slow
+def test_an_unsharded_run_removes_an_earlier_shard_record(unsharded):
+    """merge would otherwise read it, and take this run's files for the earlier shard's."""
+    assert not (unsharded[1] / "shard.json").exists()
 
 
 @pytest.mark.slow

@@ -158,6 +158,9 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
     _write_diff(result)
     if part is not None:
         _write_shard_record(result, part, grader, settings, checks, found)
+    else:  # an earlier shard's record would describe files this run replaced: merge must not read it
+        with contextlib.suppress(OSError):
+            (result.out / shard.RECORD_FILE).unlink(missing_ok=True)
     return result
 
 

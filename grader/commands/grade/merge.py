@@ -172,6 +172,7 @@ def merge(shards: list[ShardOutput], out: Path) -> dict[str, Report]:
     reports by name. Raises MergeError (nothing written) or OSError."""
     check(shards, out)
     reports = {name: report for output in shards for name, report in reports_of(output).items()}
+    (Path(out) / RECORD_FILE).unlink(missing_ok=True)  # OUT was a shard's folder once: it is one no more
     for output in shards:
         for name in output.record["graded"]:
             for folder, suffix in COPIED:
