@@ -163,7 +163,26 @@ def build_parser() -> argparse.ArgumentParser:
                            help="also write DIR/canvas.csv or DIR/moodle.csv for the LMS's grade import")
         grade.add_argument("--match-column", metavar="COLUMN",
                            help="the roster column that names each student's submission (default: guessed)")
+        grade.add_argument("--shard", metavar="I/N", dest="shard_value",
+                           help="grade only shard I of N (1..N; by a hash of each submission's name) and write "
+                                "DIR/shard.json for `merge`; env: take I/N from BACKPROP_LAB_SHARD, a "
+                                "Kubernetes Indexed Job (JOB_COMPLETION_INDEX, BACKPROP_LAB_SHARDS) or a Slurm "
+                                "array (SLURM_ARRAY_TASK_*)")
         _add_language(grade)  # the language of the feedback files and results (ids stay English)
+
+        merge = commands.add_parser("merge", help="combine the output folders of `grade --shard` into one "
+                                                  "(instructors)")
+        merge.add_argument("shards", nargs="+", type=Path, metavar="SHARD_DIR",
+                           help="the --out folder of each shard, every shard 1..N once")
+        merge.add_argument("--out", type=Path, required=True, metavar="DIR",
+                           help="folder for the merged grades.csv, results/, feedback/ and report.html")
+        merge.add_argument("--no-html", action="store_true", help="write no report.html")
+        merge.add_argument("--roster", type=Path, metavar="ROSTER.csv",
+                           help="the class list (an LMS's grade export) for --export")
+        merge.add_argument("--export", choices=("canvas", "moodle"),
+                           help="also write DIR/canvas.csv or DIR/moodle.csv for the LMS's grade import")
+        merge.add_argument("--match-column", metavar="COLUMN",
+                           help="the roster column that names each student's submission (default: guessed)")
     _hide_unshipped_options(commands)
     return parser
 
@@ -255,7 +274,12 @@ def _dispatch(args: argparse.Namespace, language: str | None = None) -> int:
             return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
                               force=args.force, unsafe_sandbox=args.unsafe_sandbox, roster=args.roster,
                               export=args.export, match_column=args.match_column, html=not args.no_html,
-                              **timeout)
+                              shard_value=args.shard_value, **timeout)
+    if args.command == "merge":
+        from grader.commands.grade import merge
+
+        return merge.main(args.shards, args.out, html=not args.no_html, roster=args.roster, export=args.export,
+                          match_column=args.match_column)
     return 2
 
 

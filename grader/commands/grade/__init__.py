@@ -9,6 +9,8 @@
     summary.py  the class summary printed at the end
     network.py  the student's trained network kept from the grading run, for the pictures
     pages.py    report.html and feedback/<name>.html, pictures drawn while grading goes on
+    shard.py    --shard I/N: which submissions a shard grades, and DIR/shard.json
+    merge.py    ``backprop-lab merge``: shards' output folders into one
 
 ``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
 progress bar and the printed summary.
@@ -38,14 +40,14 @@ from typing import Any
 
 from grader.bridge import sandbox
 from grader.checks import hidden_available
-from grader.commands.grade import fingerprint, gradebook, integrity, regrade, store, summary
+from grader.commands.grade import fingerprint, gradebook, integrity, regrade, shard, store, summary
 from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
 from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import Outcome, Settings, not_graded
 from grader.contract import REFERENCE_FILE
 from grader.files import refusal
-from grader.i18n import _
+from grader.i18n import _, current
 from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
 from grader.status import Status
@@ -88,12 +90,15 @@ class GradeRun:
     changes: list[regrade.Change] = field(default_factory=list)
     diff_written: bool = False
     diff_error: str = ""
+    shard: shard.Shard | None = None  # --shard: the shard graded (None: every submission)
+    shard_error: str = ""  # why DIR/shard.json could not be written ("" when it was)
 
 
 def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: int | None = None,
         force: bool = False, on_plan: Callable[[GradeRun], None] | None = None,
-        on_graded: Callable[[Outcome], None] | None = None) -> GradeRun:
-    """Grade every submission under ``paths`` into ``out``; returns what was done.
+        on_graded: Callable[[Outcome], None] | None = None, part: shard.Shard | None = None) -> GradeRun:
+    """Grade every submission under ``paths`` into ``out`` (``part``: only that shard's, and write
+    DIR/shard.json); returns what was done.
 
     Raises CollectError, ReferenceUnavailable or SandboxRefused before anything runs,
     WorkerStartError when no worker can start. Ctrl-C (and
@@ -109,8 +114,10 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
     folder = OutputFolder(out, checks, grader)
     with tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:
         collection = collect(paths, Path(scratch))
-        result = GradeRun(out=Path(out), notes=collection.notes)
-        submissions, fingerprints = _fingerprinted(collection.submissions)
+        result = GradeRun(out=Path(out), notes=collection.notes, shard=part)
+        found = [s.name for s in collection.submissions]
+        mine = [s for s in collection.submissions if part is None or part.holds(s.name)]
+        submissions, fingerprints = _fingerprinted(mine)
         result.graded_code = integrity.graded_codes(submissions)  # read now: a zip's scratch copy goes away
         for refused in (s for s in submissions if s.refusal):  # no worker: nothing of it is read
             report = folder.record(Outcome(not_graded(refused.name, checks, Status.REFUSED, refused.refusal)), "")
@@ -147,9 +154,26 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
     if folder.table_error:  # a later row may have written it meanwhile; else one more try
         folder.write_table()
     result.table_error = folder.table_error
-    result.reports = dict(folder.reports)
+    result.reports = dict(sorted(folder.reports.items()))  # by name: the summary and report.html as a merge's
     _write_diff(result)
+    if part is not None:
+        _write_shard_record(result, part, grader, settings, checks, found)
+    else:  # an earlier shard's record would describe files this run replaced: merge must not read it
+        with contextlib.suppress(OSError):
+            (result.out / shard.RECORD_FILE).unlink(missing_ok=True)
     return result
+
+
+def _write_shard_record(result: GradeRun, part: shard.Shard, grader: fingerprint.Fingerprint, settings: Settings,
+                        checks: list, found: list[str]) -> None:
+    """DIR/shard.json: what ``merge`` needs to know of this shard (shard.py)."""
+    recorded = [name for name, report in result.reports.items() if report.status != Status.NOT_RECORDED]
+    data = shard.record(part, grader.to_json(), current(), settings.public_only, checks, found, recorded,
+                        result.graded_code)
+    try:
+        shard.write(result.out, data)
+    except OSError as error:
+        result.shard_error = error.strerror or str(error)
 
 
 def _write_diff(result: GradeRun) -> None:
@@ -225,7 +249,7 @@ def _require_reference(settings: Settings) -> None:
 def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
          public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False,
          roster: Path | None = None, export: str | None = None, match_column: str | None = None,
-         html: bool = True) -> int:
+         html: bool = True, shard_value: str | None = None) -> int:
     from tqdm import tqdm
 
     from grader.commands.grade.pages import HtmlStep
@@ -257,10 +281,15 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     if gradebook.options_error(roster, export):
         print(f"error: {gradebook.options_error(roster, export)}", file=sys.stderr)
         return 2
+    try:
+        part = None if shard_value is None else shard.parse(shard_value)
+    except shard.ShardError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     settings = Settings(public_only=public_only, call_timeout=timeout, unsafe_sandbox=unsafe_sandbox)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        result = run(paths, out, settings, jobs, force, on_plan=planned, on_graded=graded)
+        result = run(paths, out, settings, jobs, force, on_plan=planned, on_graded=graded, part=part)
     except (CollectError, ReferenceUnavailable, SandboxRefused, WorkerStartError) as error:
         print(_("error: {error}", error=error), file=sys.stderr)
         return 2
@@ -283,7 +312,7 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     if result.interrupted:
         return 130
     failed = any(Status(r.status).graded_again for r in result.reports.values())
-    return 1 if failed or result.table_error else 0
+    return 1 if failed or result.table_error or result.shard_error else 0
 
 
 def _write_pages(pages: Any, result: GradeRun, sections: list[Any]) -> None:
@@ -304,6 +333,8 @@ def _plan_line(plan: GradeRun, timeout: float, public_only: bool) -> str:
     checks = "public checks" if public_only else "public + hidden checks"
     line = (f"grading {counted(len(plan.remaining), 'submission')} with {plan.jobs} worker(s), "
             f"{checks}, {timeout:g} s per call")
+    if plan.shard is not None:
+        line = f"shard {plan.shard}: {line}"
     if plan.skipped:
         kept = ("is kept (--regrade grades it again)" if len(plan.skipped) == 1
                 else "are kept (--regrade grades them again)")
@@ -321,17 +352,27 @@ def _regrade_lines(result: GradeRun) -> list[str]:
     return lines
 
 
+def class_summary(reports: dict[str, Report]) -> list[str]:
+    """The summary table, as grade and merge print it, after a blank line."""
+    return ["", summary.render(summary.summarise(reports.values())), ""]
+
+
+def status_lines(reports: dict[str, Report]) -> list[str]:
+    """The submissions the grader failed on and the refused ones, by name (grade and merge print them)."""
+    lines = []
+    for status, words in ((Status.GRADER_ERROR, "not graded because the grader failed (run again)"),
+                          (Status.REFUSED, "refused (0 points; not regular files, never read)")):
+        names = [name for name, r in reports.items() if r.status == status]
+        if names:
+            lines.append(f"{words}: " + ", ".join(printable(name) for name in sorted(names)))
+    return lines
+
+
 def _closing_text(result: GradeRun) -> str:
-    lines = ["", summary.render(summary.summarise(result.reports.values())), ""]
+    lines = class_summary(result.reports)
     for note in result.sandbox_notes:
         lines.append(f"sandbox: {note}")
-    not_graded = [name for name, r in result.reports.items() if r.status == Status.GRADER_ERROR]
-    if not_graded:
-        lines.append("not graded because the grader failed (run again): "
-                     + ", ".join(printable(name) for name in sorted(not_graded)))
-    if result.refused:
-        lines.append("refused (0 points; not regular files, never read): "
-                     + ", ".join(printable(name) for name in sorted(result.refused)))
+    lines.extend(status_lines(result.reports))
     if result.not_recorded:
         lines.append("graded but not recorded (run again): "
                      + ", ".join(printable(name) for name in sorted(result.not_recorded)))
@@ -341,5 +382,9 @@ def _closing_text(result: GradeRun) -> str:
     if result.interrupted:
         lines.append(f"interrupted: {len(result.graded)} graded now, {len(result.remaining)} not graded; "
                      "run the same command again to grade the rest.")
-    lines.append(f"wrote {result.out / 'grades.csv'}, {result.out / 'results'}/ and {result.out / 'feedback'}/")
+    if result.shard_error:
+        lines.append(f"{result.out / shard.RECORD_FILE} could not be written ({result.shard_error}); merge needs "
+                     "it: run the same command again")
+    lines.append(f"wrote {result.out / 'grades.csv'}, {result.out / 'results'}/ and {result.out / 'feedback'}/"
+                 + (f" and {result.out / shard.RECORD_FILE} (shard {result.shard})" if result.shard else ""))
     return "\n".join(lines)
