@@ -347,3 +347,20 @@ def test_each_engine_grades_every_submission_once(tmp_path, engine):
     with open(workspace / "grades" / "grades.csv", newline="", encoding="utf-8") as table:
         graded = [row["submission"] for row in csv.DictReader(table)]
     assert sorted(graded) == sorted(names)
+
+
+# --- written by release -------------------------------------------------------------------------
+
+def test_release_writes_the_engines_for_four_shards_by_default(release_dir):
+    written = sorted(str(path.relative_to(release_dir / "engines")) for path in (release_dir / "engines").rglob("*")
+                     if path.is_file())
+    assert written == sorted(engines.FILES)
+    assert workflow(release_dir / "engines")["jobs"]["grade"]["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+
+
+def test_release_refuses_fewer_than_one_shard(tmp_path, capsys):
+    from grader.cli import main
+
+    assert main(["release", "--out", str(tmp_path / "rel"), "--shards", "0"]) == 2
+    assert "--shards must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "rel").exists()
