@@ -225,6 +225,55 @@ def test_slurm_submit_refuses_a_missing_or_shared_secret(manifests, tmp_path, fa
     assert not fake_sbatch[1].exists()  # nothing was queued
 
 
+# --- the Kubernetes script: the secret goes in on stdin, the merge waits for every pod -----------
+
+FAKE_KUBECTL = """#!/bin/bash
+printf 'kubectl %s\\n' "$*" >> "$KUBECTL_LOG"
+case "$*" in
+  "create secret"*) printf 'stdin %s\\n' "$(cat)" >> "$KUBECTL_LOG"; echo "kind: Secret" ;;
+  "apply -f -" | "exec -i "*) cat > /dev/null ;;
+  *"tar -cf - -C /work/grades ."*) tar -cf - -T /dev/null ;;
+esac
+"""
+
+
+def run_kubernetes_script(manifests: Path, tmp_path: Path, secret: str | None) -> tuple[int, list[str]]:
+    """run.sh from a git checkout with a kubectl that logs its arguments and what it reads for the Secret."""
+    bin_folder, log, checkout = tmp_path / "bin", tmp_path / "kubectl.log", tmp_path / "checkout"
+    bin_folder.mkdir()
+    (bin_folder / "kubectl").write_text(FAKE_KUBECTL, encoding="utf-8")
+    (bin_folder / "kubectl").chmod(0o755)
+    (checkout / "submissions").mkdir(parents=True)
+    (checkout / "submissions" / "alice.py").write_text("x = 1\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(checkout)], check=True)
+    subprocess.run(["git", "-C", str(checkout), "add", "submissions"], check=True)
+    env = {name: value for name, value in os.environ.items() if not ENGINE_VARIABLES.match(name)}
+    env.update(PATH=f"{bin_folder}{os.pathsep}{env['PATH']}", KUBECTL_LOG=str(log))
+    if secret is not None:
+        env["BACKPROP_LAB_SECRET"] = secret
+    done = subprocess.run(["bash", str(manifests / "kubernetes" / "run.sh"), "submissions"], cwd=checkout, env=env,
+                          capture_output=True, text=True, timeout=STEP_SECONDS)
+    return done.returncode, log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+def test_kubernetes_script_hands_the_secret_over_on_stdin_and_merges_after_grading(manifests, tmp_path):
+    status, log = run_kubernetes_script(manifests, tmp_path, SECRET)
+    assert status == 0, log
+    assert f"stdin {SECRET}" in log  # what kubectl create secret read
+    assert not any(SECRET in line for line in log if line.startswith("kubectl "))  # never an argument
+    order = [f"kubectl apply -f {manifests}/kubernetes/grade-job.yaml",
+             "kubectl wait --for=condition=complete job/backprop-lab-grade --timeout=24h",
+             f"kubectl apply -f {manifests}/kubernetes/merge-job.yaml",
+             "kubectl wait --for=condition=complete job/backprop-lab-merge --timeout=1h"]
+    assert [log.index(line) for line in order] == sorted(log.index(line) for line in order)
+
+
+def test_kubernetes_script_starts_nothing_without_a_secret(manifests, tmp_path):
+    status, log = run_kubernetes_script(manifests, tmp_path, secret=None)
+    assert status == 2
+    assert log == []
+
+
 # --- each manifest runs the commands run here ---------------------------------------------------
 
 @dataclass
