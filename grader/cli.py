@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         release.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
                              help="the student kit's default language, zh or en (default: en; students "
                                   "override it with --lang or BACKPROP_LAB_LANG)")
+        release.add_argument("--shards", type=int, default=4, metavar="N",
+                             help="how many shards the engines/ manifests grade in (default: 4)")
 
     if shipped("grade"):
         grade = commands.add_parser("grade", help="grade many submissions in isolated processes (instructors)")
@@ -265,7 +267,11 @@ def _dispatch(args: argparse.Namespace, language: str | None = None) -> int:
     if args.command == "release":
         from grader.commands import release
 
-        return release.main(args.out, skip_otter=args.skip_otter, language=i18n.normalise(language or "en"))
+        if args.shards < 1:
+            print("error: --shards must be at least 1", file=sys.stderr)
+            return 2
+        return release.main(args.out, skip_otter=args.skip_otter, language=i18n.normalise(language or "en"),
+                            shards=args.shards)
     if args.command == "grade":
         from grader.commands import grade
 

@@ -8,6 +8,7 @@
     archive.py      reproducible zips
     gradescope.py   DIR/gradescope/autograder.zip (setup.sh, run_autograder, the kit)
     autograder.py   what run_autograder runs on Gradescope
+    engines.py      DIR/engines/: GitHub Actions, Kubernetes and Slurm manifests that grade in shards
     DIR/otter/autograder.zip comes from grader.commands.release.otter.build_autograder.
 
 Exit codes: 0 released; 1 refused (stale sources or a leak: nothing to hand out);
@@ -19,12 +20,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from grader.commands.release import freshness, gradescope, leak_guard, student_kit
+from grader.commands.release import engines, freshness, gradescope, leak_guard, student_kit
 from grader.commands.release.archive import write_zip
 from grader.contract import REPO_ROOT
 
 STUDENT_ZIP_FOLDER = "backprop-lab"  # unzipping student.zip makes this one folder
-OUTPUTS = ("student", "student.zip", "otter", "gradescope")
+OUTPUTS = ("student", "student.zip", "otter", "gradescope", "engines")
 
 
 def clear(out: Path) -> None:
@@ -52,8 +53,10 @@ def build_otter(out: Path, language: str = "en") -> Path:
     return otter.build_autograder(out / "otter", language)
 
 
-def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT, language: str = "en") -> int:
-    """``language``: the student kit's default language (``release --lang``)."""
+def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT, language: str = "en",
+         shards: int = engines.DEFAULT_SHARDS) -> int:
+    """``language``: the student kit's default language (``release --lang``); ``shards``: how many
+    shards the engines' manifests grade in (``release --shards``)."""
     out = Path(out)
     stale = freshness.stale_sources(root)
     if stale:
@@ -76,6 +79,7 @@ def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT, language: 
         return 1
     print(f"wrote {out / 'student'}/ and {out / 'student.zip'} (leak guard: clean)")
     print(f"wrote {gradescope.build(out / 'gradescope', root, language)}")
+    print(f"wrote {engines.write(out / 'engines', shards)}/ (GitHub Actions, Kubernetes, Slurm; {shards} shards)")
     if skip_otter:
         print("skipped the otter autograder (--skip-otter)")
         return 0
