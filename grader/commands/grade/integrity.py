@@ -25,11 +25,12 @@ Two kinds of lead, one row each (columns ``kind, students, score, evidence``):
     digits, hashed; neither the student's numbers nor the expected ones can be read from it) in the
     student's results file. The probes ask the course's secret questions, and a short lab's correct
     solutions all agree, so two students whose wrong numbers agree on questions nobody saw most likely
-    share code. A wrong output is *unusual* when at least 2 and at most ``max(2, MAX_SHARE * class)``
-    students have it: one that more share is a common mistake the kit does not know yet (many students
-    make it independently), not a lead. A group (the students of one unusual output, or two of them) is
-    listed when its students all share at least ``MIN_SHARED`` unusual outputs; ``score`` is that number.
-    Correct submissions have no wrong output, so they are never in a group.
+    share code. A wrong output is *unusual* when at least 2 and at most ``unusual_limit(class)`` students
+    have it (a tenth of the class, at least 2, at most ``MAX_HOLDERS``): one that more share is a common
+    mistake the kit does not know yet (many students make it independently), not a lead. A group (the
+    students of one unusual output, or two of them) is listed when its students all share at least
+    ``MIN_SHARED`` unusual outputs; ``score`` is that number. Correct submissions have no wrong output,
+    so they are never in a group. Still a lead, not proof: two students can make the same rare slip.
 
 ``rows(out)`` reads the file back for the class report (``report.html``'s integrity section).
 """
@@ -65,6 +66,7 @@ WINDOW = 4  # copydetect's winnowing window
 PREFILTER_MARGIN = 0.25  # a pair is measured exactly when its share of common fingerprints is within this of it
 MIN_SHARED = 2  # unusual wrong outputs (each on its own probe) a group must share
 MAX_SHARE = 0.10  # a wrong output more than a tenth of the class (and more than 2) shares is common, not a lead
+MAX_HOLDERS = 8  # ... and so is one more than 8 share, whatever the class's size: copiers are a handful
 MAX_EVIDENCE = 3  # probes named in one row's evidence
 
 
@@ -176,8 +178,11 @@ def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILA
 
 
 def unusual_limit(class_size: int) -> int:
-    """The most students an unusual wrong output may have: ``MAX_SHARE`` of the class, at least 2."""
-    return max(2, int(MAX_SHARE * class_size))
+    """The most students an unusual wrong output may have: ``MAX_SHARE`` of the class, at least 2 and at
+    most ``MAX_HOLDERS``. More students than that do not copy from one another: they make a common
+    mistake the kit does not know yet (or share a solution posted for everyone, which the similar code
+    shows), and in a class of 300 a tenth is 30."""
+    return max(2, min(int(MAX_SHARE * class_size), MAX_HOLDERS))
 
 
 def unusual_outputs(reports: Iterable[Report]) -> dict[tuple[str, str], frozenset[str]]:
@@ -209,8 +214,12 @@ def shared_wrong_outputs(reports: Iterable[Report]) -> list[Lead]:
                                       for pair in itertools.combinations(sorted(students), 2)}
     shared = {group: set.intersection(*(held[student] for student in group)) for group in groups}
     shared = {group: outputs for group, outputs in shared.items() if len(outputs) >= MIN_SHARED}
+    containing: dict[str, list[frozenset[str]]] = defaultdict(list)  # student -> the groups they are in
+    for group in shared:
+        for student in group:
+            containing[student].append(group)
     kept = [group for group, outputs in shared.items()
-            if not any(group < other and len(shared[other]) == len(outputs) for other in shared)]
+            if not any(group < other and len(shared[other]) == len(outputs) for other in containing[min(group)])]
     leads = [Lead("same-wrong-output", tuple(sorted(group)), float(len(shared[group])),
                   _evidence(sorted(key for key, _digest in shared[group]),
                             max(len(unusual[output]) for output in shared[group]), len(reports)))
