@@ -156,6 +156,12 @@ def test_a_digest_ignores_rounding_noise_and_order_but_not_a_real_difference():
     assert len(text) == 16 and all(c in "0123456789abcdef" for c in text), "a hash: no number can be read"
 
 
+def test_any_plain_data_a_submission_returns_has_a_digest():
+    odd = [10**400, 1 + 2j, np.array(["a", "b"]), np.array([np.nan, np.inf, -0.0]), None, True, "text", (), {}]
+    assert len({digest(value) for value in odd}) == len(odd)
+    assert digest(np.array([0.0, 1.0])) == digest(np.array([-0.0, 1.0]))
+
+
 def test_results_files_carry_the_digests_and_older_ones_load_without_them(tmp_path):
     checks = catalogue(include_hidden=False, draw=DRAW)[:2]
     folder = OutputFolder(tmp_path, checks)

@@ -15,7 +15,10 @@ A wrong output is *explained*, and gets no digest, when
 - or the probe called a student function whose wrong output is a known mistake on some probe: training
   composes all six functions, and "agrees with your own forward + cost" calls three, so one known mistake
   makes those outputs wrong too, and students who made it independently would share them.
-Many students make the same known mistake independently: a shared known mistake is no lead.
+Many students make the same known mistake independently: a shared known mistake is no lead. A wrong
+output that only a pattern of ``grader/checks/diagnose.py`` describes (a factor, a sign, a transpose
+that no entry of mistakes.py reproduces) keeps its digest: the pattern says what kind of slip it is,
+not that it is a common one; whether many students share it is for ``integrity.py`` to count.
 """
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ def canonical(value: Any) -> Any:
         return ["plain", value if not isinstance(value, np.bool_) else bool(value)]
     try:
         array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # complex, text in an array, an int of 400 digits, ...
         return ["other", type(value).__name__]
     return ["number" if array.ndim == 0 and not isinstance(value, np.ndarray) else "array", list(array.shape),
             rounded(array)]
