@@ -65,6 +65,8 @@ class Report:
     hidden_not_run: int = 0  # hidden checks that exist but were not run here
     printed: dict[str, str] = field(default_factory=dict)  # function -> what the submission printed
     # while its checks ran (in-process runs only: check, pytest)
+    wrong_outputs: dict[str, str] = field(default_factory=dict)  # probe key -> digest of a wrong output no
+    # known mistake explains (``grade`` only, for integrity.csv: grader/commands/grade/wrong_outputs.py)
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)

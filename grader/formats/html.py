@@ -46,12 +46,13 @@ class Link:
 
 @dataclass
 class Section:
-    """An extra table of the class report. ``rows``: lists of cells, each a str or a Link."""
+    """An extra table of the class report. ``rows``: lists of cells, each a str, a Link, or a list of Links
+    (shown separated by commas)."""
 
     id: str
     title: str
     columns: list[str]
-    rows: list[list[str | Link]] = field(default_factory=list)
+    rows: list[list[str | Link | list[Link]]] = field(default_factory=list)
     intro: str = ""
     empty: str = ""  # said instead of an empty table
 

@@ -7,7 +7,8 @@ changed ("the grader changed (checks, fixtures)"):
 
     checks         grader/checks/**: the probes, the judges, the mistake diagnosis, the cases
     grading code   the runner, the reference's loader, numerics, plain data, results, the contract,
-                   how a submission's code is read, and grade's worker (statuses, cut messages)
+                   how a submission's code is read, and grade's worker (statuses, cut messages,
+                   the digests of wrong outputs)
     bridge         grader/bridge/**: how student code is called and what comes back from it
     reference      solutions/two_layer_net.py and solutions/mistakes.py
     fixtures       grader/fixtures/**: the moons data and the recorded public observations
@@ -40,7 +41,7 @@ FILE_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "checks": ("grader", ("checks/**/*.py",)),
     "grading code": ("grader", ("runner.py", "reference.py", "numerics.py", "values.py", "results.py",
                                 "contract.py", "markers.py", "submission.py", "files.py",
-                                "commands/grade/worker.py")),
+                                "commands/grade/worker.py", "commands/grade/wrong_outputs.py")),
     "bridge": ("grader", ("bridge/**/*.py",)),
     "reference": ("solutions", ("two_layer_net.py", "mistakes.py")),
     "fixtures": ("grader", ("fixtures/**/*",)),

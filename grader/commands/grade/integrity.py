@@ -19,17 +19,18 @@ Two kinds of lead, one row each (columns ``kind, students, score, evidence``):
     holds both ends.
 
 ``same-wrong-output``
-    Students whose failing checks show the same wrong numbers on the same probes, where the message
-    names no known mistake and no pattern: the bare "relative error E > tol (inputs)." of
-    ``judge.expect_close`` with nothing after it. Grading questions are drawn from the course's
-    secret, so the relative error (two significant digits) is a digest of the student's numbers on
-    inputs nobody saw. A message that carries a known mistake's hint or a pattern diagnosis is
-    excluded (the kit already explains those: many students make them independently), so are
-    statuses like not implemented, exceptions and shapes (their messages carry no numbers of the
-    student's). A message is *unusual* when at most ``max(MIN_COMMON, class / 20)`` students have
-    it; a pair of students is listed when they share at least ``MIN_SHARED`` unusual messages, each
-    on a different check. ``score`` is that number of checks. Messages of an earlier run in another
-    language are not compared (they do not match this language's wording).
+    Students whose functions return the same wrong numbers on the same probes, where no known mistake
+    explains them. While grading, each wrong output that no known mistake of ``solutions/mistakes.py``
+    explains is kept as a digest (``wrong_outputs.py``: the probe's observation rounded to 6 significant
+    digits, hashed; neither the student's numbers nor the expected ones can be read from it) in the
+    student's results file. The probes ask the course's secret questions, and a short lab's correct
+    solutions all agree, so two students whose wrong numbers agree on questions nobody saw most likely
+    share code. A wrong output is *unusual* when at least 2 and at most ``unusual_limit(class)`` students
+    have it (a tenth of the class, at least 2, at most ``MAX_HOLDERS``): one that more share is a common
+    mistake the kit does not know yet (many students make it independently), not a lead. A group (the
+    students of one unusual output, or two of them) is listed when its students all share at least
+    ``MIN_SHARED`` unusual outputs; ``score`` is that number. Correct submissions have no wrong output,
+    so they are never in a group. Still a lead, not proof: two students can make the same rare slip.
 
 ``rows(out)`` reads the file back for the class report (``report.html``'s integrity section).
 """
@@ -44,7 +45,6 @@ import io
 import itertools
 import json
 import os
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -52,7 +52,7 @@ from pathlib import Path
 
 from grader.contract import GIVEN_FUNCTIONS, REFERENCE_FILE
 from grader.formats import html
-from grader.i18n import LANGUAGES, _, speaking
+from grader.i18n import _
 from grader.markers import student_source
 from grader.results import Report
 from grader.submission import NotGradable, graded_code
@@ -64,9 +64,10 @@ SIMILARITY_MIN = 0.90  # both files' shares; correct variants reach 0.80, disgui
 NOISE_CHARACTERS = 25  # copydetect's k: characters of normalised code in one fingerprint
 WINDOW = 4  # copydetect's winnowing window
 PREFILTER_MARGIN = 0.25  # a pair is measured exactly when its share of common fingerprints is within this of it
-MIN_SHARED = 2  # checks on which a group's wrong numbers must agree
-MIN_COMMON = 3  # a message more students than this (or than a 20th of the class) share is common
-MAX_EVIDENCE = 3  # messages quoted in one row's evidence
+MIN_SHARED = 2  # unusual wrong outputs (each on its own probe) a group must share
+MAX_SHARE = 0.10  # a wrong output more than a tenth of the class (and more than 2) shares is common, not a lead
+MAX_HOLDERS = 8  # ... and so is one more than 8 share, whatever the class's size: copiers are a handful
+MAX_EVIDENCE = 3  # probes named in one row's evidence
 
 
 @dataclass(frozen=True)
@@ -176,61 +177,64 @@ def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILA
 # ------------------------------------------------------------------ shared wrong outputs
 
 
-def _bare_value_messages() -> list[re.Pattern[str]]:
-    """The bare wrong-value message of ``judge.expect_close`` in every language, as whole-line patterns."""
-    sentinels = {"what": "\x00W", "error": "\x00E", "tol": "\x00T", "inputs": "\x00I"}
-    patterns = []
-    for language in LANGUAGES:
-        with speaking(language):
-            text = _("{what}: relative error {error} > {tol} ({inputs}).", **sentinels)
-        pattern = re.escape(text)
-        for sentinel in sentinels.values():
-            pattern = pattern.replace(re.escape(sentinel), r"[^\n]+?")
-        patterns.append(re.compile(pattern))
-    return patterns
+def unusual_limit(class_size: int) -> int:
+    """The most students an unusual wrong output may have: ``MAX_SHARE`` of the class, at least 2 and at
+    most ``MAX_HOLDERS``. More students than that do not copy from one another: they make a common
+    mistake the kit does not know yet (or share a solution posted for everyone, which the similar code
+    shows), and in a class of 300 a tenth is 30."""
+    return max(2, min(int(MAX_SHARE * class_size), MAX_HOLDERS))
 
 
-def unusual_messages(reports: Iterable[Report]) -> dict[str, dict[str, str]]:
-    """student -> {check name: its bare wrong-value message} for every failed check whose message is a
-    bare wrong value (no hint, no diagnosis) that few students share."""
-    patterns = _bare_value_messages()
-    bare: dict[str, dict[str, str]] = defaultdict(dict)
+def unusual_outputs(reports: Iterable[Report]) -> dict[tuple[str, str], frozenset[str]]:
+    """(probe key, digest) -> its students, for each wrong output (``Report.wrong_outputs``: no known mistake)
+    that at least two and at most ``unusual_limit`` of the class's students share."""
     reports = list(reports)
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
     for report in reports:
-        for result in report.results:
-            first = result.output.split("\n", 1)[0].strip()
-            if not result.passed and any(p.fullmatch(first) for p in patterns):
-                bare[report.submission][result.name] = first
-    holders: dict[tuple[str, str], int] = defaultdict(int)
-    for messages in bare.values():
-        for key in messages.items():
-            holders[key] += 1
-    common = max(MIN_COMMON, len(reports) // 20)
-    return {student: {check: text for check, text in messages.items() if holders[(check, text)] <= common}
-            for student, messages in bare.items()}
+        for key, digest in report.wrong_outputs.items():
+            holders[(key, digest)].add(report.submission)
+    limit = unusual_limit(len(reports))
+    return {output: frozenset(students) for output, students in holders.items() if 2 <= len(students) <= limit}
 
 
 def shared_wrong_outputs(reports: Iterable[Report]) -> list[Lead]:
-    """Pairs of students who share ``MIN_SHARED`` or more unusual wrong-value messages, most shared first.
-    (Pairs, not larger groups: three students of whom two share more than the third are read best so.)"""
-    shared: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    by_message: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for student, messages in unusual_messages(reports).items():
-        for key in messages.items():
-            by_message[key].append(student)
-    for key, students in by_message.items():
-        for pair in itertools.combinations(sorted(students), 2):  # few: an unusual message has few holders
-            shared[pair].append(key)
-    leads = []
-    for students, keys in shared.items():
-        if len(keys) >= MIN_SHARED:
-            keys.sort()
-            quoted = "; ".join(f"{check}: {text}" for check, text in keys[:MAX_EVIDENCE])
-            more = f"; and {len(keys) - MAX_EVIDENCE} more" if len(keys) > MAX_EVIDENCE else ""
-            leads.append(Lead("same-wrong-output", students, float(len(keys)),
-                              f"the same wrong numbers, matching no known mistake, on {len(keys)} checks: "
-                              f"{quoted}{more}"))
-    return sorted(leads, key=lambda lead: (-lead.score, lead.students))
+    """Groups of students who share ``MIN_SHARED`` or more unusual wrong outputs, most shared first.
+
+    A group is the students of one unusual output, or two of them (two who share more than the third
+    of their group are read best as a pair); its score is the number of unusual outputs *all* its
+    students share. A group is left out when a larger one shares as many (the larger says more).
+    """
+    reports = list(reports)
+    unusual = unusual_outputs(reports)
+    held: dict[str, set[tuple[str, str]]] = defaultdict(set)  # student -> the unusual outputs they have
+    for output, students in unusual.items():
+        for student in students:
+            held[student].add(output)
+    groups = set(unusual.values()) | {frozenset(pair) for students in unusual.values()
+                                      for pair in itertools.combinations(sorted(students), 2)}
+    shared = {group: set.intersection(*(held[student] for student in group)) for group in groups}
+    shared = {group: outputs for group, outputs in shared.items() if len(outputs) >= MIN_SHARED}
+    containing: dict[str, list[frozenset[str]]] = defaultdict(list)  # student -> the groups they are in
+    for group in shared:
+        for student in group:
+            containing[student].append(group)
+    kept = [group for group, outputs in shared.items()
+            if not any(group < other and len(shared[other]) == len(outputs) for other in containing[min(group)])]
+    leads = [Lead("same-wrong-output", tuple(sorted(group)), float(len(shared[group])),
+                  _evidence(sorted(key for key, _digest in shared[group]),
+                            max(len(unusual[output]) for output in shared[group]), len(reports)))
+             for group in kept]
+    return sorted(leads, key=lambda lead: (-lead.score, -len(lead.students), lead.students))
+
+
+def _evidence(keys: list[str], most: int, class_size: int) -> str:
+    """One sentence: how many probes of which functions, the first few probes, how rare the outputs are."""
+    probes = [key.split("@", 1)[0] for key in keys]  # "compute_cost/small@grading": the draw is the run's
+    functions = ", ".join(dict.fromkeys(probe.split("/", 1)[0] for probe in probes))
+    shown = ", ".join(probes[:MAX_EVIDENCE]) + (f" and {len(probes) - MAX_EVIDENCE} more" if len(probes) > MAX_EVIDENCE
+                                               else "")
+    return (f"the same wrong output, matching no known mistake, on {len(probes)} probes of {functions} ({shown}); "
+            f"each shared by at most {most} of {class_size} students")
 
 
 # ------------------------------------------------------------------ the file
@@ -261,8 +265,9 @@ def rows(out: Path) -> list[dict[str, str]]:
     """The rows of ``out/integrity.csv`` for the class report's integrity section, as written.
 
     Each row is a dict with the keys of ``COLUMNS``: ``kind`` ("similar-code" or "same-wrong-output"),
-    ``students`` (names separated by spaces), ``score`` (a similarity 0-1 with three decimals, or the
-    number of checks whose wrong numbers agree) and ``evidence`` (one sentence). [] when the file is
+    ``students`` (names separated by spaces: two, or a group), ``score`` (a similarity 0-1 with three
+    decimals, or the number of unusual wrong outputs the students share) and ``evidence`` (one
+    sentence). [] when the file is
     missing (a run without the integrity step) or holds no lead.
     """
     try:
@@ -287,8 +292,8 @@ KEY_FILE = ".integrity-key"  # beside integrity.csv: what it was computed from, 
 def build(out: Path, codes: Mapping[str, str], reports: Iterable[Report]) -> Outcome:
     """Compute both kinds of lead and write ``out/integrity.csv``. Without copydetect the similar-code
     part is left out and ``note`` says how to install it. When nothing it is computed from changed
-    since the file was written (the graded code, the messages, this module, copydetect's version), the
-    file is read back instead: a re-run that re-grades nothing stays fast."""
+    since the file was written (the graded code, the wrong-output digests, this module, copydetect's
+    version), the file is read back instead: a re-run that re-grades nothing stays fast."""
     reports = list(reports)
     key = _inputs_key(codes, reports)
     earlier = _recorded(out, key)
@@ -315,9 +320,8 @@ def _inputs_key(codes: Mapping[str, str], reports: list[Report]) -> str:
         digest.update(b"no copydetect")
     for name in sorted(codes):
         digest.update(json.dumps([name, codes[name]]).encode("utf-8", "surrogateescape"))
-    for report in sorted(reports, key=lambda r: r.submission):
-        digest.update(json.dumps([report.submission, str(report.status),
-                                  [[r.name, r.passed, r.output] for r in report.results]])
+    for report in sorted(reports, key=lambda r: r.submission):  # every one: the class's size sets "unusual"
+        digest.update(json.dumps([report.submission, sorted(report.wrong_outputs.items())])
                       .encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
@@ -347,18 +351,21 @@ def summary_line(outcome: Outcome) -> str:
 
 
 def section(outcome: Outcome, page: Callable[[str], str]) -> html.Section:
-    """The integrity section of report.html: one row per lead, each student linked to ``page(name)``
-    (their feedback page's address), in the language of the run."""
-    kinds = {"similar-code": _("similar code"), "same-wrong-output": _("same unusual wrong numbers")}
-    rows = [[kinds.get(lead.kind, lead.kind), *[html.Link(name, page(name)) for name in lead.students[:2]],
-             *([""] * (2 - len(lead.students[:2]))), f"{lead.score:g}", lead.evidence] for lead in outcome.leads]
-    intro = _("Leads to read, never verdicts: pairs whose graded code is alike once names, comments and order "
-              "are set aside (the given code excluded), and students who share the same wrong numbers that "
-              "match no known mistake.")
+    """The integrity section of report.html: one row per lead, its students (two, or a group) each linked
+    to ``page(name)`` (their feedback page's address), in the language of the run."""
+    kinds = {"similar-code": _("similar code"), "same-wrong-output": _("same unusual wrong outputs")}
+    rows = [[kinds.get(lead.kind, lead.kind), [html.Link(name, page(name)) for name in lead.students],
+             f"{lead.score:g}", lead.evidence] for lead in outcome.leads]
+    intro = _("Leads to read, never verdicts. Similar code: pairs whose graded code is alike once names, comments "
+              "and order are set aside (the given code excluded); the score is the share of code in common (0-1). "
+              "Same unusual wrong outputs: students whose functions return the same wrong numbers on the same "
+              "secret questions, numbers that match no known mistake and that few students of the class share; "
+              "the score is how many such outputs they share. Correct solutions of a short lab converge, so read "
+              "both students' code before you ask them about it.")
     if outcome.note:
         intro += " " + outcome.note
-    return html.Section("integrity", _("Integrity"), [_("kind"), _("student"), _("other student"), _("score"),
-                                                       _("evidence")], rows, intro, _("No lead."))
+    return html.Section("integrity", _("Integrity"), [_("kind"), _("students"), _("score"), _("evidence")], rows,
+                        intro, _("No lead."))
 
 
 def preload() -> None:

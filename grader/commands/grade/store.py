@@ -1,8 +1,9 @@
 """The output folder of ``backprop-lab grade``, written as each submission finishes.
 
     DIR/results/<file>.json   Gradescope results.json, plus extra_data.backprop_lab
-                              (submission name, status, error, source and grader fingerprints):
-                              what a re-run reads (regrade.py)
+                              (submission name, status, error, source and grader fingerprints,
+                              digests of unexplained wrong outputs): what a re-run reads
+                              (regrade.py; integrity.py reads the digests)
     DIR/feedback/<file>.md    the student's feedback
     DIR/grades.csv            every submission of the run, rewritten after each one
 
@@ -143,6 +144,7 @@ class OutputFolder:
             "events": outcome.events,
             "sandbox_note": outcome.sandbox_note,
             "grader_traceback": outcome.traceback,
+            "wrong_outputs": report.wrong_outputs,  # digests only (integrity.csv); absent in older files
         }}
         results_text = json.dumps(results, indent=2) + "\n"
         for text in (feedback, results_text):
@@ -170,7 +172,16 @@ class OutputFolder:
                 return None  # graded with other checks (e.g. --public-only, or an older catalogue)
             passed = float(test["score"]) >= check.points
             results.append(check.result(passed, str(test["output"])))
-        return Report(name, results, status=str(extra["status"]), error=str(extra.get("error", "")))
+        return Report(name, results, status=str(extra["status"]), error=str(extra.get("error", "")),
+                      wrong_outputs=_digests(extra.get("wrong_outputs")))
+
+
+def _digests(recorded: Any) -> dict[str, str]:
+    """The wrong-output digests of a results file: {} when it has none (written before they were kept)
+    or they are not probe key -> digest text."""
+    if not isinstance(recorded, dict):
+        return {}
+    return {key: value for key, value in recorded.items() if isinstance(key, str) and isinstance(value, str)}
 
 
 def _reason(error: BaseException) -> str:

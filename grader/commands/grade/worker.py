@@ -26,6 +26,7 @@ from grader.bridge.isolated import IsolatedBridge
 from grader.bridge.zygote import start_helper_process, stop_helper_process
 from grader.checks import Check, Draw, catalogue
 from grader.commands.grade.network import ClaimKeeper, no_training_run, pictured_case
+from grader.commands.grade.wrong_outputs import WrongOutputs
 from grader.reference import LiveReference, grading_draw
 from grader.results import CheckResult, Report
 from grader.runner import GraderError, run_checks
@@ -154,8 +155,11 @@ def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReferen
                                picture=no_training_run()))
     recorder = KindRecorder(bridge)
     keeper = ClaimKeeper(recorder, pictured_case(draw or grading_draw()), reference_cost(reference))
+    watched = WrongOutputs(keeper, checks)  # for integrity.csv: digests of wrong outputs no known mistake explains
     try:
-        report = run_checks(keeper, checks, lambda check: reference, submission=name)
+        report = run_checks(watched, watched.checks, lambda check: reference, submission=name,
+                            on_result=watched.on_result)
+        report.wrong_outputs = watched.digests(reference)
         report.status = recorder.status()
         if report.status != Status.OK:  # say what happened to the process, for results.json and the CSV
             report.error = bridge.events[0] if bridge.events else f"the submission's process: {report.status}"
