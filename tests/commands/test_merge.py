@@ -32,7 +32,9 @@ GRADER = Fingerprint({"checks": "1" * 64, "reference": "2" * 64, "options": "3" 
 def report_for(name: str, checks: list) -> Report:
     """A made-up report whose passed checks depend on the name (every student scores differently)."""
     number = int(name[-2:])
-    return Report(name, [c.result((i + number) % 3 != 0, f"message {i} of {name}") for i, c in enumerate(checks)])
+    shared = {"compute_cost/small": "a1" * 8, "forward_propagation/small": "b2" * 8} if number in (2, 6) else {}
+    return Report(name, [c.result((i + number) % 3 != 0, f"message {i} of {name}") for i, c in enumerate(checks)],
+                  wrong_outputs=shared)
 
 
 def fake_shard(root: Path, index: int, count: int, names: list[str] = NAMES, grader: Fingerprint = GRADER,
@@ -119,6 +121,14 @@ def test_a_report_is_rebuilt_from_its_results_file_as_graded_titles_included(tmp
         expected = report_for(NAMES[0], catalogue())
     assert any(r.title != r.name for r in expected.results)
     assert merge.reports_of(output)[NAMES[0]] == expected
+
+
+def test_students_sharing_unusual_wrong_outputs_in_different_shards_are_one_lead(shards, tmp_path):
+    assert len({shard.shard_of(name, 3) for name in ("student02", "student06")}) == 2  # graded apart
+    assert run_merge(*shards, "--out", tmp_path / "merged", "--no-html")[0] == 0
+    with (tmp_path / "merged" / "integrity.csv").open(newline="") as handle:
+        leads = [row for row in csv.DictReader(handle) if row["kind"] == "same-wrong-output"]
+    assert [("student02" in row["students"], "student06" in row["students"]) for row in leads] == [(True, True)]
 
 
 def test_an_empty_shard_merges(tmp_path):

@@ -32,7 +32,7 @@ from grader import i18n
 from grader.commands.grade import class_summary, gradebook, integrity, status_lines
 from grader.commands.grade.fingerprint import Fingerprint
 from grader.commands.grade.shard import RECORD_FILE, Shard
-from grader.commands.grade.store import OutputFolder, file_stem
+from grader.commands.grade.store import OutputFolder, file_stem, recorded_digests
 from grader.formats.gradescope import EXTRA_KEY
 from grader.reference import ReferenceUnavailable
 from grader.results import CheckResult, Report
@@ -138,7 +138,8 @@ def report_of(data: dict[str, Any], checks: list[dict[str, Any]]) -> Report:
             output = output[len(title) + 1:]
         results.append(CheckResult(row["name"], row["function"], row["points"],
                                    float(test["score"]) >= float(row["points"]), output, row["hidden"], title))
-    return Report(str(extra["submission"]), results, status=str(extra["status"]), error=str(extra.get("error", "")))
+    return Report(str(extra["submission"]), results, status=str(extra["status"]), error=str(extra.get("error", "")),
+                  wrong_outputs=recorded_digests(extra))
 
 
 def reports_of(output: ShardOutput) -> dict[str, Report]:

@@ -173,12 +173,13 @@ class OutputFolder:
             passed = float(test["score"]) >= check.points
             results.append(check.result(passed, str(test["output"])))
         return Report(name, results, status=str(extra["status"]), error=str(extra.get("error", "")),
-                      wrong_outputs=_digests(extra.get("wrong_outputs")))
+                      wrong_outputs=recorded_digests(extra))
 
 
-def _digests(recorded: Any) -> dict[str, str]:
-    """The wrong-output digests of a results file: {} when it has none (written before they were kept)
-    or they are not probe key -> digest text."""
+def recorded_digests(extra: dict[str, Any]) -> dict[str, str]:
+    """The wrong-output digests of a results file's ``extra_data.backprop_lab``: {} when it has none
+    (written before they were kept) or they are not probe key -> digest text."""
+    recorded = extra.get("wrong_outputs")
     if not isinstance(recorded, dict):
         return {}
     return {key: value for key, value in recorded.items() if isinstance(key, str) and isinstance(value, str)}
