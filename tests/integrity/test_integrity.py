@@ -3,6 +3,9 @@ and its reuse. (The shared wrong outputs: test_wrong_outputs.py.)"""
 from __future__ import annotations
 
 import builtins
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,6 +37,29 @@ def test_independently_written_correct_variants_are_not_flagged():
     codes["reference"] = (EXAMPLES / "reference.py").read_text(encoding="utf-8")
     assert len(codes) >= 10
     assert _similar(codes) == []
+
+
+SCORES_IN_A_PROCESS = """
+import sys
+from pathlib import Path
+from grader.commands.grade import integrity
+from tests.integrity.disguise import disguised
+codes = {path.stem: path.read_text(encoding="utf-8") for path in sorted(Path(sys.argv[1]).glob("*.py"))}
+codes["copy"] = disguised(codes["bug_update_plus"])
+print([(lead.students, lead.score) for lead in integrity.similar_code(codes, integrity.given_code(), 0.3)])
+"""
+
+
+def test_similarity_scores_are_the_same_in_every_process():
+    """Python salts ``hash`` per process; the scores (and so integrity.csv, a re-run's, a merge's) must not move."""
+    def scores(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+        return subprocess.run([sys.executable, "-c", SCORES_IN_A_PROCESS, str(EXAMPLES)], env=env, check=True,
+                              capture_output=True, text=True).stdout
+
+    first = scores("1")
+    assert "('bug_update_plus', 'copy')" in first and first.count("(('") >= 3  # pairs below the real threshold too
+    assert scores("2") == first == scores("3")
 
 
 def test_the_given_code_alone_is_no_lead():

@@ -45,6 +45,7 @@ import io
 import itertools
 import json
 import os
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -143,14 +144,16 @@ def given_code() -> str:
 def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILARITY_MIN) -> list[Lead]:
     """Pairs of ``codes`` (name -> graded code) at ``threshold`` or above, most similar first.
 
-    Raises SimilarityUnavailable without copydetect. One process computes every fingerprint:
-    copydetect hashes k-grams with Python's ``hash``, which differs between processes.
+    Raises SimilarityUnavailable without copydetect.
     """
     try:
         import numpy as np
-        from copydetect import CodeFingerprint, compare_files
+        from copydetect import CodeFingerprint, compare_files, utils
     except ImportError:
         raise SimilarityUnavailable(f"code similarity needs copydetect: {INSTALL_HINT}") from None
+    # copydetect hashes k-grams with Python's salted ``hash``: winnowing then keeps other k-grams in every
+    # process, and scores (so integrity.csv, a re-run's, a merge's) would differ from run to run
+    utils.hash = stable_hash
 
     def fingerprint(code: str, window: int, boilerplate: object = None) -> CodeFingerprint:
         # "submission.py" only tells Pygments the language; the code comes from fp.
@@ -172,6 +175,11 @@ def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILA
                               f"{int(overlap)} characters of normalised code in common beyond the stub "
                               f"({share1:.0%} of {first}, {share2:.0%} of {second})"))
     return sorted(leads, key=lambda lead: (-lead.score, lead.students))
+
+
+def stable_hash(kgram: str) -> int:
+    """The same number for the same k-gram in every process (CRC-32: fast, and enough to winnow with)."""
+    return zlib.crc32(kgram.encode("utf-8", "surrogatepass"))
 
 
 # ------------------------------------------------------------------ shared wrong outputs
