@@ -139,6 +139,7 @@ def stage_gradescope(folder: Path, submission: Path) -> dict[str, str]:
     environment that points ``run_autograder`` at it and at this interpreter."""
     from grader.commands.release.gradescope import stage
 
+    (folder / "source").mkdir(parents=True)
     stage(folder / "source")
     (folder / "submission").mkdir()
     (folder / "submission" / "two_layer_net.py").write_bytes(submission.read_bytes())
