@@ -16,8 +16,8 @@ cycled, in a temporary folder):
     with several cores, over J times otter's rate (J otter processes at once could at best do that).
 (b) One worker against the compute floor: the same class graded with ``--jobs 1`` (seconds per
     submission, whole process: start-up, isolation, outputs) over the checks run in this process on
-    the same files, with no isolation, no process start, and the reference's values already computed
-    (the floor: what the student's own code and the judging cost).
+    the same files, with no isolation, no process start, and the reference's values already computed,
+    on one BLAS thread like the workers (the floor: what the student's own code and the judging cost).
 (c) One submission end to end, from a cold process, as a Gradescope container does it:
     ``backprop-lab grade one.py --out DIR --jobs 1`` (median of ``--rounds`` runs), and Gradescope's
     own path, ``run_autograder`` of the release's autograder.zip (staged into a folder, not timed;
@@ -114,7 +114,10 @@ def otter_rate(submissions: list[Path], scratch: Path) -> float | None:
 
 def compute_floor(submissions: list[Path]) -> list[float]:
     """Seconds per submission for the checks ``grade`` runs (public + hidden, the grading draw), in this
-    process through the in-process bridge, with the reference's values computed beforehand."""
+    process through the in-process bridge, with the reference's values computed beforehand, on one BLAS
+    thread as grade's workers and submissions run (several threads on small matrices only contend)."""
+    from threadpoolctl import threadpool_limits  # scikit-learn's dependency
+
     from grader.bridge.inprocess import InProcessBridge
     from grader.commands.grade.worker import Settings
     from grader.reference import LiveReference, grading_draw
@@ -127,9 +130,10 @@ def compute_floor(submissions: list[Path]) -> list[float]:
         run_checks(InProcessBridge.from_file(path), checks, lambda check: live)
         return time.perf_counter() - start
 
-    for path in examples():  # warm: the reference's values, and its mistakes for the bugs' hints
-        grade_one(path)
-    return [grade_one(path) for path in submissions]
+    with threadpool_limits(1):
+        for path in examples():  # warm: the reference's values, and its mistakes for the bugs' hints
+            grade_one(path)
+        return [grade_one(path) for path in submissions]
 
 
 # -- (c) one submission as Gradescope grades it ------------------------------------------------------
