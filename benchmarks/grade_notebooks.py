@@ -16,32 +16,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.grading import alternate, cycled, grade, median_line, ratio  # noqa: E402
 from tests.notebooks.build import from_python, large_plot, notebook, write  # noqa: E402
-
-EXAMPLES = REPO_ROOT / "examples" / "submissions"
 
 
 def prepare(folder: Path, n: int, output_megabytes: int) -> dict[str, Path]:
     """{"py": folder of n .py files, "ipynb": folder of the same n as notebooks}."""
-    sources = [EXAMPLES / "reference.py", *sorted(EXAMPLES.glob("bug_*.py"))]
     folders = {"py": folder / "py", "ipynb": folder / "ipynb"}
     for made in folders.values():
         made.mkdir(parents=True)
     plot = [large_plot(output_megabytes)] if output_megabytes else []
-    for index in range(n):
-        source = sources[index % len(sources)]
+    for name, source in cycled(n):
         text = source.read_text(encoding="utf-8")
-        name = f"{index:03d}_{source.stem}"
         (folders["py"] / f"{name}.py").write_text(text, encoding="utf-8")
         built = notebook(from_python(text))
         built["cells"][-1]["outputs"] += plot  # the training cell's plots
@@ -49,28 +41,14 @@ def prepare(folder: Path, n: int, output_megabytes: int) -> dict[str, Path]:
     return folders
 
 
-def grade_seconds(submissions: Path, out: Path, jobs: int) -> float:
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    command = [sys.executable, "-c", "import sys; from grader.cli import main; sys.exit(main())",
-               "grade", str(submissions), "--out", str(out), "--jobs", str(jobs)]
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):  # 1: some submissions lost points
-        raise SystemExit(f"grading {submissions} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return seconds
-
-
 def compare(label: str, folders: dict[str, Path], rounds: int, jobs: int, scratch: Path) -> None:
-    times: dict[str, list[float]] = {kind: [] for kind in folders}
-    for round_ in range(rounds):
-        for kind, folder in folders.items():
-            times[kind].append(grade_seconds(folder, scratch / f"{label}-{kind}-{round_}", jobs))
+    def once(kind: str, round_: int) -> float:
+        return grade(folders[kind], scratch / f"{label}-{kind}-{round_}", jobs).seconds
+
+    times = alternate(list(folders), rounds, once)
     for kind, values in times.items():
-        runs = " ".join(f"{v:6.2f}" for v in values)
-        print(f"{label:14s} {kind:6s} {runs}   median {statistics.median(values):.2f} s")
-    ratio = statistics.median(times["ipynb"]) / statistics.median(times["py"])
-    print(f"{label:14s} ratio notebooks/.py: {ratio:.2f}x (target <= 1.3x)")
+        print(median_line(f"{label:14s} {kind:6s}", values))
+    print(f"{label:14s} ratio notebooks/.py: {ratio(times, 'ipynb', 'py'):.2f}x (target <= 1.3x)")
     grades = {kind: (scratch / f"{label}-{kind}-0" / "grades.csv").read_text() for kind in folders}
     print(f"{label:14s} same grades.csv for both: {grades['py'] == grades['ipynb']}")
 

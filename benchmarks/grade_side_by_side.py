@@ -14,50 +14,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO_ROOT / "examples" / "submissions"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def prepare(folder: Path, n: int) -> Path:
-    sources = [EXAMPLES / "reference.py", *sorted(EXAMPLES.glob("bug_*.py"))]
-    folder.mkdir(parents=True)
-    for index in range(n):
-        source = sources[index % len(sources)]
-        shutil.copyfile(source, folder / f"{index:03d}_{source.stem}.py")
-    return folder
-
-
-def grade_seconds(checkout: Path, submissions: Path, out: Path, jobs: int) -> float:
-    env = dict(os.environ, PYTHONPATH=str(checkout))
-    command = [sys.executable, "-c", "import sys; from grader.cli import main; sys.exit(main())",
-               "grade", str(submissions), "--out", str(out), "--jobs", str(jobs)]
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=checkout, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"grading with {checkout} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return seconds
+from benchmarks.grading import REPO_ROOT, alternate, grade, make_class, median_line, ratio  # noqa: E402
 
 
 def compare(label: str, checkouts: dict[str, Path], submissions: Path, rounds: int, jobs: int,
             scratch: Path) -> None:
-    times: dict[str, list[float]] = {name: [] for name in checkouts}
-    for round_ in range(rounds):
-        for name, checkout in checkouts.items():
-            times[name].append(grade_seconds(checkout, submissions, scratch / f"{label}-{name}-{round_}", jobs))
+    def once(name: str, round_: int) -> float:
+        return grade(submissions, scratch / f"{label}-{name}-{round_}", jobs, checkout=checkouts[name], ok=(0,)).seconds
+
+    times = alternate(list(checkouts), rounds, once)
     for name, values in times.items():
-        runs = " ".join(f"{v:6.2f}" for v in values)
-        print(f"{label} {name:9s} {runs}   median {statistics.median(values):.2f} s")
-    ratio = statistics.median(times["this"]) / statistics.median(times["baseline"])
-    print(f"{label} ratio this/baseline: {ratio:.2f}x")
+        print(median_line(f"{label} {name:9s}", values))
+    print(f"{label} ratio this/baseline: {ratio(times, 'this', 'baseline'):.2f}x")
 
 
 def main() -> int:
@@ -70,11 +44,11 @@ def main() -> int:
     checkouts = {"this": REPO_ROOT, "baseline": args.baseline.resolve()}
     with tempfile.TemporaryDirectory(prefix="backprop-lab-bench-") as tmp:
         scratch = Path(tmp)
-        many = prepare(scratch / "class", args.n)
-        one = prepare(scratch / "one", 1)
+        make_class(scratch / "class", args.n)
+        make_class(scratch / "one", 1)
         print(f"{args.n} submissions, --jobs {args.jobs}, {args.rounds} rounds, alternating")
-        compare(f"class of {args.n}", checkouts, many, args.rounds, args.jobs, scratch)
-        compare("one submission", checkouts, one, args.rounds, 1, scratch)
+        compare(f"class of {args.n}", checkouts, scratch / "class", args.rounds, args.jobs, scratch)
+        compare("one submission", checkouts, scratch / "one", args.rounds, 1, scratch)
     return 0
 
 

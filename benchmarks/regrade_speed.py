@@ -13,42 +13,15 @@ grader's fingerprint (measured in this process). The target: a re-run of 100 sub
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-EXAMPLES = REPO_ROOT / "examples" / "submissions"
-
-
-def prepare(folder: Path, n: int) -> Path:
-    """A folder of ``n`` distinct submissions made from the examples."""
-    sources = sorted(EXAMPLES.glob("*.py"))
-    folder.mkdir(parents=True)
-    for index in range(n):
-        source = sources[index % len(sources)]
-        text = source.read_text(encoding="utf-8") + f"\n# copy {index}\n"
-        (folder / f"{index:03d}_{source.stem}.py").write_text(text, encoding="utf-8")
-    return folder
-
-
-def grade(submissions: Path, out: Path, jobs: int | None) -> tuple[float, str]:
-    """Wall seconds of one ``backprop-lab grade`` run (interpreter start-up included), and its stdout."""
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    command = [sys.executable, "-c", "import sys; from grader.cli import main; sys.exit(main())",
-               "grade", str(submissions), "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"grading {submissions} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return seconds, done.stdout
+from benchmarks.grading import examples, grade, make_class  # noqa: E402
 
 
 def fingerprint_seconds(rounds: int) -> float:
@@ -72,16 +45,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="regrade-speed-") as scratch:
-        submissions = prepare(Path(scratch) / "class", args.n)
+        submissions = Path(scratch) / "class"
+        make_class(submissions, args.n, examples(every=True), distinct=True)
         out = Path(scratch) / "out"
-        first, _ = grade(submissions, out, args.jobs)
+        first = grade(submissions, out, args.jobs).seconds
         print(f"first run: {args.n} submissions graded in {first:.1f} s")
         again = []
         for _ in range(args.rounds):
-            seconds, stdout = grade(submissions, out, args.jobs)
-            if f"{args.n} unchanged" not in stdout:
-                raise SystemExit(f"a re-run graded something again:\n{stdout[-2000:]}")
-            again.append(seconds)
+            run = grade(submissions, out, args.jobs, fresh=False)  # the first run's results are kept
+            if f"{args.n} unchanged" not in run.stdout:
+                raise SystemExit(f"a re-run graded something again:\n{run.stdout[-2000:]}")
+            again.append(run.seconds)
         print("re-runs, nothing changed: " + ", ".join(f"{s:.2f} s" for s in again)
               + f" (median {statistics.median(again):.2f} s; the target: under 2 s)")
     print(f"the grader's fingerprint: {fingerprint_seconds(args.rounds) * 1000:.1f} ms per run")

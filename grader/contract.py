@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from grader.i18n import Message
+
+if TYPE_CHECKING:  # NumPy is imported where data is loaded: Gradescope's wrapper (release/autograder.py) needs none
+    import numpy as np
 
 SUBMISSION_FILE = "two_layer_net.py"
 
@@ -87,6 +89,8 @@ def moons_path(random_state: int) -> Path:
 
 def load_moons(random_state: int = 42) -> MoonsSplit:
     """The recorded moons split (recorded by ``backprop-lab fixtures`` so checking needs no scikit-learn)."""
+    import numpy as np
+
     with np.load(moons_path(random_state), allow_pickle=False) as data:
         return MoonsSplit(random_state, *(data[k] for k in ("X_train", "Y_train", "X_test", "Y_test")))
 

@@ -76,9 +76,23 @@ def test_without_copydetect_the_report_says_how_to_install_it(monkeypatch, tmp_p
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", refusing)
-    outcome = integrity.build(tmp_path, {"a": "x = 1"}, [])
+    outcome = integrity.build(tmp_path, {"a": "x = 1", "b": "y = 2"}, [])
     assert "pip install" in outcome.note and "instructor" in outcome.note
     assert "pip install" in integrity.summary_line(outcome)
+    assert (tmp_path / "integrity.csv").read_text(encoding="utf-8").startswith("kind,students,score,evidence")
+
+
+def test_a_class_of_one_compares_no_code_and_needs_no_copydetect(monkeypatch, tmp_path):
+    real_import = builtins.__import__
+
+    def refusing(name, *args, **kwargs):
+        if name.startswith("copydetect"):
+            raise AssertionError("copydetect imported for a class of one")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refusing)
+    outcome = integrity.build(tmp_path, {"a": "x = 1"}, [])
+    assert outcome.leads == [] and outcome.note == ""
     assert (tmp_path / "integrity.csv").read_text(encoding="utf-8").startswith("kind,students,score,evidence")
 
 

@@ -255,10 +255,13 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     from grader.commands.grade.pages import HtmlStep
 
     bars: list[tqdm] = []
-    integrity.preload()
     pages = HtmlStep(out) if html else None
 
     def planned(plan: GradeRun) -> None:
+        if len(plan.graded_code) > 1:  # before any picture is drawn; a class of one compares no code
+            integrity.preload()
+        if pages:
+            pages.start()
         for note in plan.notes:
             print(f"note: {printable(note)}", file=sys.stderr)
         for name, reason in plan.refused.items():

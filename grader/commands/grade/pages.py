@@ -6,12 +6,13 @@
     DIR/report.html            the class report
 
 Pictures are drawn off the grading's critical path: one *plotter* thread of the main process
-(started at the first graded submission) draws each student's picture while the workers grade the
-next ones, so the drawing mostly fills the time the CPUs wait on sandboxed submissions (the main
-process itself only waits for the workers' answers). It holds the reference (loaded from
-``solutions/``, never student code) and computes the decision boundary with the reference's forward
-pass on the few parameters a worker kept from the student's training claim. ``finish`` waits for
-the pictures with a progress bar, then writes every page; a page's PNGs are dropped once written.
+(started when the run knows what it grades, so that its own start overlaps the workers') draws each
+student's picture while the workers grade the next ones, so the drawing mostly fills the time the
+CPUs wait on sandboxed submissions (the main process itself only waits for the workers' answers). It
+holds the reference (loaded from ``solutions/``, never student code) and computes the decision
+boundary with the reference's forward pass on the few parameters a worker kept from the student's
+training claim. ``finish`` waits for the pictures with a progress bar, then writes every page; a
+page's PNGs are dropped once written.
 
 A thread, not a process: the grading pool ends multiprocessing's resource tracker when it closes,
 which would wait forever on a process holding the tracker's pipe (a process pool's worker does).
@@ -52,6 +53,7 @@ class HtmlStep:
         self.pictures: dict[str, Future | None] = {}  # name -> PNG bytes to come (None: nothing to draw)
         self.graded: set[str] = set()
         self._plotter: ThreadPoolExecutor | None = None
+        self._reference_png: Future | None = None  # the reference's picture: the same for every page
 
     def network_path(self, name: str) -> Path:
         return self.out / "networks" / f"{file_stem(name)}.json"
@@ -62,6 +64,11 @@ class HtmlStep:
 
     def page_path(self, name: str) -> Path:
         return self.out / "feedback" / f"{file_stem(name)}.html"
+
+    def start(self) -> None:
+        """Start the plotter now (once the course's draw exists): its imports, the reference's training run and
+        picture then overlap the workers' start-up instead of waiting for the first graded submission."""
+        self._reference()  # a thread (and its initialiser) starts with its first task
 
     def add(self, outcome: Outcome) -> None:
         """Keep a graded submission's picture data and start drawing it."""
@@ -82,10 +89,16 @@ class HtmlStep:
                                                initializer=_start_plotter, initargs=(draw,))
         return self._plotter
 
+    def _reference(self) -> Future:
+        if self._reference_png is None:
+            self._reference_png = self._pool().submit(_reference_png)
+        return self._reference_png
+
     def close(self) -> None:
         if self._plotter is not None:
             self._plotter.shutdown(wait=True, cancel_futures=True)
             self._plotter = None
+            self._reference_png = None
 
     def finish(self, reports: dict[str, Report], sections: Sequence[html.Section] = (),
                progress: bool = True) -> Path:
@@ -103,7 +116,7 @@ class HtmlStep:
         for name in to_write:
             if name not in self.pictures:  # graded by an earlier run (or refused): its kept data, if any
                 self.pictures[name] = self._draw(self._kept_picture(name))
-        reference = self._pool().submit(_reference_png)
+        reference = self._reference()
         histogram = self._pool().submit(_histogram_png, [100 * r.score / r.max_score if r.max_score else 0.0
                                                          for r in reports.values()])
         reference_png = _result(reference)

@@ -19,10 +19,15 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.commands.release import engines, freshness, gradescope, leak_guard, student_kit
+from grader.commands.release import engines
 from grader.commands.release.archive import write_zip
 from grader.contract import REPO_ROOT
+
+if TYPE_CHECKING:  # the parts are imported where they are used: Gradescope's ``python -m
+    # grader.commands.release.autograder`` imports this package first, and needs none of them (0.3 s)
+    from grader.commands.release import leak_guard
 
 STUDENT_ZIP_FOLDER = "backprop-lab"  # unzipping student.zip makes this one folder
 OUTPUTS = ("student", "student.zip", "otter", "gradescope", "engines")
@@ -41,6 +46,8 @@ def clear(out: Path) -> None:
 def build_student(out: Path, root: Path = REPO_ROOT, language: str = "en") -> list[leak_guard.Leak]:
     """DIR/student/ and DIR/student.zip (the kit speaking ``language`` by default), then the leak
     guard over both; returns the leaks found."""
+    from grader.commands.release import leak_guard, student_kit
+
     kit = student_kit.build(out / "student", root, language)
     archive = write_zip(kit, out / "student.zip", prefix=STUDENT_ZIP_FOLDER)
     return leak_guard.find_leaks([kit, archive], out, set(student_kit.SHIPPED_FIXTURES), root)
@@ -57,6 +64,8 @@ def main(out: Path, skip_otter: bool = False, root: Path = REPO_ROOT, language: 
          shards: int = engines.DEFAULT_SHARDS) -> int:
     """``language``: the student kit's default language (``release --lang``); ``shards``: how many
     shards the engines' manifests grade in (``release --shards``)."""
+    from grader.commands.release import freshness, gradescope, leak_guard, student_kit
+
     out = Path(out)
     stale = freshness.stale_sources(root)
     if stale:

@@ -133,9 +133,10 @@ def grade(submission: Path, timeout: str) -> dict:
         staged.parent.mkdir()
         _copy_regular_file(submission, staged)
         out = Path(scratch) / "out"
+        # --no-html: Gradescope shows results.json; the HTML pages would be drawn into this throw-away folder
         done = subprocess.run(
             [sys.executable, *SAFE_PATH_FLAGS, "-m", "grader", "grade", str(staged), "--out", str(out),
-             "--jobs", "1", "--timeout", timeout],
+             "--jobs", "1", "--timeout", timeout, "--no-html"],
             capture_output=True, text=True, errors="replace", cwd=PACKAGE_DIR.parent)
         results = sorted((out / "results").glob("*.json"))
         if len(results) != 1:
