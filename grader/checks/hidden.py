@@ -23,9 +23,18 @@ COST_LARGE = Case("large", seed=3, m=500)
 UPDATE_LARGE = Case("large-rate", seed=5, n_in=4, n_h=6, learning_rate=0.7)
 BATCHES = (Case("m33", seed=5, m=33, batch_size=32), Case("m10", seed=6, m=10, batch_size=3),
            Case("m31", seed=7, m=31, batch_size=32), Case("m64-b64", seed=8, m=64, batch_size=64))
-MOONS = tuple(Case(f"moons-{n}", seed=state, m=1000, n_h=4, batch_size=32, learning_rate=0.5,
-                   label=Message("moons-{number}", number=n))
-              for n, state in ((2, 0), (3, 1), (4, 2)))
+# The training runs besides the public one (the handout's 1000 samples, 100 epochs): shorter runs on
+# data it cannot show. 200 training samples leave 8 over a batch of 32 (a last partial batch to keep or
+# drop); 48 leave 8 over a batch of 10; other noise; another hidden size and learning rate. Epochs and bars: see
+# "Hidden training runs" in docs/architecture.md (measured by benchmarks/training_thresholds.py).
+MOONS_LEFTOVER = Case("moons-leftover", seed=5, m=250, epochs=40, label=Message("moons with leftover samples"))
+MOONS_SMALL = Case("moons-small", seed=6, m=60, batch_size=10, epochs=30, label=Message("small moons"))
+MOONS_NOISY = Case("moons-noisy", seed=7, m=500, noise=0.35, epochs=30,
+                   label=Message("noisier moons, noise {noise}", noise=0.35))
+MOONS_WIDE = Case("moons-wide", seed=8, m=300, n_h=8, learning_rate=1.0, epochs=40,
+                  label=Message("moons, {units} hidden units", units=8))
+LEFTOVER_BAR, NOISY_BAR, WIDE_BAR = 0.77, 0.76, 0.82  # benchmarks/training_thresholds.py: 5th percentile - 0.02
+MOONS = (MOONS_LEFTOVER, MOONS_SMALL, MOONS_NOISY, MOONS_WIDE)
 
 
 def checks(draw: Draw = PRACTICE) -> list[Check]:
@@ -49,8 +58,10 @@ def checks(draw: Draw = PRACTICE) -> list[Check]:
         batches.seeded(m10, 1, hidden=True),
         batches.structure(m31, 1, hidden=True),
         batches.seeded(m64, 1, hidden=True),
-        *(check for case in MOONS for check in (
-            training.matches_reference(d(case), 2, hidden=True),
-            training.accuracy(d(case), 0.93, 3, hidden=True),
-        )),
+        training.matches_reference(d(MOONS_LEFTOVER), 3, hidden=True),
+        training.accuracy(d(MOONS_LEFTOVER), LEFTOVER_BAR, 2, hidden=True),
+        training.matches_reference(d(MOONS_SMALL), 2, hidden=True),
+        training.accuracy(d(MOONS_NOISY), NOISY_BAR, 3, hidden=True),
+        training.matches_reference(d(MOONS_WIDE), 3, hidden=True),
+        training.accuracy(d(MOONS_WIDE), WIDE_BAR, 2, hidden=True),
     ]

@@ -174,7 +174,7 @@ def messages_of_the_checks() -> dict[str, tuple[str, tuple]]:
 
 def _unverified() -> str:
     with pytest.raises(training.Unverified) as problem:
-        training._read_claim({"trace": None})
+        training._read_claim({"trace": None}, training.EPOCHS)
     return str(problem.value)
 
 
