@@ -1,7 +1,7 @@
 """Where the hidden training checks' bars come from: the reference and the correct variants on each
 hidden training case, over many secret draws.
 
-    PYTHONPATH=. python benchmarks/training_thresholds.py [--draws 40] [--bugs 0]
+    PYTHONPATH=. python benchmarks/training_thresholds.py [--draws 40] [--bugs 0] [--compute 0]
 
 For each case of ``grader/checks/hidden.py`` (``hidden.MOONS``) and each of ``--draws`` course secrets,
 it trains the reference and every correct variant of ``tests/variants/correct/`` with the grader's own
@@ -19,6 +19,13 @@ verified run (``training.verified_run``, in this process) on the case as that se
   that lose points in training at all are below the applied bar, and how many the parameters check
   tells apart from the reference.
 
+With ``--compute N`` it measures instead what grading costs per submission, old and new side by side in
+one run: every check on a grading draw, in this process, with one shared ``LiveReference`` (warmed first:
+a class run computes the reference's answers once), for the reference, the correct variants and the
+examples; N rounds, each grading every submission with today's catalogue and with the catalogue of commit
+24a2a9f (today's with its hidden training checks put back: three 1000-sample, 100-epoch moons runs, bar
+0.93), alternately. Prints the median CPU seconds per submission of each and their ratio.
+
 No assertions: figures only (the verdicts are asserted by tests/checks/test_verdicts.py).
 """
 from __future__ import annotations
@@ -33,12 +40,16 @@ import numpy as np
 
 from grader.bridge import StudentCodeError
 from grader.bridge.inprocess import InProcessBridge, load_submission
-from grader.checks import Draw, hidden, training
+from grader.checks import Draw, catalogue, hidden, public, training
 from grader.checks.cases import Case
-from grader.contract import PARAM_KEYS, REFERENCE_FILE
+from grader.contract import PARAM_KEYS, REFERENCE_FILE, TRAINING
 from grader.numerics import rel_error
+from grader.reference import LiveReference
+from grader.runner import run_checks
 from tests.variants import corpus
 from tests.variants.build import CORRECT_DIR, assemble
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def bars() -> dict[str, float]:
@@ -80,12 +91,50 @@ def steps(case: Case) -> int:
     return case.epochs * (train // case.batch_size)
 
 
+def old_catalogue(draw: Draw) -> list:
+    """Every check as at commit 24a2a9f: today's, with the hidden training checks of that commit instead."""
+    old_moons = [Case(f"moons-{n}", seed=state, m=1000, n_h=4, batch_size=32, learning_rate=0.5,
+                      label=public.MOONS.label).drawn(draw) for n, state in ((2, 0), (3, 1), (4, 2))]
+    kept = [check for check in catalogue(include_hidden=True, draw=draw)
+            if not (check.hidden and check.function == TRAINING)]
+    return kept + [check for case in old_moons for check in (
+        training.matches_reference(case, 2, hidden=True), training.accuracy(case, 0.93, 3, hidden=True))]
+
+
+def compute(rounds: int, folder: Path) -> None:
+    draw = Draw.secret("grading", b"training thresholds, compute")
+    catalogues = {"24a2a9f": old_catalogue(draw), "today": catalogue(include_hidden=True, draw=draw)}
+    paths = [REFERENCE_FILE, *(assemble(path, folder / path.stem) for path in sorted(CORRECT_DIR.glob("*.py"))),
+             *sorted((REPO_ROOT / "examples" / "submissions").glob("*.py"))]
+    bridges = [InProcessBridge(load_submission(path)) for path in paths]
+    reference = LiveReference(REFERENCE_FILE)
+    for checks in catalogues.values():  # warm: the reference's answers, once per run of a class
+        run_checks(bridges[0], checks, lambda check: reference)
+    times: dict[str, list[float]] = {name: [] for name in catalogues}
+    for _round in range(rounds):
+        for name, checks in catalogues.items():
+            start = time.process_time()  # CPU time of this process: what grading spends, whatever else runs
+            for bridge in bridges:
+                run_checks(bridge, checks, lambda check: reference)
+            times[name].append((time.process_time() - start) / len(bridges))
+    old, new = (statistics.median(times[name]) for name in catalogues)
+    for name, checks in catalogues.items():
+        print(f"catalogue {name}: {len(checks)} checks, {sum(c.points for c in checks if c.hidden)} hidden points; "
+              f"per submission {statistics.median(times[name]) * 1000:.0f} ms CPU (median of {rounds} rounds of "
+              f"{len(bridges)} submissions: {', '.join(f'{t * 1000:.0f}' for t in times[name])})")
+    print(f"old / new: {old / new:.2f}x less compute per submission")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=40)
     parser.add_argument("--bugs", type=int, default=0, help="draws on which to train every known bug too")
+    parser.add_argument("--compute", type=int, default=0, help="rounds of timing old vs new grading instead")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp())
+    if args.compute:
+        compute(args.compute, folder)
+        return
     reference = InProcessBridge(load_submission(REFERENCE_FILE))
     variants = {path.stem: InProcessBridge(load_submission(assemble(path, folder / path.stem)))
                 for path in sorted(CORRECT_DIR.glob("*.py"))}
