@@ -19,6 +19,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field, replace
 
+from grader.contract import TrainingConfig
 from grader.i18n import Message, _
 
 SEED_RANGE = 2**31  # seeds drawn for numpy.random.seed and default_rng alike
@@ -65,6 +66,8 @@ class Case:
     id             stable name, part of the probe key ("forward/small")
     seed           the practice seed (default_rng seeds for data; np.random.seed for batches)
     m, n_in, n_h, n_out, batch_size, learning_rate   sizes and settings the checks read
+    epochs, noise  of a training case: how long it trains (the handout's 100 unless a case says
+                   less) and the moons data's noise (the handout's 0.2 unless a case says other)
     varies         sizes a secret draw also changes (when the answer depends on sizes only)
     draw           where the inputs come from (``drawn`` sets it)
     label          how check names show the case where its sizes cannot (a secret draw changes them,
@@ -79,6 +82,8 @@ class Case:
     n_out: int = 1
     batch_size: int = 32
     learning_rate: float = 0.5
+    epochs: int = TrainingConfig.n_epochs
+    noise: float = 0.2
     varies: tuple[tuple[str, int, int], ...] = ()  # (field, low, high) drawn in [low, high)
     draw: Draw = PRACTICE
     label: Message | None = None

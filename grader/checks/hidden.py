@@ -2,6 +2,9 @@
 
 This module and the fixtures of its checks never ship in the student release. Case ids
 are names, never seeds: at grading time the seeds are drawn from the course's secret.
+The training cases are shorter runs on data the public run cannot show, judged by their parameters with
+training.PARAMS_TOL (correct variants agree to 3e-13 or better, benchmarks/training_thresholds.py); why no
+accuracy bars: docs/architecture.md, "Hidden training runs".
 """
 from __future__ import annotations
 
@@ -23,9 +26,21 @@ COST_LARGE = Case("large", seed=3, m=500)
 UPDATE_LARGE = Case("large-rate", seed=5, n_in=4, n_h=6, learning_rate=0.7)
 BATCHES = (Case("m33", seed=5, m=33, batch_size=32), Case("m10", seed=6, m=10, batch_size=3),
            Case("m31", seed=7, m=31, batch_size=32), Case("m64-b64", seed=8, m=64, batch_size=64))
-MOONS = tuple(Case(f"moons-{n}", seed=state, m=1000, n_h=4, batch_size=32, learning_rate=0.5,
-                   label=Message("moons-{number}", number=n))
-              for n, state in ((2, 0), (3, 1), (4, 2)))
+# The training runs besides the public one (the handout's 1000 samples, 100 epochs): shorter runs on
+# data it cannot show, each judged by its trained parameters. 200 training samples leave 8 over a batch of
+# 32 (a last partial batch to keep or drop), 48 leave 8 over a batch of 10 and 200 leave 8 over 64 too;
+# other noise; 8 hidden units and one. No accuracy bars here: after so few epochs the weights the grader
+# starts from are often as accurate as the reference (docs/architecture.md, "Hidden training runs").
+MOONS_LEFTOVER = Case("moons-leftover", seed=5, m=250, epochs=40, label=Message("moons with leftover samples"))
+MOONS_SMALL = Case("moons-small", seed=6, m=60, batch_size=10, epochs=30, label=Message("small moons"))
+MOONS_NOISY = Case("moons-noisy", seed=7, m=500, noise=0.35, epochs=20,
+                   label=Message("noisier moons, noise {noise}", noise=0.35))
+MOONS_WIDE = Case("moons-wide", seed=8, m=300, n_h=8, learning_rate=1.0, epochs=30,
+                  label=Message("moons, {units} hidden units", units=8))
+MOONS_SLOW = Case("moons-slow", seed=9, m=250, batch_size=64, learning_rate=0.1, epochs=40,
+                  label=Message("moons, batch {batch_size}, learning rate {rate}", batch_size=64, rate=0.1))
+MOONS_ONE_UNIT = Case("moons-one-unit", seed=10, m=100, n_h=1, epochs=20, label=Message("moons, one hidden unit"))
+MOONS = (MOONS_LEFTOVER, MOONS_SMALL, MOONS_NOISY, MOONS_WIDE, MOONS_SLOW, MOONS_ONE_UNIT)
 
 
 def checks(draw: Draw = PRACTICE) -> list[Check]:
@@ -49,8 +64,6 @@ def checks(draw: Draw = PRACTICE) -> list[Check]:
         batches.seeded(m10, 1, hidden=True),
         batches.structure(m31, 1, hidden=True),
         batches.seeded(m64, 1, hidden=True),
-        *(check for case in MOONS for check in (
-            training.matches_reference(d(case), 2, hidden=True),
-            training.accuracy(d(case), 0.93, 3, hidden=True),
-        )),
+        *(training.matches_reference(d(case), points, hidden=True)
+          for case, points in zip(MOONS, (3, 2, 2, 3, 2, 3), strict=True)),
     ]

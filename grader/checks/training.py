@@ -26,9 +26,12 @@ A submission that replaces the loop with anything else (a correct update its own
 the first replayed step that differs. Test accuracy is computed here from the verified
 final parameters.
 
-Practice cases train on the handout's moons split (recorded in ``grader/fixtures/``)
-from the student's own initialisation, like ``model``; secret draws train on moons data
-drawn from the draw's key, from weights the grader chose.
+Practice cases train from the student's own initialisation, like ``model``: the public case on
+the handout's moons split (recorded in ``grader/fixtures/``), the others on moons data made from
+their practice seed; secret draws train on moons data drawn from the draw's key, from weights the
+grader chose. Each case says how many epochs it trains and with what noise its data is drawn
+(``Case.epochs``, ``Case.noise``): the public run is the handout's, the hidden ones are shorter runs
+on other data (``grader/checks/hidden.py``).
 """
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ from grader.checks import inputs
 from grader.checks.base import Check, Expected, Fail, Probe
 from grader.checks.cases import Case
 from grader.checks.judge import expect_array, expect_dict, same_values
-from grader.contract import PARAM_KEYS, TRAINING, load_moons
+from grader.contract import PARAM_KEYS, TRAINING, TrainingConfig, load_moons
 from grader.i18n import Message, _
 from grader.numerics import rel_error
 from grader.values import Yielded
@@ -55,26 +58,30 @@ REPLAY_TOL = 1e-12  # a replayed step is the same computation on the same number
 REPLAYED_EPOCHS = 3  # besides the first and the last
 REPLAYED_STEPS = 12  # besides the first step and every step of the last epoch
 MODEL_SEED = 42  # model seeds the global generator with 42 before initialize_parameters
-EPOCHS = 100
+EPOCHS = TrainingConfig.n_epochs  # the handout's model, and the public run's; other cases set their own
+HANDOUT_DATA = (1000, 0.2)  # (m, noise) of the handout's moons split, recorded for practice
 
 
 def describe(case: Case) -> Message:
-    """"moons (1000 samples)": the data set as check names show it (never its seed)."""
-    return Message("{data} ({m} samples)", data=case.labelled(), m=case.m)
+    """"moons (1000 samples)": the data set as check names show it (never its seed), with its number
+    of epochs where it is not the handout's: "small moons (60 samples, 50 epochs)"."""
+    if case.epochs == EPOCHS:
+        return Message("{data} ({m} samples)", data=case.labelled(), m=case.m)
+    return Message("{data} ({m} samples, {epochs} epochs)", data=case.labelled(), m=case.m, epochs=case.epochs)
 
 
 def settings(case: Case) -> str:
     """"100 epochs, batch 32, learning rate 0.5", as failure messages show the training run."""
-    return _("{epochs} epochs, batch {batch_size}, learning rate {learning_rate}", epochs=EPOCHS,
+    return _("{epochs} epochs, batch {batch_size}, learning rate {learning_rate}", epochs=case.epochs,
              batch_size=case.batch_size, learning_rate=case.learning_rate)
 
 
 def data(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """X_train (m_train, 2), Y_train (m_train, 1), X_test, Y_test of the case."""
-    if case.draw.reveals_expected:
+    if case.draw.reveals_expected and (case.m, case.noise) == HANDOUT_DATA:
         split = load_moons(case.seed)
         return split.X_train, split.Y_train, split.X_test, split.Y_test
-    return inputs.moons(case.seed, case.m)
+    return inputs.moons(case.seed, case.m, case.noise)
 
 
 def start(case: Case) -> dict[str, np.ndarray] | None:
@@ -99,15 +106,15 @@ class Unverified(Exception):
 def verified_run(bridge: Bridge, case: Case) -> dict[str, Any]:
     """Train through the routine, verify its claim, and describe the result.
 
-    Returns: dict params (the verified final parameters), costs (n_epochs,), accuracy (float,
+    Returns: dict params (the verified final parameters), costs (case.epochs,), accuracy (float,
              from the student's own forward pass on the test set), problem ("" or why the
              run cannot be trusted or used)
     """
     X, Y, X_test, Y_test = data(case)
     seed = MODEL_SEED if start(case) is None else case.seed
-    claim = bridge.run("train", X=X, Y=Y, start=start(case), seed=seed, n_hidden=case.n_h, n_epochs=EPOCHS,
+    claim = bridge.run("train", X=X, Y=Y, start=start(case), seed=seed, n_hidden=case.n_h, n_epochs=case.epochs,
                        batch_size=case.batch_size, learning_rate=case.learning_rate)
-    outcome: dict[str, Any] = {"params": None, "costs": np.full(EPOCHS, np.nan), "accuracy": float("nan"),
+    outcome: dict[str, Any] = {"params": None, "costs": np.full(case.epochs, np.nan), "accuracy": float("nan"),
                                "problem": ""}
     try:
         final = _verify(bridge, case, claim, X, Y, seed)
@@ -115,7 +122,7 @@ def verified_run(bridge: Bridge, case: Case) -> dict[str, Any]:
         outcome["problem"] = str(problem)
         return outcome
     outcome["params"] = final
-    outcome["costs"] = _costs(claim["costs"])
+    outcome["costs"] = _costs(claim["costs"], case.epochs)
     answer = bridge.call("forward_propagation", X_test, final)
     A2_test = answer[0] if isinstance(answer, (tuple, list)) and len(answer) == 2 else None
     if isinstance(A2_test, np.ndarray) and A2_test.shape == Y_test.shape and A2_test.dtype.kind in "biuf":
@@ -128,16 +135,17 @@ def labelled_right(probabilities: Any, Y: np.ndarray) -> float:
     return float(np.mean((np.asarray(probabilities) > 0.5) == (Y > 0.5)))
 
 
-def _costs(costs: Any) -> np.ndarray:
-    """The claimed cost of each epoch (for pictures only: nothing judges them), NaN where unusable."""
-    if isinstance(costs, np.ndarray) and costs.shape == (EPOCHS,) and costs.dtype.kind in "biuf":
+def _costs(costs: Any, epochs: int) -> np.ndarray:
+    """The claimed cost of each of ``epochs`` epochs (for pictures only: nothing judges them), NaN where
+    unusable."""
+    if isinstance(costs, np.ndarray) and costs.shape == (epochs,) and costs.dtype.kind in "biuf":
         return costs.astype(np.float64)
-    return np.full(EPOCHS, np.nan)
+    return np.full(epochs, np.nan)
 
 
 def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str, np.ndarray]:
     """The claimed final parameters, once every replayed step agrees. Raises Unverified."""
-    trace, batch_counts = _read_claim(claim)
+    trace, batch_counts = _read_claim(claim, case.epochs)
     if trace is None:  # a step changed the parameters' shapes: the final ones show how, and earn nothing
         return _misshapen_final(claim["final"], case)
     if len(set(batch_counts.tolist())) != 1:
@@ -172,11 +180,11 @@ def _misshapen_final(final: Any, case: Case) -> Any:
     return final
 
 
-def _read_claim(claim: Any) -> tuple[dict[str, np.ndarray] | None, np.ndarray]:
+def _read_claim(claim: Any, epochs: int) -> tuple[dict[str, np.ndarray] | None, np.ndarray]:
     if not (isinstance(claim, dict) and {"trace", "final", "batches", "costs"} <= claim.keys()):
         raise Unverified(_("the training loop sent back something else than its record."))
     counts = claim["batches"]
-    if not (isinstance(counts, np.ndarray) and counts.shape == (EPOCHS,) and counts.dtype.kind in "iu"
+    if not (isinstance(counts, np.ndarray) and counts.shape == (epochs,) and counts.dtype.kind in "iu"
             and np.all(counts >= 0)):
         raise Unverified(_("the training loop sent back a malformed record of its batches."))
     trace = claim["trace"]
@@ -216,7 +224,7 @@ def _epochs_to_replay(chooser: np.random.Generator, n_epochs: int) -> list[int]:
 
 def _replayed_batches(bridge: Bridge, case: Case, X, Y, seed: int, epochs: list[int]) -> dict[int, list]:
     """epoch -> [(X_batch, Y_batch)] as batch_generator yields them in that epoch of the loop."""
-    calls: list[tuple] = [("batch_generator", (X, Y, case.batch_size), EPOCHS)]
+    calls: list[tuple] = [("batch_generator", (X, Y, case.batch_size), case.epochs)]
     offset = 0
     if start(case) is None:  # model draws the initial weights from the generator first
         calls = [("initialize_parameters", (X.shape[1], case.n_h, Y.shape[1]))] + calls
