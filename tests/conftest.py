@@ -2,7 +2,7 @@
 
 Grading goes through ``grader.runner.check_file`` (what `backprop-lab check` runs) with the
 in-process bridge; one ``LiveReference`` is shared by the whole session so that the
-reference's own observations (four training runs among them) are computed once, not once
+reference's own observations (its training runs among them) are computed once, not once
 per variant.
 """
 from __future__ import annotations

@@ -110,15 +110,24 @@ def test_a_hidden_check_name_or_probe_key_in_any_file_is_caught(release_copy):
     assert origins == {"hidden check name", "hidden probe key"}
 
 
-def test_hidden_data_sets_are_caught_as_files_and_as_arrays_inside_other_files(release_copy):
+def test_an_unshipped_data_set_is_caught_as_a_file_and_as_an_array_inside_another_file(release_copy, tmp_path):
+    """A data fixture the kit leaves out (none is left today: hidden runs draw their data at grading time)
+    must not ship, copied or with its arrays renamed into another file."""
+    fixtures = tmp_path / "fixtures"
+    (fixtures / "data").mkdir(parents=True)
+    hidden = np.random.default_rng(7).normal(size=(200, 2))
+    np.savez(fixtures / "data" / "moons_hidden.npz", X_test=hidden)
+    secrets = leak_guard.Secrets()
+    leak_guard.unshipped_fixture_secrets(secrets, fixtures, set())
     data = release_copy / "student" / "grader" / "fixtures" / "data"
-    shutil.copyfile(REPO_ROOT / "grader" / "fixtures" / "data" / "moons_1.npz", data / "copied.npz")
-    with np.load(REPO_ROOT / "grader" / "fixtures" / "data" / "moons_2.npz") as hidden:
-        np.savez_compressed(data / "renamed.npz", anything=hidden["X_test"])
-    leaks = leaks_in(release_copy)
+    shutil.copyfile(fixtures / "data" / "moons_hidden.npz", data / "copied.npz")
+    np.savez_compressed(data / "renamed.npz", anything=hidden)
+    found = leak_guard.scan(leak_guard.release_files([release_copy / "student"], release_copy), secrets)
+    leaks = [leak for leak in found
+             if "moons_hidden" in leak.secret.origin]  # (this bare Secrets knows no public probe keys)
     assert {leak.file.rsplit("!", 1)[0] for leak in leaks} == {"student/grader/fixtures/data/copied.npz",
                                                                 "student/grader/fixtures/data/renamed.npz"}
-    assert any("moons_2.npz array" in leak.secret.origin for leak in leaks)
+    assert any("moons_hidden.npz array" in leak.secret.origin for leak in leaks)
 
 
 def test_a_public_fixture_recording_a_hidden_probe_is_caught(release_copy):

@@ -26,8 +26,7 @@ if sys.version_info >= (3, 11):
 PUBLIC_CHECKS = catalogue(include_hidden=False)
 NOT_FOR_STUDENTS = ("grader/checks/hidden.py", "grader/commands/grade", "grader/commands/release",
                     "grader/commands/assign.py", "grader/commands/fixtures.py", "grader/formats/otter.py",
-                    "grader/bridge/isolated.py", "solutions", "mistakes.py", "moons_0.npz", "moons_1.npz",
-                    "moons_2.npz")
+                    "grader/bridge/isolated.py", "solutions", "mistakes.py")
 
 
 def kit_files(folder: Path) -> list[str]:

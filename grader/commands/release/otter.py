@@ -27,9 +27,7 @@ OTTER_CONFIG = {
     "force_public_test_summary": True,
 }
 # Parts of the grader package the checks do not need (and the public fixture, superseded by ALL_EXPECTED).
-# The practice hidden data sets are not needed either: otter's hidden checks draw their own.
-NOT_SHIPPED = ("commands", "cli.py", "__main__.py", "__pycache__", "*.pyc", "public_expected.bin",
-               "moons_0.npz", "moons_1.npz", "moons_2.npz")
+NOT_SHIPPED = ("commands", "cli.py", "__main__.py", "__pycache__", "*.pyc", "public_expected.bin")
 
 
 class OtterUnavailable(RuntimeError):

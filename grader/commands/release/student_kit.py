@@ -31,7 +31,7 @@ from grader.markers import HEADER, student_source
 STUDENT_REQUIREMENTS = ("numpy>=1.23", "scikit-learn>=1.1", "matplotlib>=3.5", "tqdm>=4.60", "rich>=13.0",
                         "pytest>=7.4", "nbformat>=5.7")  # nbformat: `check lab.zh.ipynb` reads a notebook
 DISTRIBUTION_OF = {"sklearn": "scikit-learn"}  # import name -> distribution name, where they differ
-HANDOUT_STATE = MOONS_STATES[0]  # the handout's split (42); the other states belong to hidden checks
+HANDOUT_STATE = MOONS_STATES[0]  # the handout's split (42)
 SHIPPED_FIXTURES = ("manifest.json", "public_expected.bin", f"data/moons_{HANDOUT_STATE}.npz")
 STUDENT_DOCS = ("handout*.md", "student-guide*.md")
 TEMPLATES = Path(__file__).parent / "templates"
