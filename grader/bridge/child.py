@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np  # noqa: F401  (imported once in the zygote, so every worker starts warm)
+import numpy.random  # noqa: F401  (NumPy 2 imports it lazily: on first use in every worker, ~10 ms each)
 
 from grader import i18n, values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox

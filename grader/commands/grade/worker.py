@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, SubmissionRefused, clip
 from grader.bridge.isolated import IsolatedBridge
 from grader.bridge.zygote import start_helper_process, stop_helper_process
@@ -182,6 +183,9 @@ def serve(conn: Connection, settings: Settings) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    # The run's language, fixed for this process: otherwise every message (hundreds per submission)
+    # looks it up again, reading the kit's default-language file each time (~20 ms per submission).
+    i18n.use(i18n.current())
     start_helper_process()  # it boots while the reference runs below
     checks = settings.checks()
     reference = LiveReference()
