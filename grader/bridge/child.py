@@ -72,6 +72,7 @@ def zygote_main(channel_fd: int) -> None:
     """
     channel = socket.socket(fileno=channel_fd)
     sandbox.make_subreaper()  # a keeper that dies leaves its orphans here, to be killed
+    _interpreter_paths()  # once here rather than in every worker: they are the same in all of them
     if os.geteuid() == 0:
         sandbox.unprivileged_user()  # looked up once here, inherited by every worker
     wake = _wake_on_sigchld()

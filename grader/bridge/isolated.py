@@ -369,10 +369,13 @@ class _Child:
         replies_r, replies_w = os.pipe()
         output_r, output_w = os.pipe()
         control, control_keeper = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            fcntl.fcntl(output_r, _F_SETPIPE_SZ, 1 << 20)  # fewer wake-ups when a submission prints a lot
-        except OSError:
-            pass
+        # 1 MB pipes: fewer wake-ups when a submission prints a lot, and a training claim (~0.5 MB)
+        # or a batch of replayed steps crosses in one or two reads instead of dozens of 64 KB ones
+        for fd in (output_r, requests_w, replies_r):
+            try:
+                fcntl.fcntl(fd, _F_SETPIPE_SZ, 1 << 20)
+            except OSError:
+                pass
         theirs = [requests_r, replies_w, output_w, control_keeper.fileno()]
         try:
             spawn_keeper(dict(settings, scratch=scratch), theirs)
