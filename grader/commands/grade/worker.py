@@ -23,7 +23,7 @@ from typing import Any
 
 from grader import i18n
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, SubmissionRefused, clip
-from grader.bridge.isolated import IsolatedBridge
+from grader.bridge.isolated import IsolatedBridge, child_settings, discard_prepared, prepare
 from grader.bridge.zygote import start_helper_process, stop_helper_process
 from grader.checks import Check, Draw, catalogue
 from grader.commands.grade.network import ClaimKeeper, no_training_run, pictured_case
@@ -149,7 +149,7 @@ def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReferen
     """Run ``checks`` on the submission at ``path``; never raises for anything the submission does."""
     started = time.perf_counter()
     try:
-        bridge = IsolatedBridge(path, call_timeout=call_timeout, sandbox=sandbox)
+        bridge = IsolatedBridge(path, call_timeout=call_timeout, sandbox=sandbox, prepare_next=True)
     except SubmissionLoadError as error:  # SubmissionRefused too: a link swapped in after collecting
         status = Status.REFUSED if isinstance(error, SubmissionRefused) else Status.ERROR
         return bounded(Outcome(not_graded(name, checks, status, str(error)), seconds=time.perf_counter() - started,
@@ -191,10 +191,12 @@ def serve(conn: Connection, settings: Settings) -> None:
     reference = LiveReference()
     for check in checks:  # every submission needs these: compute them before the first one's clock starts
         reference.expected(check)
-    conn.send_bytes(json.dumps({"ready": True}).encode())
     try:
+        prepare(child_settings(sandbox=settings.sandbox))  # the first submission's process, made meanwhile
+        conn.send_bytes(json.dumps({"ready": True}).encode())
         _answer(conn, checks, reference, settings)
     finally:  # a multiprocessing worker leaves through os._exit: atexit would not stop the helper
+        discard_prepared()
         stop_helper_process()
 
 
