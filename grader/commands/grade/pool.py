@@ -121,7 +121,8 @@ class WorkerPool:
                 return
             submission = queue.popleft()
             idle.task, idle.started = submission, time.monotonic()
-            request = {"name": submission.name, "path": str(submission.path.absolute())}  # workers run elsewhere
+            request = {"name": submission.name, "path": str(submission.path.absolute()),  # workers run elsewhere
+                       "more": len(queue) >= len(self.workers)}  # else another worker may take the last ones
             try:
                 idle.conn.send_bytes(json.dumps(request).encode())
             except OSError:  # the worker is already gone
