@@ -96,6 +96,7 @@ class WorkerPool:
                 outcome = self._answer(w, ready)
                 if outcome is not None:
                     submission, w.task = w.task, None
+                    self._hand_out(queue, on_done)  # its next one is graded while this one is recorded
                     on_done(submission, outcome)
 
     def close(self) -> None:
