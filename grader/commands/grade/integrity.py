@@ -167,7 +167,9 @@ def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILA
                                fp=io.StringIO(code), language="python")
 
     boilerplate = np.array(sorted(fingerprint(canonical(given), 1).hashes))  # every k-gram of the stub
-    prints = {name: fingerprint(canonical(code), WINDOW, boilerplate) for name, code in codes.items()}
+    made: dict[str, CodeFingerprint] = {}  # canonical code -> its fingerprint: identical files are read once
+    prints = {name: made.get(text) or made.setdefault(text, fingerprint(text, WINDOW, boilerplate))
+              for name, text in ((name, canonical(code)) for name, code in codes.items())}
     prints = {name: p for name, p in prints.items() if p.token_coverage > 0}  # the stub itself: nothing left
     leads = []
     for first, second in itertools.combinations(sorted(prints), 2):
