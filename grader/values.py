@@ -120,6 +120,9 @@ MAX_NDIM = 32
 
 
 def _to_tree(value: Any, arrays: list[np.ndarray]) -> Any:
+    if type(value) is np.ndarray:  # the common case first: a frame can carry thousands of arrays
+        arrays.append(_numeric(value))
+        return {"a": len(arrays) - 1}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.generic):
@@ -151,13 +154,26 @@ def _numeric(array: np.ndarray) -> np.ndarray:
     return array
 
 
+_DTYPE_TEXT: dict[np.dtype, str] = {}  # dtype -> its .str (computed anew on every access)
+
+
+def _dtype_text(dtype: np.dtype) -> str:
+    text = _DTYPE_TEXT.get(dtype)
+    if text is None:
+        text = dtype.str
+        if len(_DTYPE_TEXT) < 256:
+            _DTYPE_TEXT[dtype] = text
+    return text
+
+
 def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
     """Inverse of ``_to_tree``, strict about what it accepts: a frame from a worker may be forged."""
     if node is None or isinstance(node, (bool, str)):
         return node
     if not isinstance(node, dict) or len(node) not in (1, 2):
         raise PlainDataError("malformed plain-data header")
-    (tag, body), *_ = node.items()
+    tag = next(iter(node))
+    body = node[tag]
     if tag in ("a", "s"):
         array = arrays[_index(body, arrays)]
         if tag == "a":
@@ -230,12 +246,17 @@ def plain_problem(value: Any, depth: int = 0) -> str | None:
     return f"a {type(value).__name__}"
 
 
+# json.dumps's own output, without its check for circular references (a third of its time on a frame of
+# thousands of arrays): a tree _to_tree builds is new, and a value that contains itself never gets here.
+_HEADER_JSON = json.JSONEncoder(check_circular=False)
+
+
 def encode(value: Any) -> bytes:
     """Serialise plain data: 4-byte header length, JSON header, then the arrays' raw bytes."""
     arrays: list[np.ndarray] = []
     tree = _to_tree(value, arrays)
-    specs = [[a.dtype.str, list(a.shape)] for a in arrays]
-    header = json.dumps({"tree": tree, "arrays": specs}).encode()
+    specs = [[_dtype_text(a.dtype), list(a.shape)] for a in arrays]
+    header = _HEADER_JSON.encode({"tree": tree, "arrays": specs}).encode()
     return b"".join([struct.pack("<I", len(header)), header,
                      *(np.ascontiguousarray(a).tobytes() for a in arrays)])
 
@@ -267,13 +288,26 @@ def decode(data: bytes) -> Any:
         raise PlainDataError(f"malformed plain-data header ({type(error).__name__})") from None
 
 
+_READABLE: dict[str, np.dtype] = {}  # dtype texts already checked -> their dtype (a frame repeats a few)
+
+
+def _readable_dtype(dtype_text: Any) -> np.dtype:
+    """The dtype named by ``dtype_text`` when it is a plain number type; raises PlainDataError otherwise."""
+    dtype = _READABLE.get(dtype_text) if type(dtype_text) is str else None
+    if dtype is None:
+        dtype = np.dtype(str(dtype_text))
+        if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or dtype.fields is not None or dtype.subdtype:
+            raise PlainDataError(f"refusing an array of dtype {dtype}: only numbers cross")
+        if type(dtype_text) is str and len(_READABLE) < 256:
+            _READABLE[dtype_text] = dtype
+    return dtype
+
+
 def _read_array(view: memoryview, offset: int, spec: Any) -> tuple[np.ndarray, int]:
     dtype_text, shape = spec
-    dtype = np.dtype(str(dtype_text))
-    if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or dtype.fields is not None or dtype.subdtype:
-        raise PlainDataError(f"refusing an array of dtype {dtype}: only numbers cross")
+    dtype = _readable_dtype(dtype_text)
     if not (isinstance(shape, list) and len(shape) <= MAX_NDIM
-            and all(type(n) is int and n >= 0 for n in shape)):
+            and all([type(n) is int and n >= 0 for n in shape])):
         raise PlainDataError("malformed array shape")
     count = math.prod(shape)  # Python integers: no overflow
     size = count * dtype.itemsize

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np  # noqa: F401  (imported once in the zygote, so every worker starts warm)
+import numpy.random  # noqa: F401  (NumPy 2 imports it lazily: on first use in every worker, ~10 ms each)
 
 from grader import i18n, values
 from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
@@ -71,6 +72,7 @@ def zygote_main(channel_fd: int) -> None:
     """
     channel = socket.socket(fileno=channel_fd)
     sandbox.make_subreaper()  # a keeper that dies leaves its orphans here, to be killed
+    _interpreter_paths()  # once here rather than in every worker: they are the same in all of them
     if os.geteuid() == 0:
         sandbox.unprivileged_user()  # looked up once here, inherited by every worker
     wake = _wake_on_sigchld()

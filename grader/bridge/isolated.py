@@ -63,6 +63,7 @@ Security model, in the order a submission meets it:
 """
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import os
@@ -103,6 +104,8 @@ class IsolatedBridge:
     sandbox       "auto" (Landlock, else the read-only mount namespace; refuses where neither
                   works), "landlock" or "namespace" forced, or "none" (no filesystem guard and
                   no seccomp filter: what ``grade --unsafe-sandbox`` uses where nothing works)
+    prepare_next  once this bridge's process is taken, have the next one made (``prepare``), so that
+                  the next submission's sandbox is set up while this one is graded
 
     output        the submission's captured stdout and stderr, truncated in the middle
     events        what happened to its processes, in plain words, for feedback
@@ -114,16 +117,14 @@ class IsolatedBridge:
     """
 
     def __init__(self, path: Path, *, call_timeout: float = 10.0, cpu_seconds: int = 60,
-                 memory_bytes: int = 1 << 30, output_limit: int = 64_000, sandbox: str = "auto"):
-        if sandbox not in SANDBOX_MODES:
-            raise ValueError(f"sandbox must be one of {SANDBOX_MODES}, not {sandbox!r}")
+                 memory_bytes: int = 1 << 30, output_limit: int = 64_000, sandbox: str = "auto",
+                 prepare_next: bool = False):
         self.path = Path(path).absolute()  # the child's working directory is elsewhere
         self.call_timeout = call_timeout
         self.events: list[str] = []
         self.sandbox_note = ""
-        self._settings = {"cpu_seconds": int(cpu_seconds), "memory_bytes": int(memory_bytes),
-                          "file_bytes": FILE_BYTES, "scratch_bytes": SCRATCH_BYTES, "processes": PROCESSES,
-                          "sandbox": sandbox, "protected": protected_paths(), "language": i18n.current()}
+        self._settings = child_settings(cpu_seconds, memory_bytes, sandbox)
+        self._prepare_next = prepare_next
         self._captured = HeadTail(output_limit)
         code = read_code(self.path)  # a notebook is parsed here, never in the sandbox: only its code goes there
         self._source, self.notes = code.text, code.notes
@@ -200,9 +201,14 @@ class IsolatedBridge:
         The child reports its sandbox before it receives the submission, so that the
         note cannot be written by student code.
         """
-        child = _Child.spawn(self._settings)
+        child, setup = _take_prepared(self._settings, self.call_timeout, self._captured)
+        if child is None:
+            child = _Child.spawn(self._settings)
+        if self._prepare_next:
+            prepare(self._settings)  # the next one's sandbox is set up while this submission runs
         try:
-            setup = child.receive(self.call_timeout, self._captured)
+            if setup is None:
+                setup = child.receive(self.call_timeout, self._captured)
             if "sandbox_error" in setup:
                 raise RuntimeError(f"the {self._settings['sandbox']} sandbox could not be set up: "
                                    f"{setup['sandbox_error']}")
@@ -237,6 +243,66 @@ class IsolatedBridge:
             self.events.append(ngettext("{number} process the submission had started was still running and was "
                                         "killed", "{number} processes the submission had started were still "
                                         "running and were killed", leftovers))
+
+
+def child_settings(cpu_seconds: int = 60, memory_bytes: int = 1 << 30, sandbox: str = "auto") -> dict[str, Any]:
+    """What the zygote needs to make a keeper and its sandboxed worker (``IsolatedBridge``'s arguments)."""
+    if sandbox not in SANDBOX_MODES:
+        raise ValueError(f"sandbox must be one of {SANDBOX_MODES}, not {sandbox!r}")
+    return {"cpu_seconds": int(cpu_seconds), "memory_bytes": int(memory_bytes), "file_bytes": FILE_BYTES,
+            "scratch_bytes": SCRATCH_BYTES, "processes": PROCESSES, "sandbox": sandbox,
+            "protected": protected_paths(), "language": i18n.current()}
+
+
+# ------------------------------------------------------------------ a process prepared ahead
+# A grading worker grades one submission after another: the keeper and worker of the next one (forks,
+# cgroup, namespaces, tmpfs, Landlock, seccomp: ~20 ms of CPU) are made while the current one is graded,
+# on a core that would otherwise wait. A prepared worker is sealed like any other before it has seen any
+# submission, then waits for the one it will import; it is used for one submission only, like any other.
+
+_prepared: dict[str, Any] = {"child": None, "key": "", "owner": 0}
+
+
+def _settings_key(settings: dict[str, Any]) -> str:
+    return json.dumps(settings, sort_keys=True)
+
+
+def prepare(settings: dict[str, Any]) -> None:
+    """Have the zygote make a keeper and worker with ``settings`` (``child_settings``) for the next
+    IsolatedBridge of this process with the same settings; a previously prepared one is ended. Nothing
+    is prepared when the zygote refuses (the next bridge then starts its own and reports why)."""
+    discard_prepared()
+    try:
+        child = _Child.spawn(settings)
+    except (OSError, RuntimeError):
+        return
+    _prepared.update(child=child, key=_settings_key(settings), owner=os.getpid())
+
+
+def discard_prepared() -> None:
+    """End the prepared worker, if any (its scratch folder removed). Also runs at exit."""
+    child, _prepared["child"] = _prepared["child"], None
+    if child is not None and _prepared["owner"] == os.getpid():  # a forked copy is its parent's to end
+        child.stop(HeadTail(0))
+
+
+def _take_prepared(settings: dict[str, Any], timeout: float, sink: HeadTail) -> tuple["_Child | None", Any]:
+    """(the prepared child and the report of its sandbox), or (None, None) when there is none with these
+    settings or it did not report (it is ended then: no student code ever ran in it)."""
+    child, _prepared["child"] = _prepared["child"], None
+    if child is None or _prepared["owner"] != os.getpid():
+        return None, None
+    if _prepared["key"] != _settings_key(settings):
+        child.stop(HeadTail(0))
+        return None, None
+    try:
+        return child, child.receive(timeout, sink)
+    except _NoAnswer:
+        child.stop(HeadTail(0))
+        return None, None
+
+
+atexit.register(discard_prepared)  # registered after zygote.py's stop: runs before it
 
 
 def _reply_problem(reply: Any, request: dict[str, Any]) -> str | None:
@@ -369,10 +435,13 @@ class _Child:
         replies_r, replies_w = os.pipe()
         output_r, output_w = os.pipe()
         control, control_keeper = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            fcntl.fcntl(output_r, _F_SETPIPE_SZ, 1 << 20)  # fewer wake-ups when a submission prints a lot
-        except OSError:
-            pass
+        # 1 MB pipes: fewer wake-ups when a submission prints a lot, and a training claim (~0.5 MB)
+        # or a batch of replayed steps crosses in one or two reads instead of dozens of 64 KB ones
+        for fd in (output_r, requests_w, replies_r):
+            try:
+                fcntl.fcntl(fd, _F_SETPIPE_SZ, 1 << 20)
+            except OSError:
+                pass
         theirs = [requests_r, replies_w, output_w, control_keeper.fileno()]
         try:
             spawn_keeper(dict(settings, scratch=scratch), theirs)

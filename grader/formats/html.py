@@ -15,6 +15,7 @@ similar submissions): each a ``Section`` with an ``id`` (the HTML anchor), a tit
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import statistics
 from collections import Counter
@@ -71,6 +72,7 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+@functools.lru_cache(maxsize=1)  # one for the process: a new one compiled the template again for every page
 def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                        trim_blocks=False, keep_trailing_newline=True)

@@ -277,7 +277,7 @@ def test_a_child_cannot_claim_a_timeout_or_send_nonsense(forged, kind, submissio
 
 
 SNOOP = """
-    import gc, importlib, os, socket, sys
+    import gc, importlib, os, socket, sys, types
 
     def attempt(action):
         try:
@@ -303,7 +303,8 @@ SNOOP = """
             "reference objects": sorted({{type(o).__name__ for o in gc.get_objects()
                                           if type(o).__name__ in ("LiveReference", "RecordedReference",
                                                                   "Check", "Probe", "Expected")}}),
-            "reference code": sum(1 for o in gc.get_objects() if hasattr(o, "__code__")
+            "reference code": sum(1 for o in gc.get_objects()  # functions; a type's __code__ is a descriptor
+                                  if isinstance(getattr(o, "__code__", None), types.CodeType)
                                   and "solutions" in o.__code__.co_filename),
         }}
 """

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import signal
 import sys
@@ -47,7 +48,7 @@ from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import Outcome, Settings, not_graded
 from grader.contract import REFERENCE_FILE
 from grader.files import refusal
-from grader.i18n import _, current
+from grader.i18n import _, current, speaking
 from grader.reference import ReferenceUnavailable, grading_draw
 from grader.results import Report
 from grader.status import Status
@@ -94,6 +95,17 @@ class GradeRun:
     shard_error: str = ""  # why DIR/shard.json could not be written ("" when it was)
 
 
+def _language_fixed(function: Callable) -> Callable:
+    """``function`` run in the language in use when it is called, looked up once: otherwise every
+    message (thousands in a run) looks it up again, reading the kit's default-language file each time."""
+    @functools.wraps(function)
+    def fixed(*args: Any, **kwargs: Any) -> Any:
+        with speaking(current()):
+            return function(*args, **kwargs)
+    return fixed
+
+
+@_language_fixed
 def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: int | None = None,
         force: bool = False, on_plan: Callable[[GradeRun], None] | None = None,
         on_graded: Callable[[Outcome], None] | None = None, part: shard.Shard | None = None) -> GradeRun:
@@ -246,6 +258,7 @@ def _require_reference(settings: Settings) -> None:
         raise ReferenceUnavailable("the hidden checks are not in this copy of the kit; grade with --public-only")
 
 
+@_language_fixed
 def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float = DEFAULT_CALL_TIMEOUT,
          public_only: bool = False, force: bool = False, unsafe_sandbox: bool = False,
          roster: Path | None = None, export: str | None = None, match_column: str | None = None,

@@ -40,7 +40,6 @@ import ast
 import contextlib
 import csv
 import hashlib
-import importlib.metadata
 import io
 import itertools
 import json
@@ -50,13 +49,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.contract import GIVEN_FUNCTIONS, REFERENCE_FILE
-from grader.formats import html
 from grader.i18n import _
 from grader.markers import student_source
 from grader.results import Report
 from grader.submission import NotGradable, graded_code
+
+if TYPE_CHECKING:  # imported where used: every grading worker imports this module's package, and not jinja2
+    from grader.formats import html
 
 FILE_NAME = "integrity.csv"
 COLUMNS = ("kind", "students", "score", "evidence")
@@ -165,7 +167,9 @@ def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILA
                                fp=io.StringIO(code), language="python")
 
     boilerplate = np.array(sorted(fingerprint(canonical(given), 1).hashes))  # every k-gram of the stub
-    prints = {name: fingerprint(canonical(code), WINDOW, boilerplate) for name, code in codes.items()}
+    made: dict[str, CodeFingerprint] = {}  # canonical code -> its fingerprint: identical files are read once
+    prints = {name: made.get(text) or made.setdefault(text, fingerprint(text, WINDOW, boilerplate))
+              for name, text in ((name, canonical(code)) for name, code in codes.items())}
     prints = {name: p for name, p in prints.items() if p.token_coverage > 0}  # the stub itself: nothing left
     leads = []
     for first, second in itertools.combinations(sorted(prints), 2):
@@ -325,6 +329,8 @@ def build(out: Path, codes: Mapping[str, str], reports: Iterable[Report]) -> Out
 
 def _inputs_key(codes: Mapping[str, str], reports: list[Report]) -> str:
     """A hash of everything integrity.csv is computed from."""
+    import importlib.metadata  # here: the grading workers import this module's package, not this
+
     digest = hashlib.sha256(Path(__file__).read_bytes())
     try:
         digest.update(importlib.metadata.version("copydetect").encode())
@@ -365,6 +371,8 @@ def summary_line(outcome: Outcome) -> str:
 def section(outcome: Outcome, page: Callable[[str], str]) -> html.Section:
     """The integrity section of report.html: one row per lead, its students (two, or a group) each linked
     to ``page(name)`` (their feedback page's address), in the language of the run."""
+    from grader.formats import html
+
     kinds = {"similar-code": _("similar code"), "same-wrong-output": _("same unusual wrong outputs")}
     rows = [[kinds.get(lead.kind, lead.kind), [html.Link(name, page(name)) for name in lead.students],
              f"{lead.score:g}", lead.evidence] for lead in outcome.leads]

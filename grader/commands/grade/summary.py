@@ -10,8 +10,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tabulate import tabulate
-
 from grader.results import Report
 from grader.status import Status
 from grader.text import counted
@@ -73,6 +71,8 @@ def _bar(count: int, bands: list[tuple[str, int]], width: int = 40) -> str:
 
 
 def render(summary: Summary) -> str:
+    from tabulate import tabulate  # here: every grading worker imports this module's package
+
     if not summary.submissions:
         return "no submissions graded."
     stats = [[name, f"{value:.4g}"] for name, value in summary.scores.items()]

@@ -21,8 +21,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from grader import i18n
 from grader.bridge import Bridge, StudentCodeError, SubmissionLoadError, SubmissionRefused, clip
-from grader.bridge.isolated import IsolatedBridge
+from grader.bridge.isolated import IsolatedBridge, child_settings, discard_prepared, prepare
 from grader.bridge.zygote import start_helper_process, stop_helper_process
 from grader.checks import Check, Draw, catalogue
 from grader.commands.grade.network import ClaimKeeper, no_training_run, pictured_case
@@ -144,11 +145,14 @@ def not_graded(name: str, checks: list[Check], status: Status, reason: str) -> R
 
 
 def grade_one(name: str, path: Path, checks: list[Check], reference: LiveReference,
-              call_timeout: float, sandbox: str = "auto", draw: Draw | None = None) -> Outcome:
-    """Run ``checks`` on the submission at ``path``; never raises for anything the submission does."""
+              call_timeout: float, sandbox: str = "auto", draw: Draw | None = None, more: bool = False) -> Outcome:
+    """Run ``checks`` on the submission at ``path``; never raises for anything the submission does.
+
+    more  another submission follows: its sandboxed process is made while this one is graded
+    """
     started = time.perf_counter()
     try:
-        bridge = IsolatedBridge(path, call_timeout=call_timeout, sandbox=sandbox)
+        bridge = IsolatedBridge(path, call_timeout=call_timeout, sandbox=sandbox, prepare_next=more)
     except SubmissionLoadError as error:  # SubmissionRefused too: a link swapped in after collecting
         status = Status.REFUSED if isinstance(error, SubmissionRefused) else Status.ERROR
         return bounded(Outcome(not_graded(name, checks, status, str(error)), seconds=time.perf_counter() - started,
@@ -175,22 +179,28 @@ def reference_cost(reference: LiveReference):
 
 
 def serve(conn: Connection, settings: Settings) -> None:
-    """Worker process entry point: say {"ready"}, then answer {"name", "path"} requests with Outcome JSON.
+    """Worker process entry point: say {"ready"}, then answer {"name", "path", "more"} requests with Outcome
+    JSON ("more": the pool has further submissions for it, so the next sandboxed process is made meanwhile).
 
     Ctrl-C goes to the main process, which stops the workers; SIGTERM exits through
     ``finally`` blocks so an open bridge still ends its child process.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    # The run's language, fixed for this process: otherwise every message (hundreds per submission)
+    # looks it up again, reading the kit's default-language file each time (~20 ms per submission).
+    i18n.use(i18n.current())
     start_helper_process()  # it boots while the reference runs below
     checks = settings.checks()
     reference = LiveReference()
     for check in checks:  # every submission needs these: compute them before the first one's clock starts
         reference.expected(check)
-    conn.send_bytes(json.dumps({"ready": True}).encode())
     try:
+        prepare(child_settings(sandbox=settings.sandbox))  # the first submission's process, made meanwhile
+        conn.send_bytes(json.dumps({"ready": True}).encode())
         _answer(conn, checks, reference, settings)
     finally:  # a multiprocessing worker leaves through os._exit: atexit would not stop the helper
+        discard_prepared()
         stop_helper_process()
 
 
@@ -204,7 +214,8 @@ def _answer(conn: Connection, checks: list[Check], reference: LiveReference, set
             return
         name, path = request["name"], Path(request["path"])
         try:
-            outcome = grade_one(name, path, checks, reference, settings.call_timeout, settings.sandbox, settings.draw)
+            outcome = grade_one(name, path, checks, reference, settings.call_timeout, settings.sandbox, settings.draw,
+                                more=bool(request.get("more")))
         except Exception as error:  # a bug on our side: report it for this submission and go on
             outcome = grader_failed(name, checks, error)
         conn.send_bytes(outcome.to_json())
