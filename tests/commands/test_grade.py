@@ -845,3 +845,34 @@ def test_grading_refuses_to_start_without_a_filesystem_sandbox_unless_told(tmp_p
 def test_the_sandbox_is_on_unless_the_unsafe_flag_allows_none() -> None:
     assert Settings().sandbox == "auto" and not Settings().unsafe_sandbox
     assert grade._with_sandbox(Settings()).sandbox == "auto"  # this machine has Landlock or namespaces
+
+
+def test_grades_csv_is_rewritten_at_most_once_a_second_and_completed_at_the_end(tmp_path, monkeypatch):
+    """Rewriting the whole table after every submission costs O(class size) each time; the table lags by
+    at most TABLE_EVERY while grading, and holds every report once the run finishes it."""
+    from grader.checks import catalogue
+    from grader.commands.grade import store
+    from grader.results import Report
+
+    checks = catalogue(include_hidden=False)
+    folder = store.OutputFolder(tmp_path, checks)
+
+    def rows() -> list[str]:
+        with folder.csv_path.open(newline="") as handle:
+            return [row["submission"] for row in csv.DictReader(handle)]
+
+    now = [100.0]
+    monkeypatch.setattr(store.time, "monotonic", lambda: now[0])
+
+    def graded(name: str, at: float) -> None:
+        now[0] = at
+        folder.keep(Report(name, [c.result(True, "") for c in checks]))
+
+    graded("a", 100.0)
+    graded("b", 100.4)
+    assert rows() == ["a"]  # b came 0.4 s after the first write
+    graded("c", 101.1)
+    assert rows() == ["a", "b", "c"]  # 1.1 s after it
+    graded("d", 101.2)
+    folder.finish_table()
+    assert rows() == ["a", "b", "c", "d"]

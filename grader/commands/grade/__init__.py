@@ -163,8 +163,7 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
                     pool.grade(todo, finished)
         except KeyboardInterrupt:
             result.interrupted = True
-    if folder.table_error:  # a later row may have written it meanwhile; else one more try
-        folder.write_table()
+    folder.finish_table()
     result.table_error = folder.table_error
     result.reports = dict(sorted(folder.reports.items()))  # by name: the summary and report.html as a merge's
     _write_diff(result)

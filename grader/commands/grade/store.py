@@ -5,7 +5,8 @@
                               digests of unexplained wrong outputs): what a re-run reads
                               (regrade.py; integrity.py reads the digests)
     DIR/feedback/<file>.md    the student's feedback
-    DIR/grades.csv            every submission of the run, rewritten after each one
+    DIR/grades.csv            every submission of the run, rewritten at most once a second while
+                              grading (each rewrite costs O(class size)) and at the end
 
 ``<file>`` is the submission's name when it is short plain ASCII, else a safe stem plus a
 hash of the name (``file_stem``): a name may be 255 bytes long, not UTF-8, or hold any
@@ -28,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,9 @@ class NotRecorded(Exception):
     """A submission's files could not be written; the message says why, in one line."""
 
 
+TABLE_EVERY = 1.0  # seconds between rewrites of grades.csv while grading
+
+
 class OutputFolder:
     """DIR of one grading run. ``reports`` holds every submission of the run graded so far."""
 
@@ -78,6 +83,8 @@ class OutputFolder:
         self.grader = grader  # recorded in each results file: a re-run under another grader grades again
         self.reports: dict[str, Report] = {}
         self.table_error = ""  # why grades.csv could not be written last time ("" when it was)
+        self.table_written = float("-inf")  # time.monotonic() of the last write
+        self.table_stale = False  # reports counted since then
 
     @property
     def csv_path(self) -> Path:
@@ -98,10 +105,19 @@ class OutputFolder:
             return None
 
     def keep(self, *reports: Report) -> None:
-        """Count reports in this run's table (earlier runs', or one just recorded); the table is written once."""
+        """Count reports in this run's table (earlier runs', or one just recorded). The table is rewritten
+        when TABLE_EVERY seconds have passed since the last write (the results files are the record: a run
+        stopped in between rebuilds the table from them); ``finish_table`` writes the rest."""
         for report in reports:
             self.reports[report.submission] = report
-        self.write_table()
+        self.table_stale = True
+        if time.monotonic() - self.table_written >= TABLE_EVERY:
+            self.write_table()
+
+    def finish_table(self) -> None:
+        """Write grades.csv if it lacks a report or its last write failed (one more try)."""
+        if self.table_stale or self.table_error:
+            self.write_table()
 
     def write_table(self) -> bool:
         """Write grades.csv; on failure remember why in ``table_error`` (a later call retries)."""
@@ -111,6 +127,7 @@ class OutputFolder:
             self.table_error = _reason(error)
             return False
         self.table_error = ""
+        self.table_written, self.table_stale = time.monotonic(), False
         return True
 
     def record(self, outcome: Outcome, fingerprint: str) -> Report:
