@@ -172,11 +172,15 @@ def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILA
               for name, text in ((name, canonical(code)) for name, code in codes.items())}
     prints = {name: p for name, p in prints.items() if p.token_coverage > 0}  # the stub itself: nothing left
     leads = []
+    measured: dict[tuple[int, int], tuple] = {}  # identical files share a fingerprint: each pair measured once
     for first, second in itertools.combinations(sorted(prints), 2):
         a, b = prints[first].hashes, prints[second].hashes
         if len(a & b) < (threshold - PREFILTER_MARGIN) * max(len(a), len(b)):
             continue  # the share of fingerprints in common is far below: skip copydetect's slower exact measure
-        overlap, (share1, share2), _slices = compare_files(prints[first], prints[second])
+        pair = (id(prints[first]), id(prints[second]))
+        if pair not in measured:
+            measured[pair] = compare_files(prints[first], prints[second])
+        overlap, (share1, share2), _slices = measured[pair]
         score = float(min(share1, share2))
         if score >= threshold:
             leads.append(Lead("similar-code", (first, second), round(score, 3),
