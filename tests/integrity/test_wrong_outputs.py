@@ -182,6 +182,13 @@ def test_the_report_section_links_every_student_of_a_group():
     assert [(link.text, link.href) for link in row[1]] == [(n, f"feedback/{n}.html") for n in ("ann", "ben", "cat")]
 
 
+def test_the_report_shows_the_strongest_leads_and_says_where_the_rest_are():
+    leads = [integrity.Lead("similar-code", (f"s{i:03d}", f"t{i:03d}"), 1.0 - i / 1000, "evidence") for i in range(250)]
+    section = integrity.section(integrity.Outcome(leads, Path("integrity.csv")), lambda name: name)
+    assert [row[1][0].text for row in section.rows] == [f"s{i:03d}" for i in range(100)]  # the file's order: strongest
+    assert "250" in section.intro and "integrity.csv" in section.intro
+
+
 @pytest.mark.slow
 def test_a_grading_run_keeps_the_digests_and_flags_the_pair(tmp_path):
     from grader.commands import grade

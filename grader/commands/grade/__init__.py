@@ -270,10 +270,11 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
     pages = HtmlStep(out) if html else None
 
     def planned(plan: GradeRun) -> None:
-        if len(plan.graded_code) > 1:  # before any picture is drawn; a class of one compares no code
-            integrity.preload()
-        if pages:
-            pages.start()
+        if plan.remaining:  # pictures will be drawn while grading goes on (a re-run of nothing draws none then)
+            if len(plan.graded_code) > 1:  # before any picture is drawn; a class of one compares no code
+                integrity.preload()
+            if pages:
+                pages.start()
         for note in plan.notes:
             print(f"note: {printable(note)}", file=sys.stderr)
         for name, reason in plan.refused.items():

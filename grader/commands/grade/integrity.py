@@ -66,6 +66,7 @@ INSTALL_HINT = 'pip install -e ".[instructor]"  (or: pip install copydetect)'
 SIMILARITY_MIN = 0.90  # both files' shares; correct variants reach 0.80, disguised copies 1.0
 NOISE_CHARACTERS = 25  # copydetect's k: characters of normalised code in one fingerprint
 WINDOW = 4  # copydetect's winnowing window
+SHOWN_LEADS = 100  # rows of report.html's integrity section (integrity.csv has every lead)
 PREFILTER_MARGIN = 0.25  # a pair is measured exactly when its share of common fingerprints is within this of it
 MIN_SHARED = 2  # unusual wrong outputs (each on its own probe) a group must share
 MAX_SHARE = 0.10  # a wrong output more than a tenth of the class (and more than 2) shares is common, not a lead
@@ -379,13 +380,16 @@ def section(outcome: Outcome, page: Callable[[str], str]) -> html.Section:
 
     kinds = {"similar-code": _("similar code"), "same-wrong-output": _("same unusual wrong outputs")}
     rows = [[kinds.get(lead.kind, lead.kind), [html.Link(name, page(name)) for name in lead.students],
-             f"{lead.score:g}", lead.evidence] for lead in outcome.leads]
+             f"{lead.score:g}", lead.evidence] for lead in outcome.leads[:SHOWN_LEADS]]
     intro = _("Leads to read, never verdicts. Similar code: pairs whose graded code is alike once names, comments "
               "and order are set aside (the given code excluded); the score is the share of code in common (0-1). "
               "Same unusual wrong outputs: students whose functions return the same wrong numbers on the same "
               "secret questions, numbers that match no known mistake and that few students of the class share; "
               "the score is how many such outputs they share. Correct solutions of a short lab converge, so read "
               "both students' code before you ask them about it.")
+    if len(outcome.leads) > SHOWN_LEADS:
+        intro += " " + _("The strongest {shown} leads are shown; all {number} are in integrity.csv.",
+                         shown=SHOWN_LEADS, number=len(outcome.leads))
     if outcome.note:
         intro += " " + outcome.note
     return html.Section("integrity", _("Integrity"), [_("kind"), _("students"), _("score"), _("evidence")], rows,
