@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,16 +29,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grade_throughput import cli, prepare_submissions  # noqa: E402 (beside this file)
+from grading import REPO_ROOT, checkout_env, make_class  # noqa: E402 (beside this file)
+from grading import timed as timed_command  # noqa: E402
 
 SECONDS = re.compile(rb'"seconds": [0-9.e+-]+')
 
 
 def timed(args: list[str]) -> float:
-    """Run ``backprop-lab ARGS``; its wall time. Exits with its stderr when it fails."""
-    start = time.perf_counter()
-    done = subprocess.run(cli(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    seconds = time.perf_counter() - start
+    """Run ``backprop-lab ARGS`` (this checkout's); its wall time. Exits with its stderr when it fails."""
+    seconds, done = timed_command([sys.executable, "-m", "grader", *args], env=checkout_env(), cwd=REPO_ROOT)
     if done.returncode != 0:
         sys.exit(f"backprop-lab {' '.join(args[:1])} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return seconds
@@ -66,7 +64,7 @@ def main() -> None:
     common = (["--public-only"] if options.public_only else []) + ([] if options.html else ["--no-html"])
     with tempfile.TemporaryDirectory(prefix="backprop-lab-shards-") as scratch:
         root = Path(scratch)
-        prepare_submissions(root / "class", options.n)
+        make_class(root / "class", options.n)
         whole = timed(["grade", str(root / "class"), "--out", str(root / "whole"), *common])
         print(f"{options.n} submissions; unsharded, all cores: {whole:.2f} s")
 
