@@ -219,3 +219,12 @@ def test_a_grader_failure_is_retried_once_and_the_retry_s_results_are_written(tm
     assert autograder.main() == 0
     assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 7.0
     assert attempts == []
+
+
+def test_setup_compiles_every_module_of_the_kit_once_for_all_containers(gradescope_root):
+    """Each submission is graded in a fresh container of the image setup.sh built: a module left
+    uncompiled there is compiled again by every process that imports it, for every submission."""
+    modules = sorted((gradescope_root / "source" / "kit" / "grader").rglob("*.py"))
+    assert modules
+    # by the venv's python3, whose version need not be this one's
+    assert [m for m in modules if not any((m.parent / "__pycache__").glob(f"{m.stem}.*.pyc"))] == []
