@@ -25,8 +25,8 @@ def forkserver_pid() -> int | None:
 
 def environ_of(pid: int) -> dict[str, str]:
     """The environment the forkserver was started with (once it has exec'd its interpreter)."""
-    deadline = time.monotonic() + 30
-    while b"multiprocessing.forkserver import" not in Path(f"/proc/{pid}/cmdline").read_bytes() and time.monotonic() < deadline:
+    deadline, command = time.monotonic() + 30, Path(f"/proc/{pid}/cmdline")
+    while b"multiprocessing.forkserver import" not in command.read_bytes() and time.monotonic() < deadline:
         time.sleep(0.01)
     raw = Path(f"/proc/{pid}/environ").read_bytes()
     return dict(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if "=" in item)
