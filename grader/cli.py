@@ -273,10 +273,12 @@ def _dispatch(args: argparse.Namespace, language: str | None = None) -> int:
         return release.main(args.out, skip_otter=args.skip_otter, language=i18n.normalise(language or "en"),
                             shards=args.shards)
     if args.command == "grade":
-        from grader.commands import grade
+        from grader.bridge import forkserver
 
         timeout = {} if args.timeout is None else {"timeout": args.timeout}  # grade owns the default
-        with _passed_on(language):
+        with _passed_on(language), forkserver.started():  # the workers' forkserver, in the run's language, boots
+            from grader.commands import grade  # while grade's own modules are imported (~0.25 s)
+
             return grade.main(args.paths, args.out, jobs=args.jobs, public_only=args.public_only,
                               force=args.force, unsafe_sandbox=args.unsafe_sandbox, roster=args.roster,
                               export=args.export, match_column=args.match_column, html=not args.no_html,

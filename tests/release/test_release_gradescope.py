@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import stat
+import sys
 import zipfile
 from pathlib import Path
 
@@ -219,3 +220,42 @@ def test_a_grader_failure_is_retried_once_and_the_retry_s_results_are_written(tm
     assert autograder.main() == 0
     assert json.loads((tmp_path / "results" / "results.json").read_text())["score"] == 7.0
     assert attempts == []
+
+
+def test_setup_compiles_every_module_of_the_kit_once_for_all_containers(gradescope_root):
+    """Each submission is graded in a fresh container of the image setup.sh built: a module left
+    uncompiled there is compiled again by every process that imports it, for every submission."""
+    modules = sorted((gradescope_root / "source" / "kit" / "grader").rglob("*.py"))
+    assert modules
+    # by the venv's python3, whose version need not be this one's
+    assert [m for m in modules if not any((m.parent / "__pycache__").glob(f"{m.stem}.*.pyc"))] == []
+
+
+def test_grading_runs_the_grader_program_here_and_quotes_its_output_when_it_writes_no_results(tmp_path, monkeypatch,
+                                                                                               capfd):
+    """``grade`` runs ``python -m grader grade ...`` in this process: what it (or a process it started)
+    wrote to stdout/stderr is quoted when no results came of it, and this process's own output and
+    arguments are as they were afterwards."""
+    from grader import cli
+    from grader.commands.release import autograder
+
+    seen = {}
+
+    def failing() -> int:
+        seen["argv"] = sys.argv[1:]
+        os.write(1, b"half a summary\n")  # at the descriptors, as the workers write (pytest holds sys.stdout)
+        os.write(2, b"the worker failed\n")
+        return 2
+
+    monkeypatch.setattr(cli, "main", failing)
+    submission = tmp_path / "lab.py"
+    submission.write_text("x = 1\n")
+    argv = list(sys.argv)
+    with pytest.raises(RuntimeError, match=r"exit status 2\)[\s\S]*half a summary[\s\S]*the worker failed"):
+        autograder.grade(submission, "5")
+    assert seen["argv"][0] == "grade" and seen["argv"][1].endswith(SUBMISSION_FILE)  # staged under its name
+    assert seen["argv"][-5:] == ["--jobs", "1", "--timeout", "5", "--no-html"]
+    assert sys.argv == argv
+    print("ours again")
+    captured = capfd.readouterr()
+    assert "ours again" in captured.out and "half a summary" not in captured.out + captured.err

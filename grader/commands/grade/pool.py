@@ -15,19 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
-import multiprocessing.forkserver
-import multiprocessing.resource_tracker
-import os
-import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 
+from grader.bridge import forkserver
 from grader.bridge.zygote import SINGLE_THREAD_ENV
 from grader.commands.grade import worker
 from grader.commands.grade.collect import Submission
@@ -111,7 +106,7 @@ class WorkerPool:
         for w in self.workers:
             _stop(w, max(0.0, deadline - time.monotonic()))
         self.workers.clear()
-        _stop_forkserver()
+        forkserver.stop()
 
     # -- helpers
     def _busy(self) -> list[_Worker]:
@@ -131,14 +126,9 @@ class WorkerPool:
                 on_done(submission, self._replace(idle, "the grading worker could not take it"))
 
     def _start_worker(self) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([worker.__name__])  # effective when the forkserver first starts
+        context = forkserver.start([worker.__name__])  # usually running already: `grade` starts it early
         ours, theirs = context.Pipe()
-        # The forkserver forks workers: it must stay single-threaded. It runs `python -c`, which
-        # puts its working directory first on sys.path (and Python 3.11 ignores the sys_path that
-        # multiprocessing passes it): started from the instructor's folder, a `grader/` or `numpy.py`
-        # lying there would be imported into every worker. So it starts beside the real `grader`.
-        with _environment(SINGLE_THREAD_ENV), _working_directory(PACKAGE_DIR.parent):
+        with forkserver.environment(SINGLE_THREAD_ENV), forkserver.working_directory(PACKAGE_DIR.parent):
             process = context.Process(target=worker.serve, args=(theirs, self.settings),
                                       name="backprop-lab-grade-worker")
             process.start()
@@ -187,20 +177,6 @@ class WorkerPool:
         return Outcome(not_graded(failed.task.name, self.settings.checks(), status, reason))
 
 
-def _stop_forkserver() -> None:
-    """End the forkserver and its resource tracker now rather than when this process exits, so
-    that no process of the run outlives it. multiprocessing has no public call for this;
-    without it both still end, a moment after this process. Every worker has ended by now, so the
-    forkserver (a template that holds nothing) is ended by SIGTERM: its interpreter's clean-up took
-    ~50 ms that every run waited for."""
-    with contextlib.suppress(AttributeError, OSError):
-        server = multiprocessing.forkserver._forkserver
-        if server._forkserver_pid is not None:
-            os.kill(server._forkserver_pid, signal.SIGTERM)
-        server._stop()
-        multiprocessing.resource_tracker._resource_tracker._stop()
-
-
 def _stop(w: _Worker, grace: float) -> None:
     w.process.join(grace)
     if w.process.is_alive():
@@ -208,26 +184,3 @@ def _stop(w: _Worker, grace: float) -> None:
         w.process.join()
     w.conn.close()
     w.process.close()
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for processes started inside the block (existing values win)."""
-    added = {k: v for k, v in values.items() if k not in os.environ}
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for key in added:
-            del os.environ[key]
-
-
-@contextlib.contextmanager
-def _working_directory(path: Path) -> Iterator[None]:
-    """contextlib.chdir, which Python 3.10 lacks."""
-    previous = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(previous)

@@ -14,4 +14,7 @@ if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
 fi
 python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$SOURCE/kit"
+# Every submission is graded in a fresh container made from this image: compiled now, the kit's
+# modules are not compiled again by each of the processes that grade one (~0.07 s each, measured).
+"$VENV/bin/python" -m compileall -q "$SOURCE/kit/grader"
 "$VENV/bin/python" -c "import grader.checks.hidden, grader.commands.grade; print('backprop-lab autograder ready')"
