@@ -21,7 +21,7 @@ cycled, in a temporary folder):
 (c) One submission end to end, from a cold process, as a Gradescope container does it:
     ``backprop-lab grade one.py --out DIR --jobs 1`` (median of ``--rounds`` runs), and Gradescope's
     own path, ``run_autograder`` of the release's autograder.zip (staged into a folder, not timed;
-    it finds the file, runs the same ``grade`` in a second interpreter and writes results.json),
+    it finds the file, runs the same ``grade`` in its own process and writes results.json),
     run with this interpreter. The two alternate so that both see the same machine load.
 
 ``--memory``: peak memory too, in separate grading runs so that sampling does not disturb the timings:
