@@ -807,10 +807,13 @@ def test_the_same_attacks_when_the_whole_run_is_one_unprivileged_user() -> None:
         pytest.skip("needs root and setpriv to run the grading as nobody")
     wrapper = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
     # nobody must be able to run this very Python: import the kit, and read its own standard library
-    # (a Python under /root may still start for nobody, on another installation's library)
+    # (a Python under /root may still start for nobody, on another installation's library: a venv made
+    # from a Python in /root finds no home there and falls back to the system's /usr, another version)
     probe = ("import os, sys, grader, numpy; "
              "sys.exit(0 if os.access(os.path.dirname(os.__file__), os.R_OK) and "
-             "os.path.realpath(os.__file__).startswith(os.path.realpath(sys.base_prefix)) else 3)")
+             "os.path.realpath(os.__file__).startswith(os.path.realpath(sys.base_prefix)) and "
+             f"sys.version == {sys.version!r} and os.path.realpath(sys.base_prefix) == "
+             f"{os.path.realpath(sys.base_prefix)!r} else 3)")
     tried = subprocess.run([*wrapper, sys.executable, "-c", probe], capture_output=True,
                            text=True, cwd="/", env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
     if tried.returncode != 0:
