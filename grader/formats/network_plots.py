@@ -57,7 +57,8 @@ def network_png(xx: np.ndarray, yy: np.ndarray, probability: np.ndarray, X: np.n
             accuracy in [0, 1] or None
     A single picture; for many over the same scene, build one ``NetworkPicture`` and call ``png``.
     """
-    return NetworkPicture(xx, yy, X, Y, reference_probability, reference_costs).png(probability, costs, accuracy)
+    picture = NetworkPicture(xx, yy, X, Y, reference_probability, reference_costs)
+    return picture.png(probability, costs, accuracy, whole=True)
 
 
 class NetworkPicture:
@@ -85,6 +86,8 @@ class NetworkPicture:
                                  else np.reshape(reference_probability, xx.shape))
             self._cost_panel()
         self._contour = None  # the boundary of the network drawn last (removed before the next one)
+        self._background = None  # the figure's fixed pixels (``_fixed_pixels``), made at the first picture
+        self._tick_marks: list[Artist] = []
 
     def _boundary_panel(self, X: np.ndarray, Y: np.ndarray, reference: np.ndarray | None) -> None:
         """The left panel's shared parts; the network's image starts hidden."""
@@ -121,13 +124,63 @@ class NetworkPicture:
         axes.set_ylabel(i18n._(COST_Y))
         axes.grid(alpha=0.3)
 
-    def png(self, probability: np.ndarray, costs: np.ndarray, accuracy: float | None) -> bytes:
+    def png(self, probability: np.ndarray, costs: np.ndarray, accuracy: float | None, whole: bool = False) -> bytes:
         """The picture of one network: probability (s * s,) or (s, s) of label 1 on the grid; costs
-        (n_epochs,), NaN where unknown; accuracy in [0, 1] or None."""
+        (n_epochs,), NaN where unknown; accuracy in [0, 1] or None. ``whole``: render the whole figure;
+        else only what changes, over the fixed pixels (the same picture: tests/formats/test_network_plots.py)."""
         with drawing():
             self._show_boundary(np.reshape(probability, self.xx.shape), accuracy)
             self._show_costs(np.ravel(costs))
-            return _png(self.figure)
+            return _png(self.figure) if whole else self._redrawn()
+
+    def _changing(self) -> list[Artist]:
+        """The left panel's artists drawn over the network's image (the image, boundaries, points, frame,
+        title, legend), in the order a whole render draws them: by zorder, then as the panel lists them."""
+        left = self.left
+        drawn = [a for a in left.get_children() if a is not left.patch and a not in (left.xaxis, left.yaxis)]
+        return sorted((a for a in drawn if a.get_visible()), key=lambda artist: artist.get_zorder())
+
+    def _fixed_pixels(self) -> object:
+        """The figure rendered without what changes or lies over it: the left panel's background and tick
+        labels (a third of a picture's time, mostly text) are drawn once per figure. Its tick marks are
+        drawn after the frame in a whole render, so they are left out here and drawn with the rest."""
+        canvas = self.figure.canvas
+        canvas.draw()  # whole once: a render also places texts (a title above the tick labels, ...)
+        self._tick_marks = [line for axis in (self.left.xaxis, self.left.yaxis) for tick in axis._update_ticks()
+                            for line in (tick.tick1line, tick.tick2line) if line.get_visible()]  # those in view
+        titles = {text: text.get_text() for text in (self.left.title, self.left._left_title, self.left._right_title)}
+        hidden = [a for a in [*self._changing(), self.right, *self._tick_marks] if a not in titles]
+        for artist in hidden:
+            artist.set_visible(False)
+        for text in titles:  # emptied, not hidden: a render places the titles whether or not they are empty
+            text.set_text("")
+        canvas.draw()
+        for artist in hidden:
+            artist.set_visible(True)
+        for text, words in titles.items():
+            text.set_text(words)
+        return canvas.copy_from_bbox(self.figure.bbox)
+
+    def _redrawn(self) -> bytes:
+        """The PNG of the fixed pixels with the left panel's changing artists, its tick marks and the whole
+        right panel drawn over them."""
+        from PIL import Image
+
+        if self._background is None:
+            self._background = self._fixed_pixels()
+        canvas = self.figure.canvas
+        canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in self._changing():
+            artist.draw(renderer)
+            if artist is self.left.spines["top"]:  # a whole render draws the axes (ticks) after the spines
+                for line in self._tick_marks:
+                    line.draw(renderer)
+        self.right.draw(renderer)
+        buffer = io.BytesIO()
+        Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+            buffer, format="png", compress_level=3)
+        return buffer.getvalue()
 
     def _show_boundary(self, probability: np.ndarray, accuracy: float | None) -> None:
         """The network's probability as an image, its boundary (if the picture has one), title, legend."""

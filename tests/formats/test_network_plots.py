@@ -38,11 +38,17 @@ STUDENTS = [
 
 
 def test_a_reused_figure_draws_each_student_as_a_fresh_one_would() -> None:
+    """Only the changing parts are drawn over the figure's fixed pixels: the picture is a whole fresh
+    render's, up to one unit of rounding in a channel (a few pixels where the frame, a tick mark and the
+    half-transparent image meet); anything left over from another student would differ by far more."""
     reference = probability(2, 0.0)
     picture = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
     for index, (theirs, costs, accuracy) in enumerate(STUDENTS):
-        fresh = network_png(XX, YY, theirs, X, Y, costs, accuracy, reference, REFERENCE_COSTS)
-        assert np.array_equal(pixels(picture.png(theirs, costs, accuracy)), pixels(fresh)), index
+        fresh = pixels(network_png(XX, YY, theirs, X, Y, costs, accuracy, reference, REFERENCE_COSTS))
+        reused = pixels(picture.png(theirs, costs, accuracy))
+        assert reused.shape == fresh.shape, index
+        assert np.abs(reused.astype(int) - fresh).max() <= 1, index
+        assert (reused != fresh).any(axis=2).sum() <= 10, index
 
 
 def test_students_pictures_differ_where_their_networks_differ() -> None:
