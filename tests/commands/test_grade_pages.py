@@ -213,6 +213,11 @@ def test_misshapen_or_missing_claims_give_a_reason_instead_of_a_picture() -> Non
     keeper = ClaimKeeper(FakeBridge(misshapen), case, lambda *a: 0.0)
     keeper.run("train", X=np.zeros((4, 2)), Y=np.zeros((4, 1)), seed=case.seed)
     assert keeper.picture["params"] is None and "shapes" in keeper.picture["problem"]
+    diverged = claim_of(case.n_h, np.full(100, np.inf))
+    diverged["final"]["W1"] = np.full((2, case.n_h), np.nan)
+    keeper = ClaimKeeper(FakeBridge(diverged), case, lambda *a: 0.0)
+    keeper.run("train", X=np.zeros((4, 2)), Y=np.zeros((4, 1)), seed=case.seed)
+    assert keeper.picture["params"] is None and "diverged" in keeper.picture["problem"]
     crashed = ClaimKeeper(FakeBridge(error=StudentCodeError("exception", "forward_propagation", INJECTION)), case,
                           lambda *a: 0.0)
     with pytest.raises(StudentCodeError):

@@ -80,6 +80,9 @@ class ClaimKeeper:
     def _picture(self, claim: Any, X: np.ndarray, Y: np.ndarray) -> dict[str, Any]:
         final = claim.get("final") if isinstance(claim, dict) else None
         params = usable_params(final, self.n_h)
+        if params is None and usable_params(final, self.n_h, finite=False) is not None:
+            return dict(no_training_run(), problem=_("the trained parameters hold NaN or infinite values (training "
+                                                     "diverged), so there is no network to draw."))
         if params is None:
             return dict(no_training_run(), problem=_("the training run gave back no parameters of the right shapes."))
         costs, source = claimed_costs(claim), "claim"
@@ -105,8 +108,9 @@ def _row(stack: Any, index: int) -> Any:
     return stack[index] if isinstance(stack, np.ndarray) and stack.ndim == 3 and 0 <= index < len(stack) else None
 
 
-def usable_params(params: Any, n_h: int) -> dict[str, np.ndarray] | None:
-    """``params`` as float arrays when they are the four finite parameters of a (2, n_h, 1) network, else None."""
+def usable_params(params: Any, n_h: int, finite: bool = True) -> dict[str, np.ndarray] | None:
+    """``params`` as float arrays when they are the four parameters of a (2, n_h, 1) network (all finite,
+    unless ``finite`` is false), else None."""
     if not isinstance(params, dict):
         return None
     found = {}
@@ -115,7 +119,7 @@ def usable_params(params: Any, n_h: int) -> dict[str, np.ndarray] | None:
         if not (isinstance(value, np.ndarray) and value.shape == shape and value.dtype.kind in "biuf"):
             return None
         found[key] = value.astype(np.float64)
-        if not np.all(np.isfinite(found[key])):
+        if finite and not np.all(np.isfinite(found[key])):
             return None
     return found
 
