@@ -81,6 +81,16 @@ def _argparse_translated() -> Iterator[None]:
         argparse._ = original
 
 
+def _add_gradebook_options(command: argparse.ArgumentParser) -> None:
+    """--roster, --export and --match-column, as grade and merge both take them."""
+    command.add_argument("--roster", type=Path, metavar="ROSTER.csv",
+                         help="the class list (an LMS's grade export) for --export")
+    command.add_argument("--export", choices=("canvas", "moodle"),
+                         help="also write DIR/canvas.csv or DIR/moodle.csv for the LMS's grade import")
+    command.add_argument("--match-column", metavar="COLUMN",
+                         help="the roster column that names each student's submission (default: guessed)")
+
+
 def _add_language(parser: argparse.ArgumentParser) -> None:
     # Read by requested_language before parsing; declared so argparse accepts it everywhere.
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=argparse.SUPPRESS,
@@ -159,12 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         grade.add_argument("--unsafe-sandbox", action="store_true",
                            help="grade even where submissions cannot be sandboxed (no Landlock and no mount "
                                 "namespace): they could then read the reference and write anywhere you can")
-        grade.add_argument("--roster", type=Path, metavar="ROSTER.csv",
-                           help="the class list (an LMS's grade export) for --export")
-        grade.add_argument("--export", choices=("canvas", "moodle"),
-                           help="also write DIR/canvas.csv or DIR/moodle.csv for the LMS's grade import")
-        grade.add_argument("--match-column", metavar="COLUMN",
-                           help="the roster column that names each student's submission (default: guessed)")
+        _add_gradebook_options(grade)
         grade.add_argument("--shard", metavar="I/N", dest="shard_value",
                            help="grade only shard I of N (1..N; by a hash of each submission's name) and write "
                                 "DIR/shard.json for `merge`; env: take I/N from BACKPROP_LAB_SHARD, a "
@@ -179,12 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         merge.add_argument("--out", type=Path, required=True, metavar="DIR",
                            help="folder for the merged grades.csv, results/, feedback/ and report.html")
         merge.add_argument("--no-html", action="store_true", help="write no report.html")
-        merge.add_argument("--roster", type=Path, metavar="ROSTER.csv",
-                           help="the class list (an LMS's grade export) for --export")
-        merge.add_argument("--export", choices=("canvas", "moodle"),
-                           help="also write DIR/canvas.csv or DIR/moodle.csv for the LMS's grade import")
-        merge.add_argument("--match-column", metavar="COLUMN",
-                           help="the roster column that names each student's submission (default: guessed)")
+        _add_gradebook_options(merge)
     _hide_unshipped_options(commands)
     return parser
 
