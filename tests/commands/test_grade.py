@@ -555,14 +555,14 @@ def test_a_submission_whose_files_cannot_be_written_is_not_recorded_and_the_run_
     from grader.commands.grade import store
 
     folder = make_class(tmp_path / "class", ann=REFERENCE_CODE, bob=STUB_CODE, cy=STUB_CODE)
-    real_write = store._write_atomic
+    real_write = store.write_atomic
 
     def disk_full_for_bob(path: Path, text: str) -> None:
         if path.stem == "bob":
             raise OSError(28, "No space left on device")
         real_write(path, text)
 
-    monkeypatch.setattr(store, "_write_atomic", disk_full_for_bob)
+    monkeypatch.setattr(store, "write_atomic", disk_full_for_bob)
     out = tmp_path / "g"
     code, stdout, stderr = run_cli(str(folder), "--out", str(out), "--jobs", "1", "--public-only")
     assert code == 1
@@ -574,7 +574,7 @@ def test_a_submission_whose_files_cannot_be_written_is_not_recorded_and_the_run_
     assert "graded but not recorded (run again): bob" in stdout
     assert not (out / "results" / "bob.json").exists() and list(out.rglob("*.partial")) == []
 
-    monkeypatch.setattr(store, "_write_atomic", real_write)  # space again: the re-run grades bob only
+    monkeypatch.setattr(store, "write_atomic", real_write)  # space again: the re-run grades bob only
     again = grade.run([folder], out, Settings(public_only=True), jobs=1)
     assert again.graded == ["bob"] and sorted(again.skipped) == ["ann", "cy"]
     assert rows_of(out)["bob"]["status"] == "ok"
@@ -585,14 +585,14 @@ def test_a_table_that_cannot_be_written_is_retried_and_reported(tmp_path: Path,
     from grader.commands.grade import store
 
     folder = make_class(tmp_path / "class", ann=STUB_CODE)
-    real_write = store._write_atomic
+    real_write = store.write_atomic
 
     def no_table(path: Path, text: str) -> None:
         if path.name == "grades.csv":
             raise OSError(27, "File too large")
         real_write(path, text)
 
-    monkeypatch.setattr(store, "_write_atomic", no_table)
+    monkeypatch.setattr(store, "write_atomic", no_table)
     code, stdout, _ = run_cli(str(folder), "--out", str(tmp_path / "g"), "--jobs", "1", "--public-only")
     assert code == 1 and "grades.csv could not be written (File too large)" in stdout
     assert (tmp_path / "g" / "results" / "ann.json").exists()

@@ -193,7 +193,7 @@ def _write_diff(result: GradeRun) -> None:
         return
     result.changes = regrade.compare(result.plan, result.graded, result.reports)
     try:
-        store._write_atomic(result.out / regrade.DIFF_FILE, regrade.render(result.changes))
+        store.write_atomic(result.out / regrade.DIFF_FILE, regrade.render(result.changes))
         result.diff_written = True
     except OSError as error:
         result.diff_error = error.strerror or str(error)

@@ -263,16 +263,16 @@ def _evidence(keys: list[str], most: int, class_size: int) -> str:
 
 def write(out: Path, leads: Iterable[Lead]) -> Path:
     """Write ``out/integrity.csv`` (header only when there is no lead); returns its path."""
+    from grader.commands.grade.store import write_atomic  # (store imports the worker: only here)
+
+    table = io.StringIO(newline="")
+    writer = csv.writer(table)
+    writer.writerow(COLUMNS)
+    for lead in leads:
+        score = f"{lead.score:.3f}" if lead.kind == "similar-code" else f"{lead.score:g}"
+        writer.writerow([lead.kind, " ".join(_safe(s) for s in lead.students), score, _safe(lead.evidence)])
     path = Path(out) / FILE_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for lead in leads:
-            score = f"{lead.score:.3f}" if lead.kind == "similar-code" else f"{lead.score:g}"
-            writer.writerow([lead.kind, " ".join(_safe(s) for s in lead.students), score, _safe(lead.evidence)])
-    os.replace(partial, path)
+    write_atomic(path, table.getvalue())
     return path
 
 

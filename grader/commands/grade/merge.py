@@ -21,7 +21,6 @@ being one of the inputs. Exit 1 when a merged submission is to be graded again (
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from grader import i18n
 from grader.commands.grade import class_summary, gradebook, integrity, status_lines
 from grader.commands.grade.fingerprint import Fingerprint
 from grader.commands.grade.shard import RECORD_FILE, Shard
-from grader.commands.grade.store import OutputFolder, file_stem, recorded_digests
+from grader.commands.grade.store import OutputFolder, file_stem, recorded_digests, write_atomic
 from grader.formats.gradescope import EXTRA_KEY
 from grader.reference import ReferenceUnavailable
 from grader.results import CheckResult, Report
@@ -161,13 +160,6 @@ def reports_of(output: ShardOutput) -> dict[str, Report]:
     return reports
 
 
-def _copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(source.read_bytes())
-    os.replace(partial, target)
-
-
 def merge(shards: list[ShardOutput], out: Path) -> dict[str, Report]:
     """Check the shards, then copy each submission's files into ``out`` and write grades.csv; returns the
     reports by name. Raises MergeError (nothing written) or OSError."""
@@ -179,7 +171,7 @@ def merge(shards: list[ShardOutput], out: Path) -> dict[str, Report]:
             for folder, suffix in COPIED:
                 source = output.path / folder / f"{file_stem(name)}{suffix}"
                 if source.is_file():
-                    _copy(source, Path(out) / folder / source.name)
+                    write_atomic(Path(out) / folder / source.name, source.read_bytes())
     table = OutputFolder(out, [])
     table.keep(*(reports[name] for name in sorted(reports)))
     if table.table_error:

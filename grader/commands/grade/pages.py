@@ -23,7 +23,6 @@ affected.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,7 +34,7 @@ import numpy as np
 
 from grader.checks.cases import Draw
 from grader.commands.grade.network import pictured_case
-from grader.commands.grade.store import file_stem
+from grader.commands.grade.store import file_stem, write_atomic
 from grader.commands.grade.worker import Outcome
 from grader.formats import html
 from grader.i18n import _
@@ -74,7 +73,7 @@ class HtmlStep:
         """Keep a graded submission's picture data and start drawing it."""
         name = outcome.report.submission
         self.graded.add(name)
-        _write_atomic(self.network_path(name), json.dumps(outcome.picture))
+        write_atomic(self.network_path(name), json.dumps(outcome.picture))
         self.pictures[name] = self._draw(outcome.picture)
 
     def _draw(self, picture: dict[str, Any]) -> Future | None:
@@ -128,7 +127,7 @@ class HtmlStep:
         links = {name: self.link(name) for name in reports}
         hints = [mistake.hint for mistake in load_mistakes()]
         page = html.class_page(list(reports.values()), links, _result(histogram), hints, sections)
-        _write_atomic(self.out / "report.html", page)
+        write_atomic(self.out / "report.html", page)
         return self.out / "report.html"
 
     def _kept_picture(self, name: str) -> dict[str, Any]:
@@ -152,7 +151,7 @@ class HtmlStep:
             problem = _("No picture of your network: your file could not be graded.")
         page = html.student_page(report, self.page_path(name).with_suffix(".md").name, png, reference_png,
                                  problem, kept.get("costs_from", ""))
-        _write_atomic(self.page_path(name), page)
+        write_atomic(self.page_path(name), page)
 
 
 def _result(future: Future | None) -> bytes | None:
@@ -164,13 +163,6 @@ def _result(future: Future | None) -> bytes | None:
     except Exception as error:  # a bug of the drawing: it costs the picture only
         print(f"note: a picture could not be drawn ({type(error).__name__}: {error})", file=sys.stderr)
         return None
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8", errors="backslashreplace")
-    os.replace(partial, path)
 
 
 # ------------------------------------------------------------------ the plotter thread

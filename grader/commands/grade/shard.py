@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.checks import Check
-from grader.commands.grade.store import _write_atomic
+from grader.commands.grade.store import write_atomic
 
 RECORD_FILE = "shard.json"
 ENVIRONMENT = "BACKPROP_LAB_SHARD"
@@ -140,5 +140,5 @@ def record(shard: Shard, grader: dict[str, Any], language: str, public_only: boo
 def write(out: Path, data: dict[str, Any]) -> Path:
     """Write ``out/shard.json`` atomically; returns its path."""
     path = Path(out) / RECORD_FILE
-    _write_atomic(path, json.dumps(data, indent=1) + "\n")
+    write_atomic(path, json.dumps(data, indent=1) + "\n")
     return path

@@ -122,7 +122,7 @@ class OutputFolder:
     def write_table(self) -> bool:
         """Write grades.csv; on failure remember why in ``table_error`` (a later call retries)."""
         try:
-            _write_atomic(self.csv_path, csv_table.render(self.reports.values()))
+            write_atomic(self.csv_path, csv_table.render(self.reports.values()))
         except Exception as error:  # disk full, ...: the next submission's row retries
             self.table_error = _reason(error)
             return False
@@ -168,8 +168,8 @@ class OutputFolder:
             if len(text) > MAX_FILE_CHARS:
                 raise NotRecorded(f"{len(text) / 2**20:.0f} MB of results, more than the "
                                   f"{MAX_FILE_CHARS >> 20} MB a file may hold")
-        _write_atomic(self.feedback_path(report.submission), feedback)
-        _write_atomic(self.results_path(report.submission), results_text)
+        write_atomic(self.feedback_path(report.submission), feedback)
+        write_atomic(self.results_path(report.submission), results_text)
 
     def _remove_partials(self, name: str) -> None:
         for path in (self.feedback_path(name), self.results_path(name)):
@@ -211,13 +211,18 @@ def _reason(error: BaseException) -> str:
     return printable(f"{type(error).__name__}: {error}")[:300]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path``, then move it there. A lone surrogate in a student's message
-    is written as a backslash escape instead of failing the whole file."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` beside ``path``, then move it there: every file of DIR is whole or absent. Text is
+    UTF-8; a lone surrogate in a student's message is written as a backslash escape instead of failing
+    the whole file."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(text, encoding="utf-8", errors="backslashreplace")
+        if isinstance(data, bytes):
+            partial.write_bytes(data)
+        else:
+            partial.write_text(data, encoding="utf-8", errors="backslashreplace")
         os.replace(partial, path)
     except BaseException:
         with contextlib.suppress(OSError):  # a full disk may refuse even this; the run goes on
