@@ -9,7 +9,9 @@ turned into *plain data*, built only from
 so judges never touch a live student object (no methods to run, nothing to
 patch), and the same value can travel between processes without pickle:
 ``encode`` writes a JSON header plus ``np.save(..., allow_pickle=False)``
-blobs, ``decode`` reads them back. Fixtures on disk use the same format.
+blobs, ``decode`` reads them back. Fixtures on disk use the same format. Requests
+to a submission's process may also hold ``Earlier`` (a reference to the result of an
+earlier call of the same request); replies never do.
 """
 from __future__ import annotations
 
@@ -43,6 +45,36 @@ class Opaque:
 
     type_name: str
     text: str
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """In the arguments of a ``Bridge.call_each`` request: part of the result of an earlier call of the
+    same request, handed on where the calls run instead of travelling to the grader and back.
+
+    position  the call (counted as ``call_each`` expands its calls)
+    path      indices followed into that result: ints into a list, tuple or a generator's items, str
+              keys into a dict; Earlier(3, (5, 0)) is X_batch of the sixth batch that call 3 yielded
+    length    in ``keep`` only: send the number of items a generator yielded, not the items
+
+    Only the grader writes these (a reply that holds one is refused, ``plain_problem``).
+    """
+
+    position: int
+    path: tuple = ()
+    length: bool = False
+
+
+UNRESOLVED = "unresolved reference"  # the type name of the Opaque result of a call that was not made
+
+
+def unresolved(reason: str) -> "Opaque":
+    """The result of a ``call_each`` call that was not made: an Earlier argument could not be followed."""
+    return Opaque(UNRESOLVED, reason)
+
+
+def is_unresolved(value: Any) -> bool:
+    return isinstance(value, Opaque) and value.type_name == UNRESOLVED
 
 
 class PlainDataError(ValueError):
@@ -111,7 +143,8 @@ def describe(value: Any) -> str:
 
 # --------------------------------------------------------------------------- codec
 # Layout: 4-byte header length, JSON header {"tree": ..., "arrays": [[dtype, shape], ...]}, then
-# each array's raw bytes in C order. In the tree, arrays are {"a": index} and other tags as below.
+# each array's raw bytes in C order. In the tree, arrays are {"a": index} and other tags as below;
+# an array that appears in several places crosses once, and each further place gets a copy.
 # Raw bytes read with np.frombuffer into a dtype checked against NUMERIC_KINDS can only ever be
 # numbers: nothing is unpickled, and decoding is ~25x faster than np.load's header parser.
 
@@ -119,10 +152,15 @@ NUMERIC_KINDS = "biufc"  # bool, signed, unsigned, float, complex
 MAX_NDIM = 32
 
 
-def _to_tree(value: Any, arrays: list[np.ndarray]) -> Any:
+def _to_tree(value: Any, arrays: list[np.ndarray], sent: dict[int, int]) -> Any:
+    """``sent``: id of each array already in ``arrays`` -> its index (an array handed to several calls of
+    one request crosses once)."""
     if type(value) is np.ndarray:  # the common case first: a frame can carry thousands of arrays
-        arrays.append(_numeric(value))
-        return {"a": len(arrays) - 1}
+        index = sent.get(id(value))
+        if index is None:
+            arrays.append(_numeric(value))
+            index = sent[id(value)] = len(arrays) - 1
+        return {"a": index}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.generic):
@@ -136,15 +174,17 @@ def _to_tree(value: Any, arrays: list[np.ndarray]) -> Any:
         arrays.append(_numeric(value))
         return {"a": len(arrays) - 1}
     if isinstance(value, dict):
-        return {"d": [[k, _to_tree(v, arrays)] for k, v in value.items()]}
+        return {"d": [[k, _to_tree(v, arrays, sent)] for k, v in value.items()]}
     if isinstance(value, list):
-        return {"l": [_to_tree(v, arrays) for v in value]}
+        return {"l": [_to_tree(v, arrays, sent) for v in value]}
     if isinstance(value, tuple):
-        return {"t": [_to_tree(v, arrays) for v in value]}
+        return {"t": [_to_tree(v, arrays, sent) for v in value]}
     if isinstance(value, Yielded):
-        return {"y": [_to_tree(v, arrays) for v in value.items], "cut": value.truncated}
+        return {"y": [_to_tree(v, arrays, sent) for v in value.items], "cut": value.truncated}
     if isinstance(value, Opaque):
         return {"o": [value.type_name, value.text]}
+    if isinstance(value, Earlier):
+        return {"e": [value.position, list(value.path), value.length]}
     raise PlainDataError(f"not plain data: {type(value).__name__}")
 
 
@@ -166,8 +206,11 @@ def _dtype_text(dtype: np.dtype) -> str:
     return text
 
 
-def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
-    """Inverse of ``_to_tree``, strict about what it accepts: a frame from a worker may be forged."""
+def _from_tree(node: Any, arrays: list[np.ndarray], used: set[int]) -> Any:
+    """Inverse of ``_to_tree``, strict about what it accepts: a frame from a worker may be forged.
+
+    An array that crossed once for several places (``used``: indices already placed) is copied
+    for each further place: every place gets its own array, as if it had crossed for each."""
     if node is None or isinstance(node, (bool, str)):
         return node
     if not isinstance(node, dict) or len(node) not in (1, 2):
@@ -175,8 +218,12 @@ def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
     tag = next(iter(node))
     body = node[tag]
     if tag in ("a", "s"):
-        array = arrays[_index(body, arrays)]
+        index = _index(body, arrays)
+        array = arrays[index]
         if tag == "a":
+            if index in used:
+                return array.copy()
+            used.add(index)
             return array
         if array.ndim != 0:
             raise PlainDataError("a scalar that is not 0-dimensional")
@@ -186,11 +233,11 @@ def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
     if tag == "f":
         return float(_text(body))
     if tag == "d":
-        return {_text(k): _from_tree(v, arrays) for k, v in _pairs(body)}
+        return {_text(k): _from_tree(v, arrays, used) for k, v in _pairs(body)}
     if tag in ("l", "t", "y"):
         if not isinstance(body, list):
             raise PlainDataError(f"a {tag!r} node that is not a list")
-        items = [_from_tree(v, arrays) for v in body]
+        items = [_from_tree(v, arrays, used) for v in body]
         if tag == "y":
             cut = node.get("cut", False)
             if not isinstance(cut, bool):
@@ -201,7 +248,17 @@ def _from_tree(node: Any, arrays: list[np.ndarray]) -> Any:
         if not (isinstance(body, list) and len(body) == 2):
             raise PlainDataError("an opaque value that is not [type name, text]")
         return Opaque(_text(body[0]), _text(body[1]))
+    if tag == "e":
+        return _earlier(body)
     raise PlainDataError(f"unknown plain-data tag {tag!r}")
+
+
+def _earlier(body: Any) -> Earlier:
+    if not (isinstance(body, list) and len(body) == 3 and type(body[0]) is int and body[0] >= 0
+            and isinstance(body[1], list) and all(type(step) in (int, str) for step in body[1])
+            and isinstance(body[2], bool)):
+        raise PlainDataError("a reference that is not [position, path, length]")
+    return Earlier(body[0], tuple(body[1]), body[2])
 
 
 def _index(body: Any, arrays: list[np.ndarray]) -> int:
@@ -254,7 +311,7 @@ _HEADER_JSON = json.JSONEncoder(check_circular=False)
 def encode(value: Any) -> bytes:
     """Serialise plain data: 4-byte header length, JSON header, then the arrays' raw bytes."""
     arrays: list[np.ndarray] = []
-    tree = _to_tree(value, arrays)
+    tree = _to_tree(value, arrays, {})
     specs = [[_dtype_text(a.dtype), list(a.shape)] for a in arrays]
     header = _HEADER_JSON.encode({"tree": tree, "arrays": specs}).encode()
     return b"".join([struct.pack("<I", len(header)), header,
@@ -281,7 +338,7 @@ def decode(data: bytes) -> Any:
     except (struct.error, ValueError, TypeError, KeyError, IndexError, RecursionError) as error:
         raise PlainDataError(f"malformed plain data ({type(error).__name__})") from None
     try:
-        return _from_tree(tree, arrays)
+        return _from_tree(tree, arrays, set())
     except PlainDataError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, RecursionError) as error:

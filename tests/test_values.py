@@ -10,7 +10,7 @@ import struct
 import numpy as np
 import pytest
 
-from grader.values import MAX_ITEMS, Opaque, PlainDataError, Yielded, decode, encode, to_plain
+from grader.values import MAX_ITEMS, Earlier, Opaque, PlainDataError, Yielded, decode, encode, plain_problem, to_plain
 
 UNPICKLED: list[str] = []
 
@@ -158,6 +158,31 @@ def test_decoding_plain_data_does_not_touch_pickle(monkeypatch):
 
 def test_decode_rejects_a_malformed_header():
     header = json.dumps({"tree": {"zz": 1}, "arrays": []}).encode()
+    with pytest.raises(PlainDataError):
+        decode(struct.pack("<I", len(header)) + header)
+
+
+def test_an_array_in_several_places_crosses_once_and_arrives_as_separate_arrays():
+    weights = np.arange(600.0).reshape(20, 30)
+    parameters = {"W1": weights}
+    thrice = encode([parameters, parameters, weights])
+    assert len(thrice) < len(encode([parameters])) + 100  # two more places, not two more 4,800 bytes
+    first, second, third = decode(thrice)
+    for got in (first["W1"], second["W1"], third):
+        assert np.array_equal(got, weights)
+    first["W1"][0, 0] = -1.0  # each place its own array: as if it had crossed for each
+    assert second["W1"][0, 0] == 0.0 and third[0, 0] == 0.0
+
+
+def test_a_reference_to_an_earlier_result_round_trips_and_is_never_a_reply():
+    reference = Earlier(3, (5, "W1"), length=False)
+    assert round_trip([reference, Earlier(2, length=True)]) == [reference, Earlier(2, (), True)]
+    assert plain_problem({"ok": [reference]}) is not None  # a reply that holds one is refused
+
+
+@pytest.mark.parametrize("body", [[-1, [], False], [1, [1.5], False], [1, [], "yes"], [1, []], "1"])
+def test_decode_refuses_a_malformed_reference(body):
+    header = json.dumps({"tree": {"e": body}, "arrays": []}).encode()
     with pytest.raises(PlainDataError):
         decode(struct.pack("<I", len(header)) + header)
 

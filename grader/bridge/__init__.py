@@ -28,6 +28,7 @@ import re
 from typing import Any, Protocol
 
 from grader.i18n import Message, _, ngettext
+from grader.values import Earlier
 
 SHAPE_ERROR_WORDS = ("matmul", "could not be broadcast", "shapes", "not aligned")
 # What student code puts into a message is cut to this: an exception's text can carry anything it
@@ -170,14 +171,18 @@ class Bridge(Protocol):
         """
 
     def call_each(self, calls: list[tuple[str, tuple]], seed: int | None = None,
-                  keep: list[int] | None = None) -> list[Any]:
+                  keep: list[int | Earlier] | None = None) -> list[Any]:
         """Call student functions one after another in one round trip: ``calls`` is a list of
         (function, args), or (function, args, times) for the same call made ``times`` times in a
-        row; each call gets copies of its own args, none reads another's result.
+        row; each call gets copies of its own args. An argument ``Earlier(position, path)`` is
+        (part of) the result of an earlier call, handed on as the object itself, as ``model``
+        hands a batch or a cache on; a call whose Earlier cannot be followed is not made, and its
+        result is ``values.unresolved(why)``.
 
         seed  when given, ``np.random.seed(seed)`` is set once, before the first call (the
               global generator then runs on from call to call, as it does in ``model``)
-        keep  positions of the results to return (default: all); the others are dropped
+        keep  what to return, in this order (default: every result): positions (a call's result)
+              and Earlier (part of one, or with length=True how many items a generator yielded)
         Returns the results as plain data. Raises StudentCodeError when a call fails.
         """
 

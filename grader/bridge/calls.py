@@ -36,7 +36,7 @@ import numpy as np
 from grader.bridge import StudentCodeError, SubmissionLoadError, SubmissionRefused, as_code
 from grader.i18n import _
 from grader.submission import NOTEBOOK_SUFFIX, Code, NotGradable, cell_name, graded_code, origin
-from grader.values import MAX_ITEMS, to_plain
+from grader.values import MAX_ITEMS, Earlier, Yielded, is_unresolved, to_plain, unresolved
 
 MAX_SUBMISSION_BYTES = 16 << 20  # a submission is a few kilobytes; a bigger file is not read into memory
 MAX_NOTEBOOK_BYTES = 128 << 20  # a notebook's outputs (plots, long training logs) can take megabytes
@@ -182,21 +182,85 @@ def times(entry: tuple | list) -> int:
 
 
 def call_each(call: Callable[..., Any], calls: list[tuple], seed: int | None,
-              keep: list[int] | None) -> list[Any]:
+              keep: list[int | Earlier] | None) -> list[Any]:
     """``Bridge.call_each`` on a ``call(function, *args, seed=...)`` that calls student code directly
     (shared with the isolated bridge's worker). Generators are read before the next call, so the
-    global random generator advances exactly as it does when ``model`` runs the same calls."""
+    global random generator advances exactly as it does when ``model`` runs the same calls.
+
+    An argument that is an ``Earlier`` is replaced by that part of an earlier call's result, the
+    object itself, as ``model`` hands a result on; a call whose Earlier cannot be followed is not
+    made, and its result is ``unresolved(why)``. ``keep`` lists what is sent back, in its order:
+    positions (a result as plain data, copied when it is made) and Earlier (a part of one, or the
+    number of items a generator yielded).
+    """
     expanded = [(entry[0], entry[1]) for entry in calls for _ in range(times(entry))]
-    wanted = set(range(len(expanded))) if keep is None else set(keep)
-    results = []
+    keep = list(range(len(expanded))) if keep is None else list(keep)
+    kept: list[Any] = [None] * len(keep)
+    sent_at: dict[int, list[int]] = {}  # position -> the indices of ``keep`` that send (part of) its result
+    for index, wanted in enumerate(keep):
+        sent_at.setdefault(wanted.position if isinstance(wanted, Earlier) else wanted, []).append(index)
+    referenced = {a.position for _, args in expanded for a in args if isinstance(a, Earlier)}
+    read = referenced | {w.position for w in keep if isinstance(w, Earlier)}  # generators kept as item lists
+    held: dict[int, Any] = {}  # position -> its result, as student code returned it (a generator read)
     for position, (function, args) in enumerate(expanded):
-        result = call(function, *args, seed=seed if position == 0 else None)
-        if position in wanted:
-            results.append(to_plain(result))
-        elif isinstance(result, Iterator):  # read, so that the generator draws what it would draw
-            for _ in itertools.islice(result, MAX_ITEMS):
-                pass
-    return results
+        try:
+            args = tuple(_follow(held, a) if isinstance(a, Earlier) else a for a in args)
+        except LookupError as why:
+            result = unresolved(_("{function} was not called: {why}", function=function, why=why.args[0]))
+        else:
+            result = call(function, *args, seed=seed if position == 0 else None)
+        if isinstance(result, Iterator) and position in read:
+            result = _read(result)
+        elif isinstance(result, Iterator) and position not in sent_at:
+            _drain(result)  # (one only sent is read into plain data by ``_sent``, item by item)
+        if position in referenced:
+            held[position] = result
+        for index in sent_at.get(position, ()):
+            kept[index] = _sent(keep[index], result)
+    return kept
+
+
+def _read(items: Iterator) -> Yielded:
+    """A generator's items (at most MAX_ITEMS), as they are: what ``model``'s loop would be handed."""
+    read = list(itertools.islice(items, MAX_ITEMS + 1))
+    return Yielded(tuple(read[:MAX_ITEMS]), len(read) > MAX_ITEMS)
+
+
+def _drain(items: Iterator) -> None:
+    """Read a generator nobody needs, so that it draws from the random generator what it would draw."""
+    for _item in itertools.islice(items, MAX_ITEMS):
+        pass
+
+
+def _follow(held: dict[int, Any], reference: Earlier) -> Any:
+    """The part of a held result that ``reference`` names. Raises LookupError saying why there is none."""
+    if reference.position not in held:
+        raise LookupError(_("no earlier result {position} to hand on", position=reference.position))
+    value = held[reference.position]
+    if is_unresolved(value):
+        raise LookupError(value.text)
+    for step in reference.path:
+        if isinstance(value, Yielded):
+            value = value.items
+        if type(step) is int and isinstance(value, (list, tuple)) and 0 <= step < len(value):
+            value = value[step]
+        elif type(step) is str and isinstance(value, dict) and step in value:
+            value = value[step]
+        else:
+            raise LookupError(_("its result has no item {step}", step=repr(step)))
+    return value
+
+
+def _sent(wanted: int | Earlier, result: Any) -> Any:
+    """What ``keep`` asks to send of ``result`` (a position's whole result, or an Earlier into it)."""
+    if not isinstance(wanted, Earlier) or is_unresolved(result):
+        return to_plain(result)
+    if wanted.length:
+        return len(result.items) if isinstance(result, Yielded) else unresolved(_("it is not a generator"))
+    try:
+        return to_plain(_follow({wanted.position: result}, wanted))
+    except LookupError as why:
+        return unresolved(why.args[0])
 
 
 def plain_result(name: str, filename: str, work: Callable[[], Any]) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 
 from grader.bridge.calls import call_each, call_student, exec_submission, plain_result, read_code
 from grader.bridge.routines import ROUTINES
-from grader.values import to_plain
+from grader.values import Earlier, to_plain
 
 MAX_CAPTURED_OUTPUT = 4_000  # characters of student print output kept per bridge, and per function
 
@@ -53,8 +53,8 @@ class InProcessBridge:
         return (result, to_plain(args)) if keep_args else result
 
     def call_each(self, calls: list[tuple[str, tuple]], seed: int | None = None,
-                  keep: list[int] | None = None) -> list[Any]:
-        calls = copy.deepcopy(calls)
+                  keep: list[int | Earlier] | None = None) -> list[Any]:
+        calls = [(entry[0], copy.deepcopy(entry[1]), *entry[2:]) for entry in calls]  # each call its own copies
         name = calls[0][0] if calls else "call_each"
         return self._guarded(name, lambda: call_each(self._direct_call, calls, seed, keep))
 

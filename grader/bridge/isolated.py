@@ -146,7 +146,7 @@ class IsolatedBridge:
         return self._ask(function, request)
 
     def call_each(self, calls: list[tuple[str, tuple]], seed: int | None = None,
-                  keep: list[int] | None = None) -> list[Any]:
+                  keep: list[int | values.Earlier] | None = None) -> list[Any]:
         name = calls[0][0] if calls else "call_each"
         return self._ask(name, {"op": "each", "name": name, "calls": [list(c) for c in calls], "seed": seed,
                                 "keep": keep})

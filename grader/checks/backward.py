@@ -23,6 +23,7 @@ from grader.checks.judge import Parts, dict_parts, expect_close
 from grader.contract import GRAD_KEYS
 from grader.i18n import Message, _
 from grader.numerics import H, centred_difference_points, float_or_nan, gradient_from_losses, rel_error
+from grader.values import Earlier, is_unresolved
 from grader.values import describe as describe_value
 
 FUNCTION = "backward_propagation"
@@ -59,14 +60,16 @@ def loss_gradient(bridge: Bridge, X: np.ndarray, Y: np.ndarray, params: dict[str
     Returns: {"grads": {dW1..db2}} or {"problem": why the loss could not be differentiated}
     """
     points = centred_difference_points(params, H)
-    answers = bridge.call_each([("forward_propagation", (X, point)) for point in points])
-    probabilities = []
-    for answer in answers:
-        if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
-            return {"problem": _("forward_propagation should return (A2, cache); got {value}.",
-                                 value=describe_value(answer))}
-        probabilities.append(answer[0])
-    costs = bridge.call_each([("compute_cost", (A2, Y)) for A2 in probabilities])
+    # One request: each point's forward pass, then the cost of its A2, handed on where the calls run;
+    # only the first answer (to say what a forward pass returns) and the costs come back.
+    forwards = [("forward_propagation", (X, point)) for point in points]
+    costs_of = [("compute_cost", (Earlier(position, (0,)), Y)) for position in range(len(points))]
+    first, *costs = bridge.call_each(forwards + costs_of, keep=[0, *range(len(points), 2 * len(points))])
+    if not (isinstance(first, (tuple, list)) and len(first) == 2):
+        return {"problem": _("forward_propagation should return (A2, cache); got {value}.",
+                             value=describe_value(first))}
+    if any(is_unresolved(cost) for cost in costs):
+        return {"problem": _("for some of the moved parameters forward_propagation did not return (A2, cache).")}
     losses = [float_or_nan(cost) for cost in costs]
     if not np.all(np.isfinite(losses)):
         return {"problem": _("for some of the moved parameters compute_cost returned NaN, an infinity or "

@@ -49,7 +49,7 @@ from grader.checks.judge import expect_array, expect_dict, same_values
 from grader.contract import PARAM_KEYS, TRAINING, TrainingConfig, load_moons
 from grader.i18n import Message, _
 from grader.numerics import rel_error
-from grader.values import Yielded
+from grader.values import Earlier, is_unresolved
 
 PARAMS_TOL = 1e-8  # equal implementations agree to ~1e-14 after 100 epochs (tests/checks/test_variants.py)
 PARAMS_FLOOR = 1e-4  # entries near zero are compared on this scale: theirs alone would magnify rounding
@@ -158,15 +158,27 @@ def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str
     _verify_start(bridge, case, first)
     chooser = _chooser(case, trace)
     epochs = _epochs_to_replay(chooser, len(batch_counts))
-    batches = _replayed_batches(bridge, case, X, Y, seed, epochs)
-    for epoch in epochs:  # every epoch the loop ran had as many batches as these (checked above)
-        if len(batches[epoch]) != batch_counts[epoch]:
-            raise Unverified(_("in epoch {epoch} the loop used {used} batches, but batch_generator yields "
-                               "{yielded}.", epoch=epoch + 1, used=batch_counts[epoch], yielded=len(batches[epoch])))
     picked = _steps_to_replay(chooser, epochs, batch_counts)
-    if picked:
-        offsets = np.concatenate([[0], np.cumsum(batch_counts)])
-        _replay_steps(bridge, case, trace, batches, offsets, picked)
+    offsets = np.concatenate([[0], np.cumsum(batch_counts)])
+    before = [{k: trace[k][int(offsets[epoch]) + index] for k in PARAM_KEYS} for epoch, index in picked]
+    yielded, updated = _replay(bridge, case, X, Y, seed, epochs, picked, before)
+    for epoch, count in zip(epochs, yielded, strict=True):  # every epoch the loop ran had as many batches
+        if type(count) is not int:
+            raise Unverified(_("batch_generator did not yield batches when the loop was replayed."))
+        if count != batch_counts[epoch]:
+            raise Unverified(_("in epoch {epoch} the loop used {used} batches, but batch_generator yields "
+                               "{yielded}.", epoch=epoch + 1, used=batch_counts[epoch], yielded=count))
+    for (epoch, index), after in zip(picked, updated, strict=True):
+        if is_unresolved(after):
+            raise Unverified(_("forward_propagation or batch_generator did not return a pair for {where}.",
+                               where=_("a replayed step")))
+        claimed = {k: trace[k][int(offsets[epoch]) + index + 1] for k in PARAM_KEYS}
+        if not (isinstance(after, dict) and same_values({k: after.get(k) for k in PARAM_KEYS}, claimed, REPLAY_TOL)):
+            raise Unverified(_(
+                "step {step} of epoch {epoch} gives other parameters when forward_propagation, "
+                "backward_propagation and update_parameters are called on their own than it did inside the "
+                "training loop. Do they depend on anything but their arguments (global variables, "
+                "np.random, earlier calls)?", step=index + 1, epoch=epoch + 1))
     return {k: trace[k][-1] for k in PARAM_KEYS}
 
 
@@ -222,20 +234,35 @@ def _epochs_to_replay(chooser: np.random.Generator, n_epochs: int) -> list[int]:
     return sorted({0, n_epochs - 1, *map(int, middle)})
 
 
-def _replayed_batches(bridge: Bridge, case: Case, X, Y, seed: int, epochs: list[int]) -> dict[int, list]:
-    """epoch -> [(X_batch, Y_batch)] as batch_generator yields them in that epoch of the loop."""
-    calls: list[tuple] = [("batch_generator", (X, Y, case.batch_size), case.epochs)]
-    offset = 0
+def _replay(bridge: Bridge, case: Case, X, Y, seed: int, epochs: list[int], picked: list[tuple[int, int]],
+            before: list[dict[str, np.ndarray]]) -> tuple[list[Any], list[Any]]:
+    """Redo the loop's batches and the picked steps in one request to the submission's functions.
+
+    ``batch_generator`` is called once per epoch after the same seed, in one sequence, as the loop
+    calls it; each picked step (epoch, batch index) is forward, backward and update on the claimed
+    parameters ``before`` it and that batch, each function handed the batch and the earlier result as
+    ``model`` hands them on (``Earlier``: they never travel here and back). Only the number of
+    batches of each replayed epoch and the updated parameters of each step come back.
+
+    Returns: ([the number of batches of each epoch in ``epochs``, or an unresolved value when that
+             epoch's batch_generator call yielded nothing], [update_parameters' result of each step])
+    """
+    calls: list[tuple] = []
     if start(case) is None:  # model draws the initial weights from the generator first
-        calls = [("initialize_parameters", (X.shape[1], case.n_h, Y.shape[1]))] + calls
-        offset = 1
-    results = bridge.call_each(calls, seed=seed, keep=[e + offset for e in epochs])
-    replayed = {}
-    for epoch, result in zip(epochs, results, strict=True):
-        if not isinstance(result, Yielded):
-            raise Unverified(_("batch_generator did not yield batches when the loop was replayed."))
-        replayed[epoch] = [_pair(item, _("a batch of epoch {epoch}", epoch=epoch + 1)) for item in result.items]
-    return replayed
+        calls.append(("initialize_parameters", (X.shape[1], case.n_h, Y.shape[1])))
+    first_epoch = len(calls)
+    calls.append(("batch_generator", (X, Y, case.batch_size), case.epochs))
+    updates = []
+    for (epoch, index), parameters in zip(picked, before, strict=True):
+        forward = first_epoch + case.epochs + 3 * len(updates)
+        X_batch, Y_batch = Earlier(first_epoch + epoch, (index, 0)), Earlier(first_epoch + epoch, (index, 1))
+        calls += [("forward_propagation", (X_batch, parameters)),
+                  ("backward_propagation", (parameters, Earlier(forward, (1,)), X_batch, Y_batch)),
+                  ("update_parameters", (parameters, Earlier(forward + 1), case.learning_rate))]
+        updates.append(forward + 2)
+    counted = [Earlier(first_epoch + epoch, length=True) for epoch in epochs]
+    results = bridge.call_each(calls, seed=seed, keep=counted + updates)
+    return results[:len(counted)], results[len(counted):]
 
 
 def _steps_to_replay(chooser: np.random.Generator, epochs: list[int], counts: np.ndarray) -> list[tuple[int, int]]:
@@ -247,37 +274,6 @@ def _steps_to_replay(chooser: np.random.Generator, epochs: list[int], counts: np
     others = [(e, b) for e in epochs if e != last for b in range(int(counts[e])) if (e, b) not in always]
     chosen = chooser.choice(len(others), size=min(REPLAYED_STEPS, len(others)), replace=False) if others else []
     return sorted(set(always) | {others[i] for i in chosen})
-
-
-def _replay_steps(bridge: Bridge, case: Case, trace, batches, offsets, picked) -> None:
-    """Forward, backward, update on each picked step; each must give the claimed next parameters."""
-    params, picked_batches = [], []
-    for epoch, index in picked:
-        step = int(offsets[epoch]) + index
-        params.append({k: trace[k][step] for k in PARAM_KEYS})
-        picked_batches.append(batches[epoch][index])
-    forwards = bridge.call_each([("forward_propagation", (Xb, p))
-                                 for (Xb, _Yb), p in zip(picked_batches, params, strict=True)])
-    caches = [_pair(f, _("a replayed step"))[1] for f in forwards]
-    grads = bridge.call_each([("backward_propagation", (p, c, Xb, Yb))
-                              for p, c, (Xb, Yb) in zip(params, caches, picked_batches, strict=True)])
-    updated = bridge.call_each([("update_parameters", (p, g, case.learning_rate))
-                                for p, g in zip(params, grads, strict=True)])
-    for (epoch, index), after in zip(picked, updated, strict=True):
-        step = int(offsets[epoch]) + index
-        claimed = {k: trace[k][step + 1] for k in PARAM_KEYS}
-        if not (isinstance(after, dict) and same_values({k: after.get(k) for k in PARAM_KEYS}, claimed, REPLAY_TOL)):
-            raise Unverified(_(
-                "step {step} of epoch {epoch} gives other parameters when forward_propagation, "
-                "backward_propagation and update_parameters are called on their own than it did inside the "
-                "training loop. Do they depend on anything but their arguments (global variables, "
-                "np.random, earlier calls)?", step=index + 1, epoch=epoch + 1))
-
-
-def _pair(value: Any, where: str) -> tuple[Any, Any]:
-    if not (isinstance(value, (tuple, list)) and len(value) == 2):
-        raise Unverified(_("forward_propagation or batch_generator did not return a pair for {where}.", where=where))
-    return value[0], value[1]
 
 
 # ------------------------------------------------------------------ judges
