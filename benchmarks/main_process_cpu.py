@@ -12,6 +12,10 @@ folder, and prints the main process's own CPU time (user + system, every thread 
 ``getrusage(RUSAGE_SELF)`` as it exits; the workers are other processes) per submission, the
 medians, and their ratio. No assertions: figures only (the machines are shared and noisy).
 
+The class's copies of one example train to the same network, which ``grade`` draws once; with
+``--distinct-networks`` each copy scales its learning rate by 1 + k * 1e-12 (copy k), which changes no
+verdict but every trained network, so that every student's picture is drawn.
+
 The runs also export a Canvas gradebook (a roster of the class), and the first round's output
 folders of the two checkouts are compared file by file: every file of one is in the other with the
 same bytes, except the per-submission ``seconds`` of results/*.json (a timing). The comparison is
@@ -64,6 +68,16 @@ def main_cpu(checkout: Path, submissions: Path, out: Path, jobs: int, options: l
     if done.returncode != 0:
         raise SystemExit(f"grading with {checkout} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return float(cpu_file.read_text())
+
+
+STEP = "learning_rate * grads"  # the update step of the examples
+
+
+def distinct_networks(paths: list[Path]) -> None:
+    """Make copy k's update step use learning_rate * (1 + k * 1e-12): the same verdicts, other trained numbers."""
+    for index, path in enumerate(paths):
+        code = path.read_text(encoding="utf-8")
+        path.write_text(code.replace(STEP, f"learning_rate * (1 + {index}e-12) * grads"), encoding="utf-8")
 
 
 def write_roster(path: Path, names: list[str]) -> Path:
@@ -121,12 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=100, help="submissions in the class")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each kind (alternated)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--distinct-networks", action="store_true", help="no two copies train the same network")
     args = parser.parse_args(argv)
     checkouts = {"this": REPO_ROOT, "baseline": args.baseline.resolve()}
     kinds = [f"{name} {html}" for html in ("html", "no-html") for name in checkouts]
     with tempfile.TemporaryDirectory(prefix="backprop-lab-main-cpu-") as tmp:
         scratch = Path(tmp)
         paths = make_class(scratch / "class", args.n)
+        if args.distinct_networks:
+            distinct_networks(paths)
         roster = write_roster(scratch / "roster.csv", [path.stem for path in paths])
 
         def once(kind: str, round_: int) -> float:
@@ -135,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             return main_cpu(checkouts[name], scratch / "class", scratch / f"out-{name}-{html}-{round_}", args.jobs,
                             options) / args.n
 
-        print(f"{args.n} submissions, --jobs {args.jobs}, {args.rounds} rounds, alternating; "
+        print(f"{args.n} submissions{' (distinct networks)' if args.distinct_networks else ''}, --jobs {args.jobs}, "
+              f"{args.rounds} rounds, alternating; "
               "main-process CPU seconds per submission (total CPU / n)")
         times = alternate(kinds, args.rounds, once)
         compared = {html: differences(scratch / f"out-this-{html}-0", scratch / f"out-baseline-{html}-0")
