@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from grader.contract import SCORED
 from grader.results import Report
@@ -58,10 +58,21 @@ def row(report: Report) -> dict[str, str]:
 
 def render(reports: Iterable[Report]) -> str:
     """The whole table, rows sorted by submission name."""
+    return header() + "".join(line(report) for report in sorted(reports, key=lambda r: r.submission))
+
+
+def header() -> str:
+    """The table's first line, its column names."""
+    return _written(lambda writer: writer.writeheader())
+
+
+def line(report: Report) -> str:
+    """The table's line of one report (a CSV line depends on its own cells only)."""
+    return _written(lambda writer: writer.writerow(row(report)))
+
+
+def _written(write: Callable[[csv.DictWriter], object]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for report in sorted(reports, key=lambda r: r.submission):
-        writer.writerow(row(report))
+    write(csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n"))
     return out.getvalue()
 

@@ -14,8 +14,10 @@ import io
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
@@ -67,6 +69,9 @@ class NetworkPicture:
     What every network shares (axes, labels, the points, the reference's boundary and cost curve) is
     drawn once; ``png`` only changes the network's image, boundary, cost curve, title and legends.
     That cuts a picture from ~125 ms to ~70 ms: much of it went into building axes, ticks and texts again.
+    The epoch axis of the cost panel (its ticks, labels and grid lines, a sixth of a picture's time) is
+    fixed pixels too while a picture's epochs span what they spanned when it was drawn (nearly always:
+    every run has the same number of epochs), and a legend is made once per set of entries.
     Not thread-safe: one per thread (``grade``'s plotter thread).
 
     Inputs: xx, yy (s, s) from ``grid``; X (m, 2), Y (m, 1) the points shown; reference_probability
@@ -86,7 +91,11 @@ class NetworkPicture:
                                  else np.reshape(reference_probability, xx.shape))
             self._cost_panel()
         self._contour = None  # the boundary of the network drawn last (removed before the next one)
-        self._background = None  # the figure's fixed pixels (``_fixed_pixels``), made at the first picture
+        # the figure's fixed pixels (``_fixed_pixels``), made when first needed: True with the cost panel's
+        # background and epoch axis as they are for epochs spanning ``_epoch_span``, False without the cost panel
+        self._backgrounds: dict[bool, object] = {}
+        self._epoch_span: tuple[float, float] | None = None  # the epoch axis's limits at the first picture
+        self._legends: dict[tuple[Artist, ...], Legend] = {}  # (axes, *entries) -> its legend, made once
         self._tick_marks: list[Artist] = []
 
     def _boundary_panel(self, X: np.ndarray, Y: np.ndarray, reference: np.ndarray | None) -> None:
@@ -140,16 +149,30 @@ class NetworkPicture:
         drawn = [a for a in left.get_children() if a is not left.patch and a not in (left.xaxis, left.yaxis)]
         return sorted((a for a in drawn if a.get_visible()), key=lambda artist: artist.get_zorder())
 
-    def _fixed_pixels(self) -> object:
+    def _cost_changing(self) -> list[Artist]:
+        """The cost panel's artists drawn after its epoch axis (the cost axis, curves, frame, title, legend),
+        in the order its whole render draws them. Before them it draws its background and both axes, the
+        epoch axis first (both have the same zorder); so over fixed pixels holding the background and the
+        epoch axis, these give the panel's whole render."""
+        right = self.right
+        drawn = [a for a in right.get_children() if a is not right.patch and a is not right.xaxis]
+        return sorted((a for a in drawn if a.get_visible()), key=lambda artist: artist.get_zorder())
+
+    def _fixed_pixels(self, epoch_axis: bool) -> object:
         """The figure rendered without what changes or lies over it: the left panel's background and tick
         labels (a third of a picture's time, mostly text) are drawn once per figure. Its tick marks are
-        drawn after the frame in a whole render, so they are left out here and drawn with the rest."""
+        drawn after the frame in a whole render, so they are left out here and drawn with the rest.
+        ``epoch_axis``: with the cost panel's background and epoch axis as they are now; else without the
+        cost panel."""
         canvas = self.figure.canvas
         canvas.draw()  # whole once: a render also places texts (a title above the tick labels, ...)
         self._tick_marks = [line for axis in (self.left.xaxis, self.left.yaxis) for tick in axis._update_ticks()
                             for line in (tick.tick1line, tick.tick2line) if line.get_visible()]  # those in view
-        titles = {text: text.get_text() for text in (self.left.title, self.left._left_title, self.left._right_title)}
-        hidden = [a for a in [*self._changing(), self.right, *self._tick_marks] if a not in titles]
+        panels = (self.left, self.right) if epoch_axis else (self.left,)
+        titles = {text: text.get_text() for axes in panels
+                  for text in (axes.title, axes._left_title, axes._right_title)}
+        cost_panel = self._cost_changing() if epoch_axis else [self.right]
+        hidden = [a for a in [*self._changing(), *cost_panel, *self._tick_marks] if a not in titles]
         for artist in hidden:
             artist.set_visible(False)
         for text in titles:  # emptied, not hidden: a render places the titles whether or not they are empty
@@ -162,25 +185,45 @@ class NetworkPicture:
         return canvas.copy_from_bbox(self.figure.bbox)
 
     def _redrawn(self) -> bytes:
-        """The PNG of the fixed pixels with the left panel's changing artists, its tick marks and the whole
-        right panel drawn over them."""
+        """The PNG of the fixed pixels with the left panel's changing artists, its tick marks and the cost
+        panel (all of it, or what is drawn after its epoch axis) drawn over them."""
         from PIL import Image
 
-        if self._background is None:
-            self._background = self._fixed_pixels()
+        right = self.right
+        right._unstale_viewLim()
+        span = tuple(right.get_xlim())
+        if self._epoch_span is None:  # the first picture's epochs: nearly every later picture's too
+            self._epoch_span = span
+        epoch_axis = span == self._epoch_span
+        if epoch_axis not in self._backgrounds:
+            self._backgrounds[epoch_axis] = self._fixed_pixels(epoch_axis)
         canvas = self.figure.canvas
-        canvas.restore_region(self._background)
+        canvas.restore_region(self._backgrounds[epoch_axis])
         renderer = canvas.get_renderer()
         for artist in self._changing():
             artist.draw(renderer)
             if artist is self.left.spines["top"]:  # a whole render draws the axes (ticks) after the spines
                 for line in self._tick_marks:
                     line.draw(renderer)
-        self.right.draw(renderer)
+        if epoch_axis:
+            right._update_title_position(renderer)  # what the panel's whole render does before drawing
+            for artist in self._cost_changing():
+                artist.draw(renderer)
+        else:
+            right.draw(renderer)
         buffer = io.BytesIO()
         Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
             buffer, format="png", compress_level=3)
         return buffer.getvalue()
+
+    def _legend(self, axes: Axes, entries: list[Artist], **options: object) -> None:
+        """``axes.legend(handles=entries, **options)``, made the first time these entries are shown together
+        (its texts and markers take a few ms to build) and reused after (``options`` are fixed per axes)."""
+        key = (axes, *entries)
+        if key in self._legends:
+            axes.legend_ = self._legends[key]
+        else:
+            self._legends[key] = axes.legend(handles=entries, **options)
 
     def _show_boundary(self, probability: np.ndarray, accuracy: float | None) -> None:
         """The network's probability as an image, its boundary (if the picture has one), title, legend."""
@@ -196,7 +239,7 @@ class NetworkPicture:
             entries.insert(0, self.their_boundary)
         title = NO_ACCURACY if accuracy is None else BOUNDARY_TITLE
         self.left.set_title(i18n._(title) if accuracy is None else i18n._(title, accuracy=f"{accuracy:.3f}"))
-        self.left.legend(handles=entries, loc="lower left", fontsize="small", framealpha=0.85)
+        self._legend(self.left, entries, loc="lower left", fontsize="small", framealpha=0.85)
 
     def _show_costs(self, costs: np.ndarray) -> None:
         """The network's cost curve, axis limits fitted to both curves, legend."""
@@ -210,7 +253,7 @@ class NetworkPicture:
         if len(finite):  # a diverging run would squash the reference's curve: cap the axis at a few times its start
             axes.set_ylim(0, min(float(finite.max()), 3 * float(np.median(finite)) + 1) * 1.05)
         entries = [line for line in (self.reference_line, self.cost_line) if line is not None and line.get_visible()]
-        axes.legend(handles=entries, loc="upper right", fontsize="small")
+        self._legend(axes, entries, loc="upper right", fontsize="small")
 
 
 def _crosses_half(probability: np.ndarray | None) -> bool:

@@ -850,6 +850,29 @@ def test_the_sandbox_is_on_unless_the_unsafe_flag_allows_none() -> None:
     assert grade._with_sandbox(Settings()).sandbox == "auto"  # this machine has Landlock or namespaces
 
 
+def test_a_rewritten_grades_csv_is_the_table_of_the_reports_as_they_are_now(tmp_path) -> None:
+    """Each rewrite renders only the reports counted since the last one: a submission graded again (a new
+    report under the same name) gets its new line, and the table is the one ``csv_table`` renders."""
+    from grader.checks import catalogue
+    from grader.commands.grade import store
+    from grader.formats import csv_table
+    from grader.results import Report
+
+    checks = catalogue(include_hidden=False)
+    folder = store.OutputFolder(tmp_path, checks)
+    for name, passed in (("b", True), ("a", True), ("c", False)):
+        folder.keep(Report(name, [c.result(passed, "") for c in checks]))
+        folder.write_table()
+    folder.keep(Report("a", [c.result(False, "") for c in checks], status="error", error="it stopped"))
+    folder.write_table()
+    table = folder.csv_path.read_text(encoding="utf-8")
+    assert table == csv_table.render(folder.reports.values())
+    rows = {row["submission"]: row for row in csv.DictReader(io.StringIO(table))}
+    assert list(rows) == ["a", "b", "c"]
+    assert (rows["a"]["status"], rows["a"]["score"]) == ("error", "0")
+    assert rows["b"]["score"] == rows["b"]["max_score"] != "0"
+
+
 def test_grades_csv_is_rewritten_at_most_once_a_second_and_completed_at_the_end(tmp_path, monkeypatch):
     """Rewriting the whole table after every submission costs O(class size) each time; the table lags by
     at most TABLE_EVERY while grading, and holds every report once the run finishes it."""

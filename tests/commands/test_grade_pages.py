@@ -264,3 +264,34 @@ def test_the_class_report_lists_integrity_leads_with_links_to_both_students(grad
     assert leads, "the examples are one-line edits of the reference: similar code"
     first = leads[0]["students"].split()
     assert all(f'<a href="feedback/{name}.html">{name}</a>' in section for name in first)
+
+
+def test_networks_trained_to_the_same_numbers_are_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two students whose networks came out the same (the same code, often) share one drawing; a third,
+    other network gets its own; each page shows its own network's picture."""
+    from grader.checks.cases import Draw
+    from grader.commands.grade import pages as grade_pages
+    from grader.commands.grade.worker import Outcome
+
+    drawn: list[dict] = []
+
+    def drawing(picture: dict) -> bytes:
+        drawn.append(picture)
+        return f"picture of W1 {picture['params']['W1']}".encode()
+
+    monkeypatch.setattr(grade_pages, "_student_png", drawing)
+    claim = claim_of(MOONS.n_h, np.linspace(0.7, 0.1, 100))
+    keeper = ClaimKeeper(FakeBridge(claim), MOONS, cost_of=lambda params, X, Y: 0.5)
+    keeper.run("train", seed=MOONS.seed, X=np.zeros((4, 2)), Y=np.zeros((4, 1)))
+    other = dict(keeper.picture, params=dict(keeper.picture["params"], W1=np.zeros((2, MOONS.n_h)).tolist()))
+    step = grade_pages.HtmlStep(tmp_path, draw=Draw.secret("grading", b"a course"))
+    reports = {name: Report(name, [CheckResult("compute_cost: a", "compute_cost", 2.0, True, "ok")])
+               for name in ("ann", "bob", "cat")}
+    for name, picture in (("ann", keeper.picture), ("bob", dict(keeper.picture)), ("cat", other)):
+        step.add(Outcome(reports[name], picture=picture))
+    step.finish(reports, progress=False)
+    assert [d["params"]["W1"] for d in drawn] == [keeper.picture["params"]["W1"], other["params"]["W1"]]
+    shown = {name: embedded_pngs((tmp_path / "feedback" / f"{name}.html").read_text(encoding="utf-8"))
+             for name in reports}
+    assert shown["ann"][0] == shown["bob"][0] == f"picture of W1 {keeper.picture['params']['W1']}".encode()
+    assert shown["cat"][0] == f"picture of W1 {other['params']['W1']}".encode()

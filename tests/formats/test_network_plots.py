@@ -64,3 +64,16 @@ def test_the_epoch_axis_spans_the_longer_curve_of_the_two() -> None:
     assert picture.right.get_xlim()[1] >= 120
     picture.png(*none)
     assert 40 <= picture.right.get_xlim()[1] < 60  # back to the reference's epochs
+
+
+def test_the_fixed_epoch_axis_and_reused_legends_give_the_same_bytes() -> None:
+    """A reused figure draws the cost panel over fixed pixels holding its epoch axis, and keeps each
+    legend it made: every picture is byte for byte the one a fresh figure draws with the whole cost panel
+    and new legends (its epoch span set to one no picture has, so that it never uses a fixed epoch axis)."""
+    reference = probability(2, 0.0)
+    reused = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
+    for index, student in enumerate([*STUDENTS, *STUDENTS[::-1], STUDENTS[0]]):
+        fresh = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
+        fresh._epoch_span = (-1.0, -1.0)
+        assert reused.png(*student) == fresh.png(*student), index
+    assert set(reused._backgrounds) == {True, False}  # the fixed epoch axis, and without it (120 epochs)

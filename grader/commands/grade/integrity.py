@@ -169,8 +169,10 @@ def similar_code(codes: Mapping[str, str], given: str, threshold: float = SIMILA
 
     boilerplate = np.array(sorted(fingerprint(canonical(given), 1).hashes))  # every k-gram of the stub
     made: dict[str, CodeFingerprint] = {}  # canonical code -> its fingerprint: identical files are read once
+    canonicals: dict[str, str] = {}  # graded code -> canonical code: identical files are parsed once
     prints = {name: made.get(text) or made.setdefault(text, fingerprint(text, WINDOW, boilerplate))
-              for name, text in ((name, canonical(code)) for name, code in codes.items())}
+              for name, text in ((name, canonicals.get(code) or canonicals.setdefault(code, canonical(code)))
+                                 for name, code in codes.items())}
     prints = {name: p for name, p in prints.items() if p.token_coverage > 0}  # the stub itself: nothing left
     leads = []
     measured: dict[tuple[int, int], tuple] = {}  # identical files share a fingerprint: each pair measured once

@@ -50,6 +50,9 @@ class HtmlStep:
         self.out = Path(out)
         self.draw = draw  # None: the course's grading draw, read when the first submission is graded
         self.pictures: dict[str, Future | None] = {}  # name -> PNG bytes to come (None: nothing to draw)
+        # picture data (JSON) -> its drawing: networks trained to the same numbers (the same code, often) are drawn
+        # once; a drawing is a function of the data alone (the figure's reuse leaves no trace in it)
+        self._drawings: dict[str, Future] = {}
         self.graded: set[str] = set()
         self._plotter: ThreadPoolExecutor | None = None
         self._reference_png: Future | None = None  # the reference's picture: the same for every page
@@ -73,13 +76,18 @@ class HtmlStep:
         """Keep a graded submission's picture data and start drawing it."""
         name = outcome.report.submission
         self.graded.add(name)
-        write_atomic(self.network_path(name), json.dumps(outcome.picture))
-        self.pictures[name] = self._draw(outcome.picture)
+        data = json.dumps(outcome.picture)
+        write_atomic(self.network_path(name), data)
+        self.pictures[name] = self._draw(outcome.picture, data)
 
-    def _draw(self, picture: dict[str, Any]) -> Future | None:
+    def _draw(self, picture: dict[str, Any], data: str | None = None) -> Future | None:
+        """The drawing of ``picture`` (``data``: its JSON), started now unless the same was drawn already."""
         if not picture.get("params"):
             return None
-        return self._pool().submit(_student_png, picture)
+        data = json.dumps(picture) if data is None else data
+        if data not in self._drawings:
+            self._drawings[data] = self._pool().submit(_student_png, picture)
+        return self._drawings[data]
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._plotter is None:
@@ -94,6 +102,7 @@ class HtmlStep:
         return self._reference_png
 
     def close(self) -> None:
+        self._drawings.clear()
         if self._plotter is not None:
             self._plotter.shutdown(wait=True, cancel_futures=True)
             self._plotter = None
@@ -115,6 +124,7 @@ class HtmlStep:
         for name in to_write:
             if name not in self.pictures:  # graded by an earlier run (or refused): its kept data, if any
                 self.pictures[name] = self._draw(self._kept_picture(name))
+        self._drawings.clear()  # every drawing is asked for: each page's is dropped once the page is written
         reference = self._reference()
         histogram = self._pool().submit(_histogram_png, [100 * r.score / r.max_score if r.max_score else 0.0
                                                          for r in reports.values()])

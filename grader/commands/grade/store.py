@@ -85,6 +85,9 @@ class OutputFolder:
         self.table_error = ""  # why grades.csv could not be written last time ("" when it was)
         self.table_written = float("-inf")  # time.monotonic() of the last write
         self.table_stale = False  # reports counted since then
+        # name -> (report, its CSV line): a rewrite of the table renders only the reports counted since the last
+        # one (rendering every line at each rewrite made the table's writes cost O(class size ** 2) in all)
+        self._lines: dict[str, tuple[Report, str]] = {}
 
     @property
     def csv_path(self) -> Path:
@@ -122,13 +125,23 @@ class OutputFolder:
     def write_table(self) -> bool:
         """Write grades.csv; on failure remember why in ``table_error`` (a later call retries)."""
         try:
-            write_atomic(self.csv_path, csv_table.render(self.reports.values()))
+            write_atomic(self.csv_path, self._table())
         except Exception as error:  # disk full, ...: the next submission's row retries
             self.table_error = _reason(error)
             return False
         self.table_error = ""
         self.table_written, self.table_stale = time.monotonic(), False
         return True
+
+    def _table(self) -> str:
+        """``csv_table.render(self.reports.values())``, each report's line rendered once."""
+        lines = []
+        for report in sorted(self.reports.values(), key=lambda r: r.submission):
+            kept = self._lines.get(report.submission)
+            if kept is None or kept[0] is not report:  # reports are never changed once made: a new one, a new line
+                kept = self._lines[report.submission] = (report, csv_table.line(report))
+            lines.append(kept[1])
+        return csv_table.header() + "".join(lines)
 
     def record(self, outcome: Outcome, fingerprint: str) -> Report:
         """Write the feedback, then the results file, then the table, for a submission just graded.
