@@ -1,10 +1,12 @@
 """Issue 12's three figures in one run: throughput against ``otter run``, one worker against the
 compute floor, and one submission end to end as a Gradescope container grades it.
 
-    python benchmarks/grade_throughput.py [--n 100] [--otter-n 5] [--jobs CORES] [--rounds 3] [--memory]
+    python benchmarks/grade_throughput.py [--n 100] [--otter-n 5] [--jobs CORES] [--rounds 3] [--memory] [--copies]
 
 On the same submissions (N copies of examples/submissions/reference.py and of the example bugs,
-cycled, in a temporary folder):
+cycled, in a temporary folder; copy k's update step scaled by 1 + k * 1e-12, so that every
+submission trains a network of its own, as in a real class, and every student's picture is drawn:
+``--copies`` keeps plain copies, whose identical networks are drawn once):
 
 (a) Throughput. ``backprop-lab grade FOLDER --out TMP --jobs J`` as one fresh process, wall clock:
     N / wall submissions per second. ``otter run -a autograder.zip -o TMP SUBMISSION`` (otter-grader
@@ -247,12 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for backprop-lab grade")
     parser.add_argument("--rounds", type=int, default=3, help="cold runs of each kind for one submission")
     parser.add_argument("--memory", action="store_true", help="measure peak memory too (two more runs)")
+    parser.add_argument("--copies", action="store_true",
+                        help="plain copies of the examples (5 networks, each drawn once) instead of a class in "
+                             "which every submission trains a network of its own")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="grade-throughput-") as tmp:
         scratch = Path(tmp)
-        submissions = make_class(scratch / "submissions", args.n)
-        print(f"{args.n} submissions ({', '.join(p.name for p in examples())}, cycled); "
+        submissions = make_class(scratch / "submissions", args.n, distinct_networks=not args.copies)
+        kind = "copies" if args.copies else "each training a network of its own"
+        print(f"{args.n} submissions ({', '.join(p.name for p in examples())}, cycled, {kind}); "
               f"{os.cpu_count()} cores; --jobs {args.jobs}; load average {os.getloadavg()[0]:.2f} "
               f"(other work on the machine slows every figure); checkout {REPO_ROOT}")
 

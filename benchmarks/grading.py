@@ -2,7 +2,8 @@
 ``backprop-lab grade`` run.
 
     examples()      the files a class is made of: examples/submissions/reference.py and the example bugs
-    make_class()    N copies of them in a folder, cycled, each under its own name
+    make_class()    N copies of them in a folder, cycled, each under its own name (and, on request, each
+                    a file of its own, or each training a network of its own)
     timed()         the wall time of one command, run as a fresh process
     grade()         one ``backprop-lab grade`` run as a fresh process, in a fresh output folder: its wall time
     median_line()   one benchmark row: the runs and their median
@@ -43,18 +44,26 @@ def cycled(n: int, sources: Sequence[Path] | None = None) -> list[tuple[str, Pat
             for index in range(n)]
 
 
-def make_class(folder: Path, n: int, sources: Sequence[Path] | None = None, distinct: bool = False) -> list[Path]:
+STEP = "learning_rate * grads"  # the examples' update step
+
+
+def make_class(folder: Path, n: int, sources: Sequence[Path] | None = None, distinct: bool = False,
+               distinct_networks: bool = False) -> list[Path]:
     """Write ``n`` submissions into ``folder`` (made if missing), cycling through ``sources`` (default
     ``examples()``); returns their paths. ``distinct``: each copy ends with a comment giving its number,
-    so that no two files are the same (a re-run then keys every file apart)."""
+    so that no two files are the same (a re-run then keys every file apart). ``distinct_networks``: copy
+    k's update step uses ``learning_rate * (1 + k * 1e-12)``, which changes no verdict but every trained
+    network, as in a real class (copies of one file would train one network, drawn once)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for index, (name, source) in enumerate(cycled(n, sources)):
         path = folder / f"{name}.py"
+        code = source.read_text(encoding="utf-8")
+        if distinct_networks:
+            code = code.replace(STEP, f"learning_rate * (1 + {index}e-12) * grads")
         if distinct:
-            path.write_text(source.read_text(encoding="utf-8") + f"\n# copy {index}\n", encoding="utf-8")
-        else:
-            shutil.copyfile(source, path)
+            code += f"\n# copy {index}\n"
+        path.write_text(code, encoding="utf-8")
         paths.append(path)
     return paths
 

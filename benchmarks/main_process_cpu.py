@@ -70,16 +70,6 @@ def main_cpu(checkout: Path, submissions: Path, out: Path, jobs: int, options: l
     return float(cpu_file.read_text())
 
 
-STEP = "learning_rate * grads"  # the update step of the examples
-
-
-def distinct_networks(paths: list[Path]) -> None:
-    """Make copy k's update step use learning_rate * (1 + k * 1e-12): the same verdicts, other trained numbers."""
-    for index, path in enumerate(paths):
-        code = path.read_text(encoding="utf-8")
-        path.write_text(code.replace(STEP, f"learning_rate * (1 + {index}e-12) * grads"), encoding="utf-8")
-
-
 def write_roster(path: Path, names: list[str]) -> Path:
     """A Canvas roster of the class: one student per submission, matched by its SIS Login ID (the name)."""
     with path.open("w", newline="", encoding="utf-8") as out:
@@ -141,9 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [f"{name} {html}" for html in ("html", "no-html") for name in checkouts]
     with tempfile.TemporaryDirectory(prefix="backprop-lab-main-cpu-") as tmp:
         scratch = Path(tmp)
-        paths = make_class(scratch / "class", args.n)
-        if args.distinct_networks:
-            distinct_networks(paths)
+        paths = make_class(scratch / "class", args.n, distinct_networks=args.distinct_networks)
         roster = write_roster(scratch / "roster.csv", [path.stem for path in paths])
 
         def once(kind: str, round_: int) -> float:
