@@ -9,17 +9,21 @@ submission trains a network of its own, as in a real class, and every student's 
 ``--copies`` keeps plain copies, whose identical networks are drawn once):
 
 (a) Throughput. ``backprop-lab grade FOLDER --out TMP --jobs J`` as one fresh process, wall clock:
-    N / wall submissions per second. ``otter run -a autograder.zip -o TMP SUBMISSION`` (otter-grader
-    7, on the autograder that ``grader.commands.release.otter.build_autograder`` builds; building is
-    not timed) grades one submission per process, as FACTS.md and the docs measured it: it is run on
-    the first ``--otter-n`` submissions one after another, and its rate (K / their total wall time) is
+    N / wall submissions per second; and the same with ``--no-html`` (no pictures and no web pages:
+    the scores and written feedback, which is what otter makes). ``otter run -a autograder.zip -o
+    TMP SUBMISSION`` (otter-grader 7, on the autograder that
+    ``grader.commands.release.otter.build_autograder`` builds; building is not timed) grades one
+    submission per process, as FACTS.md and the docs measured it: it is run on the first
+    ``--otter-n`` submissions one after another, and its rate (K / their total wall time) is
     EXTRAPOLATED to the N submissions (otter takes seconds each; its time per submission does not
     depend on the class). Printed: grade's rate over otter's, and, to be fair to otter on a machine
-    with several cores, over J times otter's rate (J otter processes at once could at best do that).
+    with several cores, over J times otter's rate (J otter processes at once could at best do
+    that).
 (b) One worker against the compute floor: the same class graded with ``--jobs 1`` (seconds per
-    submission, whole process: start-up, isolation, outputs) over the checks run in this process on
-    the same files, with no isolation, no process start, and the reference's values already computed,
-    on one BLAS thread like the workers (the floor: what the student's own code and the judging cost).
+    submission, whole process: start-up, isolation, outputs; and with ``--no-html``) over the
+    checks run in this process on the same files, with no isolation, no process start, and the
+    reference's values already computed, on one BLAS thread like the workers (the floor: what the
+    student's own code and the judging cost).
 (c) One submission end to end, from a cold process, as a Gradescope container does it:
     ``backprop-lab grade one.py --out DIR --jobs 1`` (median of ``--rounds`` runs), and Gradescope's
     own path, ``run_autograder`` of the release's autograder.zip (staged into a folder, not timed;
@@ -266,9 +270,16 @@ def main(argv: list[str] | None = None) -> int:
         grade_rate = args.n / wall
         print(f"backprop-lab grade --jobs {args.jobs}: {wall:.2f} s wall, {grade_rate:.2f} submissions/s "
               f"({describe_grades(scratch / 'grades')})")
+        plain_wall = grade(scratch / "submissions", scratch / "grades_plain", args.jobs, ["--no-html"]).seconds
+        plain_rate = args.n / plain_wall
+        print(f"backprop-lab grade --jobs {args.jobs} --no-html (no pictures, as otter makes none): "
+              f"{plain_wall:.2f} s wall, {plain_rate:.2f} submissions/s")
         rate = otter_rate(submissions[:args.otter_n], scratch)
         serial = grade(scratch / "submissions", scratch / "grades_serial", 1).seconds
         print(f"backprop-lab grade --jobs 1: {serial:.2f} s wall, {serial / args.n:.3f} s per submission")
+        plain_serial = grade(scratch / "submissions", scratch / "grades_serial_plain", 1, ["--no-html"]).seconds
+        print(f"backprop-lab grade --jobs 1 --no-html: {plain_serial:.2f} s wall, "
+              f"{plain_serial / args.n:.3f} s per submission")
         floor = compute_floor(submissions)
         floor_mean = statistics.mean(floor)
         print(f"compute floor (checks in this process, reference warm): {floor_mean:.3f} s per submission "
@@ -289,11 +300,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  (a) throughput on {args.n}: grade {grade_rate:.2f}/s vs otter run {rate:.3f}/s "
                   f"(extrapolated from {min(args.otter_n, args.n)}) = {grade_rate / rate:.1f}x  "
                   f"[>= {TARGET_RATIO:g}x]; vs {args.jobs} otter runs at once at best: "
-                  f"{grade_rate / (rate * args.jobs):.1f}x")
+                  f"{grade_rate / (rate * args.jobs):.1f}x; without pictures (--no-html) "
+                  f"{plain_rate / rate:.1f}x")
         else:
             print("  (a) throughput: otter run not measured")
         print(f"  (b) one worker: {serial / args.n:.3f} s per submission vs compute floor {floor_mean:.3f} s = "
-              f"{serial / args.n / floor_mean:.2f}x  [<= {TARGET_OVERHEAD:g}x]")
+              f"{serial / args.n / floor_mean:.2f}x  [<= {TARGET_OVERHEAD:g}x]; without pictures "
+              f"{plain_serial / args.n / floor_mean:.2f}x")
         print(f"  (c) one submission end to end: grade one.py {statistics.median(one['grade one.py']):.2f} s, "
               f"run_autograder {statistics.median(one['run_autograder']):.2f} s (medians of {args.rounds})  "
               f"[<= {TARGET_ONE_SECONDS:g} s]")
