@@ -3,7 +3,8 @@
     python benchmarks/grade_side_by_side.py --baseline /path/to/other/checkout [--n 40] [--rounds 3] [--jobs 2]
 
 Both checkouts grade the same N submissions (copies of examples/submissions/reference.py
-and of the example bugs, cycled) with ``backprop-lab grade FOLDER --out TMP --jobs J``,
+and of the example bugs, cycled, each training a network of its own: ``make_class``'s
+``distinct_networks``) with ``backprop-lab grade FOLDER --out TMP --jobs J``,
 each run in a fresh output folder; the runs alternate (this, baseline, this, ...) so that
 both see the same machine load. ``PYTHONPATH`` points each run at its checkout's
 ``grader`` package. Prints every wall time, the medians and their ratio, and the same
@@ -44,7 +45,7 @@ def main() -> int:
     checkouts = {"this": REPO_ROOT, "baseline": args.baseline.resolve()}
     with tempfile.TemporaryDirectory(prefix="backprop-lab-bench-") as tmp:
         scratch = Path(tmp)
-        make_class(scratch / "class", args.n)
+        make_class(scratch / "class", args.n, distinct_networks=True)
         make_class(scratch / "one", 1)
         print(f"{args.n} submissions, --jobs {args.jobs}, {args.rounds} rounds, alternating")
         compare(f"class of {args.n}", checkouts, scratch / "class", args.rounds, args.jobs, scratch)
