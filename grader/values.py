@@ -64,6 +64,9 @@ class Earlier:
     path: tuple = ()
     length: bool = False
 
+    def __deepcopy__(self, memo: dict) -> "Earlier":
+        return self  # immutable: the in-process bridge copies every call's arguments, these included
+
 
 UNRESOLVED = "unresolved reference"  # the type name of the Opaque result of a call that was not made
 
