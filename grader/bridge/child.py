@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import importlib
 import json
 import linecache
 import os
@@ -49,6 +50,7 @@ from grader.bridge import StudentCodeError, SubmissionLoadError, sandbox
 from grader.bridge.calls import call_each, call_student, exec_submission, plain_result, times
 from grader.bridge.frames import MAX_FRAME, read_frame, write_frame
 from grader.bridge.routines import ROUTINES
+from grader.bridge.zygote import PRELOADABLE
 from grader.i18n import _
 
 # Environment variables a worker keeps (plus HOME and TMPDIR, set to its scratch folder).
@@ -63,14 +65,16 @@ KIT_MODULES = ("solutions", "reference_solution", "backprop_lab_mistakes", "grad
 # ------------------------------------------------------------------ zygote
 
 
-def zygote_main(channel_fd: int) -> None:
+def zygote_main(channel_fd: int, preload: list[str] = ()) -> None:
     """Serve spawn requests from the bridge's process until it closes the channel.
 
+    preload  modules of zygote.PRELOADABLE to import first, for every worker forked from here
     Request: JSON worker settings with four file descriptors attached (the worker's
     request and reply pipe ends, its output pipe, the keeper's control socket).
     Reply: {"keeper": pid} or {"error": text}.
     """
     channel = socket.socket(fileno=channel_fd)
+    _import_preloadable(preload)
     sandbox.make_subreaper()  # a keeper that dies leaves its orphans here, to be killed
     _interpreter_paths()  # once here rather than in every worker: they are the same in all of them
     if os.geteuid() == 0:
@@ -106,6 +110,18 @@ def zygote_main(channel_fd: int) -> None:
         sandbox.kill_descendants(os.getpid())
         for keeper in keepers | unremoved:
             _remove_cgroup_of(keeper, patience=2.0)
+
+
+def _import_preloadable(modules: list[str]) -> None:
+    """Import ``modules`` (those of PRELOADABLE only) here, once: a submission that imports them then finds
+    them imported (sklearn and matplotlib took ~1.5 s in every process). One that fails to import is left
+    for the submission to fail on, as it would have."""
+    for name in modules:
+        if name in PRELOADABLE:
+            try:
+                importlib.import_module(name)
+            except Exception:  # not installed, or broken: the submission's own import says so
+                pass
 
 
 def _cgroup_name(keeper: int) -> str:

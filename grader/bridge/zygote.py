@@ -9,10 +9,12 @@ checks or a secret of the grading process. This module holds:
 - the singleton behind them (``_Zygote``, started again if it died, and let go of in a forked
   child, which starts its own: ``os.register_at_fork``);
 - the settings it starts with (``SINGLE_THREAD_ENV``, ``ZYGOTE_ENVIRONMENT``) and how long it
-  and its keepers get to stop (``STOP_SECONDS``).
+  and its keepers get to stop (``STOP_SECONDS``);
+- what it imports for the submissions (``PRELOADABLE``, ``preloadable_imports``).
 """
 from __future__ import annotations
 
+import ast
 import atexit
 import json
 import os
@@ -33,8 +35,31 @@ SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_N
 ZYGOTE_ENVIRONMENT = ("PATH", "HOME", "LANG", "TZ", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH")
 # Once zygote_main has ended everything below it, the zygote leaves without the interpreter's
 # clean-up (~20 ms with NumPy loaded, which its grading process waits for); an error still prints.
-_BOOT = ("import os, sys; sys.path.insert(0, sys.argv[1]); "
-         "from grader.bridge.child import zygote_main; zygote_main(int(sys.argv[2])); sys.stderr.flush(); os._exit(0)")
+_BOOT = ("import json, os, sys; sys.path.insert(0, sys.argv[1]); from grader.bridge.child import zygote_main; "
+         "zygote_main(int(sys.argv[2]), json.loads(sys.argv[3])); sys.stderr.flush(); os._exit(0)")
+# What a submission may import that takes a second or more to import in every sandboxed process (the
+# handout imports them; the lab notebook's graded code keeps its imports): the zygote imports those
+# that the submissions to grade import, once, and every process forked from it finds them imported.
+# Each was checked to start no thread (a zygote must stay single-threaded to fork safely).
+PRELOADABLE = ("matplotlib", "matplotlib.pyplot", "sklearn", "sklearn.datasets", "sklearn.metrics",
+               "sklearn.model_selection", "scipy")
+
+
+def preloadable_imports(code: str) -> set[str]:
+    """The modules of PRELOADABLE that ``code`` imports: ``import a.b``, ``from a.b import c`` (a.b, and
+    a.b.c where that is one), anywhere in the code; nothing when it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return set()
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            named.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            named.add(node.module)
+            named.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return named & set(PRELOADABLE)
 
 
 def spawn_keeper(settings: dict[str, Any], fds: list[int]) -> int:
@@ -48,11 +73,11 @@ def spawn_keeper(settings: dict[str, Any], fds: list[int]) -> int:
 class _Zygote:
     """Client of the zygote process (see child.py): asks it for new keeper+worker pairs."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: list[str]) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.errors = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, str(PACKAGE_DIR.parent), str(theirs.fileno())],
+            [sys.executable, "-c", _BOOT, str(PACKAGE_DIR.parent), str(theirs.fileno()), json.dumps(preload)],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=self.errors, cwd="/", env=zygote_environment(), start_new_session=True,
         )
@@ -111,6 +136,7 @@ def zygote_environment() -> dict[str, str]:
 
 _zygote_lock = threading.Lock()
 _zygote_instance: _Zygote | None = None
+_preload: list[str] = []  # what this process's zygote imports (start_helper_process), a restarted one too
 
 
 def _zygote() -> _Zygote:
@@ -118,13 +144,16 @@ def _zygote() -> _Zygote:
     global _zygote_instance
     with _zygote_lock:
         if _zygote_instance is None or not _zygote_instance.alive():
-            _zygote_instance = _Zygote()
+            _zygote_instance = _Zygote(_preload)
         return _zygote_instance
 
 
-def start_helper_process() -> None:
+def start_helper_process(preload: set[str] | list[str] = ()) -> None:
     """Start this process's zygote now, without waiting for it: the first bridge would
-    otherwise start it and wait (about 0.2 s)."""
+    otherwise start it and wait (about 0.2 s). ``preload``: modules of PRELOADABLE for it to import
+    first (the submissions to grade import them); a zygote already running keeps what it has."""
+    global _preload
+    _preload = sorted(set(preload) & set(PRELOADABLE))
     _zygote()
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.bridge import sandbox
+from grader.bridge.zygote import preloadable_imports
 from grader.checks import hidden_available
 from grader.commands.grade import fingerprint, gradebook, integrity, regrade, shard, store, summary
 from grader.commands.grade.collect import CollectError, Submission, collect
@@ -159,6 +160,7 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
         deadline = settings.call_timeout * (len({c.probe.key for c in checks}) + 5) + DEADLINE_MARGIN
         try:
             if todo:
+                settings = replace(settings, preload=_preloadable(todo, result.graded_code))
                 with WorkerPool(result.jobs, settings, deadline) as pool:
                     pool.grade(todo, finished)
         except KeyboardInterrupt:
@@ -173,6 +175,11 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
         with contextlib.suppress(OSError):
             (result.out / shard.RECORD_FILE).unlink(missing_ok=True)
     return result
+
+
+def _preloadable(todo: list[Submission], codes: dict[str, str]) -> tuple[str, ...]:
+    """The slow-to-import modules (zygote.PRELOADABLE) that the submissions to grade import."""
+    return tuple(sorted(set().union(*(preloadable_imports(codes.get(s.name, "")) for s in todo))))
 
 
 def _write_shard_record(result: GradeRun, part: shard.Shard, grader: fingerprint.Fingerprint, settings: Settings,

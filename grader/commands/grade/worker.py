@@ -53,6 +53,7 @@ class Settings:
     draw: Draw | None = None  # None: the course's grading draw (``grade.run`` reads it once for all workers)
     unsafe_sandbox: bool = False  # --unsafe-sandbox: grade even where the filesystem cannot be restricted
     sandbox: str = "auto"  # the IsolatedBridge mode; "none" only when run() found no guard and it was allowed
+    preload: tuple[str, ...] = ()  # modules the submissions import that the zygote imports once (zygote.PRELOADABLE)
 
     def checks(self) -> list[Check]:
         return catalogue(include_hidden=not self.public_only, draw=self.draw or grading_draw())
@@ -190,7 +191,7 @@ def serve(conn: Connection, settings: Settings) -> None:
     # The run's language, fixed for this process: otherwise every message (hundreds per submission)
     # looks it up again, reading the kit's default-language file each time (~20 ms per submission).
     i18n.use(i18n.current())
-    start_helper_process()  # it boots while the reference runs below
+    start_helper_process(settings.preload)  # it boots while the reference runs below
     checks = settings.checks()
     reference = LiveReference()
     for check in checks:  # every submission needs these: compute them before the first one's clock starts
