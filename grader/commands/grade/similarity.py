@@ -75,18 +75,14 @@ class Beside:
 
     def leads(self) -> list[integrity.Lead] | None:
         """The process's leads once it has ended (waits for it), or None when it was not started or failed."""
-        if self.process is None or self._reply is None:
+        if self.process is None or self._reply is None or self.process.wait() != 0:
             return None
         try:
-            if self.process.wait() != 0:
-                return None
             self._reply.seek(0)
             return [integrity.Lead(kind, tuple(students), score, evidence)
                     for kind, students, score, evidence in json.loads(self._reply.read())]
         except (OSError, ValueError, TypeError):
             return None
-        finally:
-            self.stop()
 
     def stop(self) -> None:
         """End the process if it still runs (and collect it); drop its reply."""
