@@ -11,6 +11,8 @@
     pages.py    report.html and feedback/<name>.html, pictures drawn while grading goes on
     shard.py    --shard I/N: which submissions a shard grades, and DIR/shard.json
     merge.py    ``backprop-lab merge``: shards' output folders into one
+    integrity.py  DIR/integrity.csv: leads (similar code, shared unusual wrong outputs) for the instructor
+    similarity.py the similar-code leads computed beside the grading, in a process of its own
 
 ``run`` does the work and returns plain data (``GradeRun``); ``main`` adds the
 progress bar and the printed summary.
@@ -45,6 +47,7 @@ from grader.checks import hidden_available
 from grader.commands.grade import fingerprint, gradebook, integrity, regrade, shard, store, summary
 from grader.commands.grade.collect import CollectError, Submission, collect
 from grader.commands.grade.pool import WorkerPool, WorkerStartError
+from grader.commands.grade.similarity import Beside
 from grader.commands.grade.store import OutputFolder
 from grader.commands.grade.worker import Outcome, Settings, not_graded
 from grader.contract import REFERENCE_FILE
@@ -88,6 +91,8 @@ class GradeRun:
     jobs: int = 0
     interrupted: bool = False
     graded_code: dict[str, str] = field(default_factory=dict)  # name -> graded code, for integrity.csv
+    similar_code_beside: bool = False  # its similar-code leads are computed beside the grading (similarity.py)
+    similar_code: list[integrity.Lead] | None = None  # ... and these they are (None: integrity.build computes them)
     plan: regrade.Plan = field(default_factory=regrade.Plan)
     changes: list[regrade.Change] = field(default_factory=list)
     diff_written: bool = False
@@ -115,7 +120,8 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
 
     Raises CollectError, ReferenceUnavailable or SandboxRefused before anything runs,
     WorkerStartError when no worker can start. Ctrl-C (and
-    SIGTERM under ``main``) stops the run cleanly: ``interrupted`` is set.
+    SIGTERM under ``main``) stops the run cleanly: ``interrupted`` is set (a second one, while the
+    similar code is still being compared, raises KeyboardInterrupt once everything graded is written).
     """
     settings = settings or Settings()
     _require_reference(settings)
@@ -125,7 +131,7 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
     checks = settings.checks()
     grader = fingerprint.of_run(settings.draw, settings.public_only, settings.call_timeout, settings.sandbox)
     folder = OutputFolder(out, checks, grader)
-    with tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:
+    with Beside() as beside, tempfile.TemporaryDirectory(prefix="backprop-lab-grade-") as scratch:
         collection = collect(paths, Path(scratch))
         result = GradeRun(out=Path(out), notes=collection.notes, shard=part)
         found = [s.name for s in collection.submissions]
@@ -144,6 +150,8 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
         result.skipped = list(result.plan.kept)
         result.remaining = [s.name for s in todo]
         result.jobs = min(jobs or os.cpu_count() or 1, len(todo))
+        if todo:  # a re-run that grades nothing reads integrity.csv back: nothing to compare
+            result.similar_code_beside = beside.start(result.graded_code)
         if on_plan:
             on_plan(result)
 
@@ -165,6 +173,14 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
                     pool.grade(todo, finished)
         except KeyboardInterrupt:
             result.interrupted = True
+        _finish(result, folder, part, grader, settings, checks, found)
+        result.similar_code = beside.leads()  # last: a Ctrl-C while it waits leaves every result written
+    return result
+
+
+def _finish(result: GradeRun, folder: OutputFolder, part: shard.Shard | None, grader: fingerprint.Fingerprint,
+            settings: Settings, checks: list, found: list[str]) -> None:
+    """grades.csv, regrade-diff.csv and (``part``) DIR/shard.json, once grading has ended."""
     folder.finish_table()
     result.table_error = folder.table_error
     result.reports = dict(sorted(folder.reports.items()))  # by name: the summary and report.html as a merge's
@@ -174,7 +190,6 @@ def run(paths: list[Path], out: Path, settings: Settings | None = None, jobs: in
     else:  # an earlier shard's record would describe files this run replaced: merge must not read it
         with contextlib.suppress(OSError):
             (result.out / shard.RECORD_FILE).unlink(missing_ok=True)
-    return result
 
 
 def _preloadable(todo: list[Submission], codes: dict[str, str]) -> tuple[str, ...]:
@@ -278,7 +293,9 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
 
     def planned(plan: GradeRun) -> None:
         if plan.remaining:  # pictures will be drawn while grading goes on (a re-run of nothing draws none then)
-            if len(plan.graded_code) > 1:  # before any picture is drawn; a class of one compares no code
+            # copydetect imported before any picture is drawn, unless the process beside imports it instead (a
+            # class of one compares no code)
+            if len(plan.graded_code) > 1 and not plan.similar_code_beside:
                 integrity.preload()
             if pages:
                 pages.start()
@@ -325,7 +342,7 @@ def main(paths: list[Path], out: Path, jobs: int | None = None, timeout: float =
             bar.close()
         if pages and sys.exc_info()[0] is not None:  # leaving on an error: no pages, and no plotter left
             pages.close()
-    leads = integrity.build(out, result.graded_code, result.reports.values())
+    leads = integrity.build(out, result.graded_code, result.reports.values(), result.similar_code)
     if pages:
         _write_pages(pages, result, [integrity.section(leads, pages.link)])
     print(_closing_text(result))

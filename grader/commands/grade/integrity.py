@@ -312,11 +312,12 @@ class Outcome:
 KEY_FILE = ".integrity-key"  # beside integrity.csv: what it was computed from, and its note
 
 
-def build(out: Path, codes: Mapping[str, str], reports: Iterable[Report]) -> Outcome:
-    """Compute both kinds of lead and write ``out/integrity.csv``. Without copydetect the similar-code
-    part is left out and ``note`` says how to install it. When nothing it is computed from changed
-    since the file was written (the graded code, the wrong-output digests, this module, copydetect's
-    version), the file is read back instead: a re-run that re-grades nothing stays fast."""
+def build(out: Path, codes: Mapping[str, str], reports: Iterable[Report], similar: list[Lead] | None = None) -> Outcome:
+    """Compute both kinds of lead and write ``out/integrity.csv``. ``similar``: the similar-code leads of
+    ``codes`` when they were computed already (beside the grading: similarity.py), else None. Without
+    copydetect the similar-code part is left out and ``note`` says how to install it. When nothing it is
+    computed from changed since the file was written (the graded code, the wrong-output digests, this
+    module, copydetect's version), the file is read back instead: a re-run that re-grades nothing stays fast."""
     reports = list(reports)
     key = _inputs_key(codes, reports)
     earlier = _recorded(out, key)
@@ -324,7 +325,7 @@ def build(out: Path, codes: Mapping[str, str], reports: Iterable[Report]) -> Out
         return earlier
     note = ""
     try:
-        leads = similar_code(codes, given_code())
+        leads = list(similar) if similar is not None else similar_code(codes, given_code())
     except SimilarityUnavailable as missing:
         leads, note = [], str(missing)
     leads += shared_wrong_outputs(reports)
