@@ -2,7 +2,6 @@
 re-run, and how it survives submissions that cannot be loaded, dead workers and interruptions."""
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -19,13 +18,13 @@ import jsonschema
 import numpy as np
 import pytest
 
-from grader import cli
 from grader.bridge import StudentCodeError
 from grader.commands import grade
 from grader.commands.grade.collect import Submission
 from grader.commands.grade.pool import WorkerPool
 from grader.commands.grade.summary import summarise
 from grader.commands.grade.worker import KindRecorder, Outcome, Settings
+from tests.commands.support import make_class, run_cli
 from tests.gradescope_schema import GRADESCOPE_SCHEMA
 from tests.timing import scaled
 
@@ -55,20 +54,6 @@ def read_results(out: Path, name: str) -> dict:
 
 def copy_of(graded_dir: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(graded_dir, tmp_path / "out"))
-
-
-def make_class(folder: Path, **files: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, code in files.items():
-        (folder / f"{name}.py").write_text(code)
-    return folder
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["grade", *args])
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,17 @@ bytes as computed after it, a process only when there is something to grade and 
 nothing left running however the run ends, and the in-process computation when the process fails."""
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from grader import cli
 from grader.commands import grade
 from grader.commands.grade import integrity, similarity
 from grader.commands.grade.worker import Settings
 from tests.bridge.bridge_support import processes_left_behind
+from tests.commands.support import make_class, run_cli
 from tests.integrity.disguise import disguised
 
 pytest.importorskip("copydetect")
@@ -34,20 +32,6 @@ def small_class() -> dict[str, str]:
     codes["copycat"] = disguised(codes["bug_update_plus"])
     codes["caf\udce9"] = codes["bug_cost_sum_not_mean"]
     return codes
-
-
-def make_class(folder: Path, **files: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, code in files.items():
-        (folder / f"{name}.py").write_text(code)
-    return folder
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["grade", *args])
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
