@@ -1,10 +1,12 @@
 """Grading time of this checkout against another one, side by side in one run.
 
     python benchmarks/grade_side_by_side.py --baseline /path/to/other/checkout [--n 40] [--rounds 3] [--jobs 2]
+                                            [--handout-imports] [--no-html]
 
 Both checkouts grade the same N submissions (copies of examples/submissions/reference.py
 and of the example bugs, cycled, each training a network of its own: ``make_class``'s
-``distinct_networks``) with ``backprop-lab grade FOLDER --out TMP --jobs J``,
+``distinct_networks``; with ``--handout-imports`` each file also imports what the handout's
+code imports, scikit-learn and matplotlib) with ``backprop-lab grade FOLDER --out TMP --jobs J``,
 each run in a fresh output folder; the runs alternate (this, baseline, this, ...) so that
 both see the same machine load. ``PYTHONPATH`` points each run at its checkout's
 ``grader`` package. Prints every wall time, the medians and their ratio, and the same
@@ -25,9 +27,10 @@ from benchmarks.grading import REPO_ROOT, alternate, grade, make_class, median_l
 
 
 def compare(label: str, checkouts: dict[str, Path], submissions: Path, rounds: int, jobs: int,
-            scratch: Path) -> None:
+            scratch: Path, options: list[str]) -> None:
     def once(name: str, round_: int) -> float:
-        return grade(submissions, scratch / f"{label}-{name}-{round_}", jobs, checkout=checkouts[name], ok=(0,)).seconds
+        return grade(submissions, scratch / f"{label}-{name}-{round_}", jobs, options, checkout=checkouts[name],
+                     ok=(0,)).seconds
 
     times = alternate(list(checkouts), rounds, once)
     for name, values in times.items():
@@ -41,15 +44,19 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--handout-imports", action="store_true", help="every file imports scikit-learn and matplotlib")
+    parser.add_argument("--no-html", action="store_true", help="grade with --no-html (no pictures)")
     args = parser.parse_args()
+    options = ["--no-html"] if args.no_html else []
     checkouts = {"this": REPO_ROOT, "baseline": args.baseline.resolve()}
     with tempfile.TemporaryDirectory(prefix="backprop-lab-bench-") as tmp:
         scratch = Path(tmp)
-        make_class(scratch / "class", args.n, distinct_networks=True)
-        make_class(scratch / "one", 1)
-        print(f"{args.n} submissions, --jobs {args.jobs}, {args.rounds} rounds, alternating")
-        compare(f"class of {args.n}", checkouts, scratch / "class", args.rounds, args.jobs, scratch)
-        compare("one submission", checkouts, scratch / "one", args.rounds, 1, scratch)
+        make_class(scratch / "class", args.n, distinct_networks=True, handout_imports=args.handout_imports)
+        make_class(scratch / "one", 1, handout_imports=args.handout_imports)
+        print(f"{args.n} submissions{' importing scikit-learn and matplotlib' if args.handout_imports else ''}, "
+              f"--jobs {args.jobs} {' '.join(options)}, {args.rounds} rounds, alternating")
+        compare(f"class of {args.n}", checkouts, scratch / "class", args.rounds, args.jobs, scratch, options)
+        compare("one submission", checkouts, scratch / "one", args.rounds, 1, scratch, options)
     return 0
 
 

@@ -45,15 +45,20 @@ def cycled(n: int, sources: Sequence[Path] | None = None) -> list[tuple[str, Pat
 
 
 STEP = "learning_rate * grads"  # the examples' update step
+FIRST_LINE = "from __future__ import annotations\n"  # the examples' first statement
+# What the handout's code imports at its top, and so many students' files (and every notebook's graded code)
+HANDOUT_IMPORTS = ("import matplotlib.pyplot as plt\nfrom sklearn.datasets import make_moons\n"
+                   "from sklearn.model_selection import train_test_split\nfrom sklearn.metrics import accuracy_score\n")
 
 
 def make_class(folder: Path, n: int, sources: Sequence[Path] | None = None, distinct: bool = False,
-               distinct_networks: bool = False) -> list[Path]:
+               distinct_networks: bool = False, handout_imports: bool = False) -> list[Path]:
     """Write ``n`` submissions into ``folder`` (made if missing), cycling through ``sources`` (default
     ``examples()``); returns their paths. ``distinct``: each copy ends with a comment giving its number,
     so that no two files are the same (a re-run then keys every file apart). ``distinct_networks``: copy
     k's update step uses ``learning_rate * (1 + k * 1e-12)``, which changes no verdict but every trained
-    network, as in a real class (copies of one file would train one network, drawn once)."""
+    network, as in a real class (copies of one file would train one network, drawn once).
+    ``handout_imports``: each copy imports what the handout's code imports (scikit-learn, matplotlib)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for index, (name, source) in enumerate(cycled(n, sources)):
@@ -61,6 +66,8 @@ def make_class(folder: Path, n: int, sources: Sequence[Path] | None = None, dist
         code = source.read_text(encoding="utf-8")
         if distinct_networks:
             code = code.replace(STEP, f"learning_rate * (1 + {index}e-12) * grads")
+        if handout_imports:
+            code = code.replace(FIRST_LINE, FIRST_LINE + HANDOUT_IMPORTS, 1)
         if distinct:
             code += f"\n# copy {index}\n"
         path.write_text(code, encoding="utf-8")
