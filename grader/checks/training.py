@@ -160,7 +160,8 @@ def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str
     epochs = _epochs_to_replay(chooser, len(batch_counts))
     picked = _steps_to_replay(chooser, epochs, batch_counts)
     offsets = np.concatenate([[0], np.cumsum(batch_counts)])
-    before = [{k: trace[k][int(offsets[epoch]) + index] for k in PARAM_KEYS} for epoch, index in picked]
+    steps = [int(offsets[epoch]) + index for epoch, index in picked]  # each picked step's place in the trace
+    before = [{k: trace[k][step] for k in PARAM_KEYS} for step in steps]
     yielded, updated = _replay(bridge, case, X, Y, seed, epochs, picked, before)
     for epoch, count in zip(epochs, yielded, strict=True):  # every epoch the loop ran had as many batches
         if type(count) is not int:
@@ -168,11 +169,11 @@ def _verify(bridge: Bridge, case: Case, claim: Any, X, Y, seed: int) -> dict[str
         if count != batch_counts[epoch]:
             raise Unverified(_("in epoch {epoch} the loop used {used} batches, but batch_generator yields "
                                "{yielded}.", epoch=epoch + 1, used=batch_counts[epoch], yielded=count))
-    for (epoch, index), after in zip(picked, updated, strict=True):
+    for (epoch, index), step, after in zip(picked, steps, updated, strict=True):
         if is_unresolved(after):
             raise Unverified(_("forward_propagation or batch_generator did not return a pair for {where}.",
                                where=_("a replayed step")))
-        claimed = {k: trace[k][int(offsets[epoch]) + index + 1] for k in PARAM_KEYS}
+        claimed = {k: trace[k][step + 1] for k in PARAM_KEYS}
         if not (isinstance(after, dict) and same_values({k: after.get(k) for k in PARAM_KEYS}, claimed, REPLAY_TOL)):
             raise Unverified(_(
                 "step {step} of epoch {epoch} gives other parameters when forward_propagation, "
