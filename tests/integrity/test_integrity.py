@@ -3,11 +3,13 @@ and its reuse. (The shared wrong outputs: test_wrong_outputs.py.)"""
 from __future__ import annotations
 
 import builtins
+import itertools
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.commands.grade import integrity
@@ -120,3 +122,30 @@ def test_a_rerun_with_the_same_inputs_reads_the_file_back_and_a_change_recompute
     assert [(lead.kind, lead.students) for lead in again.leads] == [(lead.kind, lead.students) for lead in first.leads]
     with pytest.raises(AssertionError, match="computed again"):
         integrity.build(tmp_path, codes | {"third": "x = 1"}, [])
+
+
+def test_the_class_wide_measure_gives_copydetects_own_numbers():
+    """``Overlaps`` replaces copydetect's per-pair ``compare_files`` for speed: on pairs of every kind (a copy,
+    a disguised copy, a bug and its fix, independently written variants, a file and the stub) it must give
+    the same characters covered and the same shares."""
+    import io
+
+    from copydetect import CodeFingerprint, compare_files, utils
+
+    utils.hash = integrity.stable_hash  # as similar_code winnows
+    codes = [(EXAMPLES / name).read_text(encoding="utf-8") for name in
+             ("reference.py", "bug_update_plus.py", "bug_cost_sum_not_mean.py", "stub.py")]
+    codes += [disguised(codes[1]), codes[0]]
+    codes += [source(path) for path in sorted(CORRECT_DIR.glob("*.py"))[:4]]
+    boilerplate = np.array(sorted(CodeFingerprint("s.py", integrity.NOISE_CHARACTERS, 1, language="python",
+                                                  fp=io.StringIO(integrity.canonical(integrity.given_code()))).hashes))
+    prints = [CodeFingerprint("s.py", integrity.NOISE_CHARACTERS, integrity.WINDOW, boilerplate=boilerplate,
+                              fp=io.StringIO(integrity.canonical(code)), language="python") for code in codes]
+    prints = [p for p in prints if p.token_coverage > 0]
+    measure = integrity.Overlaps(prints, integrity.NOISE_CHARACTERS)
+    shares = set()
+    for first, second in itertools.combinations(prints, 2):
+        overlap, (share1, share2), _slices = compare_files(first, second)
+        assert measure(first, second) == (overlap, share1, share2)
+        shares.add(round(float(min(share1, share2)), 1))
+    assert {0.0, 1.0} < shares and len(shares) >= 4  # the pairs measured reach from nothing in common to copies
