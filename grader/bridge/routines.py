@@ -80,10 +80,13 @@ class _Trace:
         try:
             if self.steps >= len(self.stack["W1"]):
                 self.stack = {k: np.concatenate([v, np.empty_like(v)]) for k, v in self.stack.items()}
-            for key in PARAM_KEYS:
-                if np.shape(parameters[key]) != self.stack[key].shape[1:]:
+            for key, stack in self.stack.items():
+                value = parameters[key]
+                # an array's own shape first: np.shape (any value) costs as much as the copy
+                shape = value.shape if type(value) is np.ndarray else np.shape(value)
+                if shape != stack.shape[1:]:
                     raise ValueError("a step changed a shape")
-                self.stack[key][self.steps] = parameters[key]
+                stack[self.steps] = value
             self.steps += 1
         except (KeyError, TypeError, ValueError, IndexError):  # the final parameters' check says why
             self.stack = None
