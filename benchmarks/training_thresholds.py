@@ -1,7 +1,7 @@
 """Where the hidden training checks' tolerance comes from, and why they have no accuracy bars: the
 reference and the correct variants on each hidden training case, over many secret draws.
 
-    PYTHONPATH=. python benchmarks/training_thresholds.py [--draws 40] [--bugs 0] [--compute 0]
+    PYTHONPATH=. python benchmarks/training_thresholds.py [--draws 40] [--bugs 0] [--compute 0] [--epochs-against F]
 
 For each case of ``grader/checks/hidden.py`` (``hidden.MOONS``) and each of ``--draws`` course secrets,
 it trains the reference and every correct variant of ``tests/variants/correct/`` with the grader's own
@@ -16,6 +16,10 @@ verified run (``training.verified_run``, in this process) on the case as that se
 - with ``--bugs N``: on N draws, how many known mistakes and hand-written bugs (``tests/variants/corpus.py``)
   the parameters check tells apart from the reference.
 
+With ``--epochs-against F`` it answers instead how many epochs a case needs: on ``--draws`` draws, the known
+bugs the parameters check tells apart with the case's epochs and with F times as many (or as few), and the
+correct variants' worst error with each; it names the bugs one count catches and the other does not.
+
 With ``--compute N`` it measures instead what grading costs per submission, old and new side by side in
 one run: every check on a grading draw, in this process, with one shared ``LiveReference`` (warmed first:
 a class run computes the reference's answers once), for the reference, the correct variants and the
@@ -28,6 +32,7 @@ No assertions: figures only (the verdicts are asserted by tests/checks/test_verd
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import tempfile
 import time
@@ -120,11 +125,45 @@ def compute(rounds: int, folder: Path) -> None:
     print(f"old / new: {old / new:.2f}x less compute per submission")
 
 
+def told_apart(case: Case, draws: list[Draw], reference: InProcessBridge, buggy: dict[str, InProcessBridge],
+               variants: dict[str, InProcessBridge]) -> tuple[set[str], float]:
+    """(the bugs whose trained parameters differ from the reference's beyond ``PARAMS_TOL`` on some draw,
+    the correct variants' worst relative parameter error) for ``case`` on ``draws``."""
+    differing, worst = set(), 0.0
+    for draw in draws:
+        drawn = case.drawn(draw)
+        params = outcome(reference, reference, drawn)[0]
+        differing |= different(buggy, reference, drawn, params)
+        worst = max([worst, *(worst_error(outcome(bridge, reference, drawn)[0], params)
+                              for bridge in variants.values())])
+    return differing, worst
+
+
+def different(bridges: dict[str, InProcessBridge], reference: InProcessBridge, case: Case, params: dict) -> set[str]:
+    """The names of ``bridges`` whose parameters after ``case``'s run differ from ``params`` beyond PARAMS_TOL."""
+    return {name for name, bridge in bridges.items()
+            if worst_error(outcome(bridge, reference, case)[0], params) > training.PARAMS_TOL}
+
+
+def epochs_against(factor: float, draws: list[Draw], reference: InProcessBridge, buggy: dict[str, InProcessBridge],
+                   variants: dict[str, InProcessBridge]) -> None:
+    for base in hidden.MOONS:
+        other = dataclasses.replace(base, epochs=max(1, round(base.epochs * factor)))
+        (now, now_worst), (then, then_worst) = (told_apart(case, draws, reference, buggy, variants)
+                                                for case in (base, other))
+        print(f"{base.id}: {base.epochs} epochs ({steps(base)} steps) tell {len(now)} of {len(buggy)} bugs apart, "
+              f"correct variants within {now_worst:.1e}; {other.epochs} epochs ({steps(other)} steps) tell "
+              f"{len(then)}, within {then_worst:.1e}; only with {base.epochs}: {sorted(now - then) or 'none'}; "
+              f"only with {other.epochs}: {sorted(then - now) or 'none'}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=40)
     parser.add_argument("--bugs", type=int, default=0, help="draws on which to train every known bug too")
     parser.add_argument("--compute", type=int, default=0, help="rounds of timing old vs new grading instead")
+    parser.add_argument("--epochs-against", type=float, default=0,
+                        help="compare the bugs told apart with the cases' epochs and with this many times them")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp())
     if args.compute:
@@ -134,11 +173,15 @@ def main(argv: list[str] | None = None) -> None:
     variants = {path.stem: InProcessBridge(load_submission(assemble(path, folder / path.stem)))
                 for path in sorted(CORRECT_DIR.glob("*.py"))}
     buggy = {}
-    if args.bugs:
+    if args.bugs or args.epochs_against:
         buggy = {bug.name: InProcessBridge(load_submission(corpus.write(bug, folder / "bugs")))
                  for bug in corpus.bugs()}
     draws = [Draw.secret("grading", f"training thresholds, course {n}".encode()) for n in range(args.draws)]
     start = time.perf_counter()
+    if args.epochs_against:
+        epochs_against(args.epochs_against, draws, reference, buggy, variants)
+        print(f"({time.perf_counter() - start:.1f} s)")
+        return
     for base in hidden.MOONS:
         accuracies, starts, errors, differing = [], [], [], set()
         for number, draw in enumerate(draws):
@@ -148,8 +191,7 @@ def main(argv: list[str] | None = None) -> None:
             starts.append(untrained(case, reference))
             errors += [worst_error(outcome(bridge, reference, case)[0], params) for bridge in variants.values()]
             if number < args.bugs:
-                differing |= {name for name, bridge in buggy.items()
-                              if worst_error(outcome(bridge, reference, case)[0], params) > training.PARAMS_TOL}
+                differing |= different(buggy, reference, case, params)
         p5 = float(np.percentile(accuracies, 5))
         print(f"{base.id}: m {base.m}, noise {base.noise}, n_h {base.n_h}, batch {base.batch_size}, "
               f"learning rate {base.learning_rate}, {base.epochs} epochs ({steps(base)} steps)")

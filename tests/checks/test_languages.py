@@ -7,7 +7,8 @@ grades and otter, so no change of wording or language may change one.
 
 ``check_names_issue12.json`` is that list after issue 12 replaced the three hidden 1000-sample, 100-epoch
 moons runs (six checks, "... on moons-2 (1000 samples)") by shorter runs on other data (six checks with
-new names, as the runs are new questions): those six names are the only ones that changed, which
+new names, as the runs are new questions; their epochs were later halved, which changed the epochs in
+those six names again): those six names are the only ones that changed, which
 ``test_only_the_hidden_training_names_changed_since_88e651b`` holds against the list of 88e651b.
 """
 from __future__ import annotations

@@ -104,7 +104,7 @@ def test_the_course_s_grading_secret_in_any_file_is_caught(release_copy):
 
 def test_a_hidden_check_name_or_probe_key_in_any_file_is_caught(release_copy):
     (release_copy / "student" / "notes.md").write_text(
-        "- training: parameters after training equal the reference on moons, 8 hidden units (300 samples, 30 epochs)\n"
+        "- training: parameters after training equal the reference on moons, 8 hidden units (300 samples, 15 epochs)\n"
         "- compute_cost/large\n")
     origins = {leak.secret.origin for leak in leaks_in(release_copy)}
     assert origins == {"hidden check name", "hidden probe key"}
