@@ -77,3 +77,15 @@ def test_the_fixed_epoch_axis_and_reused_legends_give_the_same_bytes() -> None:
         fresh._epoch_span = (-1.0, -1.0)
         assert reused.png(*student) == fresh.png(*student), index
     assert set(reused._backgrounds) == {True, False}  # the fixed epoch axis, and without it (120 epochs)
+
+
+def test_the_png_holds_the_canvas_pixels_exactly() -> None:
+    """The PNG is written without PIL (RGB, no row filters): PIL reads back every pixel of the canvas, and
+    the canvas is opaque (dropping its alpha channel loses nothing)."""
+    picture = NetworkPicture(XX, YY, X, Y, probability(2, 0.0), REFERENCE_COSTS)
+    png = picture.png(*STUDENTS[0])
+    canvas = np.asarray(picture.figure.canvas.buffer_rgba())
+    decoded = Image.open(io.BytesIO(png))
+    assert decoded.mode == "RGB"
+    assert (canvas[:, :, 3] == 255).all()
+    assert np.array_equal(np.asarray(decoded), canvas[:, :, :3])
