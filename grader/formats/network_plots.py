@@ -14,14 +14,17 @@ import math
 import struct
 import zlib
 
+import contourpy
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from grader import i18n
 from grader.formats.plots import CLASS_COLOURS, COST_X, COST_Y, PROBABILITY_COLOURS
@@ -100,12 +103,12 @@ class NetworkPicture:
             self._boundary_panel(X, Y, None if reference_probability is None
                                  else np.reshape(reference_probability, xx.shape))
             self._cost_panel()
-        self._contour = None  # the boundary of the network drawn last (removed before the next one)
         # (left legend, right legend, cost panel's limits) -> the figure's fixed pixels (``_fixed_pixels``)
         # with them, made when first needed; the oldest is dropped beyond BACKGROUNDS
         self._backgrounds: dict[tuple, object] = {}
         self._legends: dict[tuple[Artist, ...], Legend] = {}  # (axes, *entries) -> its legend, made once
         self._tick_marks: list[Artist] | None = None  # the left panel's, in view (found at the first render)
+        self._titles: dict[tuple, object] = {}  # (left title's text, font) -> its pixels over the white margin
 
     def _boundary_panel(self, X: np.ndarray, Y: np.ndarray, reference: np.ndarray | None) -> None:
         """The left panel's shared parts; the network's image starts hidden."""
@@ -114,6 +117,10 @@ class NetworkPicture:
         self.image = axes.imshow(np.full(xx.shape, np.nan), origin="lower", extent=extent, cmap=PROBABILITY_COLOURS,
                                  vmin=0, vmax=1, alpha=0.55, aspect="auto", interpolation="bilinear", visible=False)
         self.their_boundary = Line2D([], [], color="black", linewidth=1.5, label=i18n._(THEIR_BOUNDARY))
+        # the network's boundary, its lines set per picture (a new ``contour`` artist costs ~2 ms to build),
+        # under the reference's (zorder 2), which it may hide where they coincide
+        self.boundary_lines = axes.add_collection(LineCollection([], colors="black", linewidths=1.5, zorder=1.9,
+                                                                 visible=False), autolim=False)
         self.shared_entries: list[Artist] = []  # legend entries of every picture, after the network's boundary
         if _crosses_half(reference):
             axes.contour(xx, yy, reference, levels=[0.5], colors="#555555", linewidths=1.2, linestyles="dashed")
@@ -210,13 +217,30 @@ class NetworkPicture:
         canvas.restore_region(self._background())
         renderer = canvas.get_renderer()
         for artist in self._changing():
-            artist.draw(renderer)
+            if artist is self.left.title:
+                self._draw_title(renderer)
+            else:
+                artist.draw(renderer)
             if artist is self.left.spines["top"]:  # a whole render draws the axes (ticks) after the spines
                 for line in self._tick_marks:
                     line.draw(renderer)
         for artist in self._cost_changing():
             artist.draw(renderer)
         return _encoded(canvas)
+
+    def _draw_title(self, renderer: object) -> None:
+        """The left title, drawn over the white margin above the panel: the first time, rendered and its
+        pixels kept; after, those pixels put back (networks share a few test accuracies: the same titles)."""
+        title = self.left.title
+        key = (title.get_text(), title.get_fontproperties())
+        if key in self._titles:
+            self.figure.canvas.restore_region(self._titles[key])
+            return
+        title.draw(renderer)
+        extent = title.get_window_extent(renderer)  # its pixels, and a margin for antialiasing, above the frame
+        above = max(extent.y0 - 2, self.left.get_window_extent(renderer).y1 + 2)
+        self._titles[key] = self.figure.canvas.copy_from_bbox(Bbox.from_extents(extent.x0 - 2, above, extent.x1 + 2,
+                                                                                 extent.y1 + 2))
 
     def _legend(self, axes: Axes, entries: list[Artist]) -> None:
         """The legend of ``entries`` below ``axes`` (outside it: fixed pixels), in two columns; made the first
@@ -230,15 +254,15 @@ class NetworkPicture:
 
     def _show_boundary(self, probability: np.ndarray, accuracy: float | None) -> None:
         """The network's probability as an image, its boundary (if the picture has one), title, legend."""
-        if self._contour is not None:
-            self._contour.remove()
-            self._contour = None
         self.image.set_visible(bool(np.isfinite(probability).any()))
         self.image.set_data(probability)
         entries = list(self.shared_entries)
-        if self.image.get_visible() and _crosses_half(probability):
-            self._contour = self.left.contour(self.xx, self.yy, probability, levels=[0.5], colors="black",
-                                              linewidths=1.5, zorder=1.9)  # under the reference's (2), drawn first
+        crosses = self.image.get_visible() and _crosses_half(probability)
+        self.boundary_lines.set_visible(crosses)
+        if crosses:
+            lines = contourpy.contour_generator(self.xx, self.yy, np.ma.masked_invalid(probability),
+                                                line_type=contourpy.LineType.Separate).lines(0.5)
+            self.boundary_lines.set_segments(lines)
             entries.insert(0, self.their_boundary)
         title = NO_ACCURACY if accuracy is None else BOUNDARY_TITLE
         self.left.set_title(i18n._(title) if accuracy is None else i18n._(title, accuracy=f"{accuracy:.3f}"))
@@ -310,10 +334,12 @@ def _encoded(canvas: FigureCanvasAgg, level: int = 3) -> bytes:
     with PNG filter 0 (none), zlib at ``level``. PIL's encoder tries every filter on every row: on these
     pictures (flat areas, lines, text) that costs ~6 ms of a picture's ~9 ms of encoding and makes the file
     larger, not smaller (~100 KiB RGBA with PIL at level 3, ~82 KiB here)."""
-    rgba = np.asarray(canvas.buffer_rgba())  # (height, width, 4)
-    height, width = rgba.shape[:2]
+    from PIL import Image
+
+    width, height = canvas.get_width_height()
+    rgb = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row: its filter type (0), then R G B ...
-    rows[:, 1:] = rgba[:, :, :3].reshape(height, 3 * width)
+    rows[:, 1:] = np.frombuffer(rgb.tobytes(), dtype=np.uint8).reshape(height, 3 * width)  # PIL drops alpha quicker
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB, deflate, filter set 0, no interlace
     data = zlib.compress(rows.tobytes(), level)
     return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), _chunk(b"IDAT", data), _chunk(b"IEND", b"")])

@@ -76,6 +76,7 @@ def test_students_in_a_row_get_the_pictures_each_would_get_alone() -> None:
         fresh = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
         assert reused.png(*student) == fresh.png(*student), index
     assert len(reused._backgrounds) > 3  # not one set of fixed pixels for all
+    assert len(reused._titles) == len({accuracy for _p, _c, accuracy in STUDENTS})  # a title's pixels drawn once
 
 
 def test_networks_with_alike_costs_share_the_fixed_pixels() -> None:
