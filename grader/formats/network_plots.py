@@ -82,8 +82,10 @@ class NetworkPicture:
     the legends below the panels, the cost panel's grid, axes and reference curve) are rendered once per
     *background*: the two legends (which entries they list) and the cost panel's limits. The cost axis's
     upper limit is a "nice" number (``nice_ceiling``), so nearly every network of a class shares one or two
-    backgrounds; a picture is the background with the network's image, boundaries, points, frames, title and
-    cost curve drawn over it (~12 ms of drawing, from ~125 ms for a fresh figure), then encoded (~3.5 ms).
+    backgrounds (a new one takes ~60 ms). A picture is the background with the network's image, boundaries,
+    points, frames, title and cost curve drawn over it, then encoded: ~16 ms of CPU (~125 ms for a fresh
+    figure; ~53 ms with the legends inside the panels and the cost axis fitted to each network's curve,
+    whose texts were drawn again every time). ``benchmarks/picture_speed.py`` measures it.
     Not thread-safe: one per thread (``grade``'s plotter thread).
 
     Inputs: xx, yy (s, s) from ``grid``; X (m, 2), Y (m, 1) the points shown; reference_probability
