@@ -4,8 +4,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
+from grader import i18n
 from grader.formats.network_plots import NetworkPicture, grid, network_png, nice_ceiling
 
 RNG = np.random.default_rng(0)
@@ -66,15 +68,18 @@ def test_the_epoch_axis_spans_the_longer_curve_of_the_two() -> None:
     assert 40 <= picture.right.get_xlim()[1] < 60  # back to the reference's epochs
 
 
-def test_students_in_a_row_get_the_pictures_each_would_get_alone() -> None:
+@pytest.mark.parametrize("language", ["en", "zh"])  # zh: another font (if one is installed), other extents
+def test_students_in_a_row_get_the_pictures_each_would_get_alone(language: str) -> None:
     """A reused figure draws each picture over the fixed pixels of its legends and cost limits (made by an
-    earlier student's picture or now) and keeps each legend it made: every picture is byte for byte the one
-    a fresh figure draws for that student alone, whatever came before it."""
+    earlier student's picture or now), keeps each legend it made and puts back the pixels of a title it
+    drew before: every picture is byte for byte the one a fresh figure draws for that student alone,
+    whatever came before it."""
     reference = probability(2, 0.0)
-    reused = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
-    for index, student in enumerate([*STUDENTS, *STUDENTS[::-1], STUDENTS[0]]):
-        fresh = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
-        assert reused.png(*student) == fresh.png(*student), index
+    with i18n.speaking(language):
+        reused = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
+        for index, student in enumerate([*STUDENTS, *STUDENTS[::-1], STUDENTS[0]]):
+            fresh = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
+            assert reused.png(*student) == fresh.png(*student), index
     assert len(reused._backgrounds) > 3  # not one set of fixed pixels for all
     assert len(reused._titles) == len({accuracy for _p, _c, accuracy in STUDENTS})  # a title's pixels drawn once
 
