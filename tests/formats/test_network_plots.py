@@ -4,9 +4,11 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
-from grader.formats.network_plots import NetworkPicture, grid, network_png
+from grader import i18n
+from grader.formats.network_plots import NetworkPicture, grid, network_png, nice_ceiling
 
 RNG = np.random.default_rng(0)
 X = RNG.uniform(-1, 2, size=(60, 2))  # (m, 2)
@@ -66,14 +68,54 @@ def test_the_epoch_axis_spans_the_longer_curve_of_the_two() -> None:
     assert 40 <= picture.right.get_xlim()[1] < 60  # back to the reference's epochs
 
 
-def test_the_fixed_epoch_axis_and_reused_legends_give_the_same_bytes() -> None:
-    """A reused figure draws the cost panel over fixed pixels holding its epoch axis, and keeps each
-    legend it made: every picture is byte for byte the one a fresh figure draws with the whole cost panel
-    and new legends (its epoch span set to one no picture has, so that it never uses a fixed epoch axis)."""
+@pytest.mark.parametrize("language", ["en", "zh"])  # zh: another font (if one is installed), other extents
+def test_students_in_a_row_get_the_pictures_each_would_get_alone(language: str) -> None:
+    """A reused figure draws each picture over the fixed pixels of its legends and cost limits (made by an
+    earlier student's picture or now), keeps each legend it made and puts back the pixels of a title it
+    drew before: every picture is byte for byte the one a fresh figure draws for that student alone,
+    whatever came before it."""
     reference = probability(2, 0.0)
-    reused = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
-    for index, student in enumerate([*STUDENTS, *STUDENTS[::-1], STUDENTS[0]]):
-        fresh = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
-        fresh._epoch_span = (-1.0, -1.0)
-        assert reused.png(*student) == fresh.png(*student), index
-    assert set(reused._backgrounds) == {True, False}  # the fixed epoch axis, and without it (120 epochs)
+    with i18n.speaking(language):
+        reused = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
+        for index, student in enumerate([*STUDENTS, *STUDENTS[::-1], STUDENTS[0]]):
+            fresh = NetworkPicture(XX, YY, X, Y, reference, REFERENCE_COSTS)
+            assert reused.png(*student) == fresh.png(*student), index
+    assert len(reused._backgrounds) > 3  # not one set of fixed pixels for all
+    assert len(reused._titles) == len({accuracy for _p, _c, accuracy in STUDENTS})  # a title's pixels drawn once
+
+
+def test_networks_with_alike_costs_share_the_fixed_pixels() -> None:
+    """Two boundaries and cost curves whose highest costs round up to the same limit: one background."""
+    picture = NetworkPicture(XX, YY, X, Y, probability(2, 0.0), REFERENCE_COSTS)
+    picture.png(probability(3, 0.2), REFERENCE_COSTS * 1.10, 0.9)
+    picture.png(probability(1, 0.5), REFERENCE_COSTS * 1.13, 0.7)
+    assert picture.right.get_ylim() == (0, 1.2)
+    assert len(picture._backgrounds) == 1
+
+
+def test_the_cost_axis_ends_at_a_nice_number_and_still_shows_a_cost_sum_bug() -> None:
+    picture = NetworkPicture(XX, YY, X, Y, probability(2, 0.0), REFERENCE_COSTS)  # costs from 1 down to 0.05
+    picture.png(probability(3, 0.2), REFERENCE_COSTS * 0.7, 0.9)
+    assert picture.right.get_ylim() == (0, 1.2)  # 1 and a little room above it
+    picture.png(probability(3, 0.2), REFERENCE_COSTS * 30, 0.9)  # summed over a batch of 30, not averaged
+    low, high = picture.right.get_ylim()
+    assert low == 0 and high >= 4  # the reference's curve in the lowest quarter; this one leaves the top
+    assert REFERENCE_COSTS.max() * 30 > high
+
+
+def test_nice_ceilings() -> None:
+    assert [nice_ceiling(v) for v in (0.73, 0.8, 0.81, 8.1, 1234, 0.00042, 3e7)] == [
+        0.8, 0.8, 1.0, 10, 1500, 0.0005, 3e7]
+    assert nice_ceiling(0) == nice_ceiling(-2) == 1  # nothing above 0: [0, 1]
+
+
+def test_the_png_holds_the_canvas_pixels_exactly() -> None:
+    """The PNG is written without PIL (RGB, no row filters): PIL reads back every pixel of the canvas, and
+    the canvas is opaque (dropping its alpha channel loses nothing)."""
+    picture = NetworkPicture(XX, YY, X, Y, probability(2, 0.0), REFERENCE_COSTS)
+    png = picture.png(*STUDENTS[0])
+    canvas = np.asarray(picture.figure.canvas.buffer_rgba())
+    decoded = Image.open(io.BytesIO(png))
+    assert decoded.mode == "RGB"
+    assert (canvas[:, :, 3] == 255).all()
+    assert np.array_equal(np.asarray(decoded), canvas[:, :, :3])
