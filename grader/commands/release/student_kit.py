@@ -28,7 +28,7 @@ from grader.contract import MOONS_STATES, REPO_ROOT, SUBMISSION_FILE
 from grader.markers import HEADER, student_source
 
 # What students install; each is also a dependency of the kit itself (a test compares them).
-STUDENT_REQUIREMENTS = ("numpy>=1.23", "scikit-learn>=1.1", "matplotlib>=3.5", "tqdm>=4.60", "rich>=13.0",
+STUDENT_REQUIREMENTS = ("numpy>=1.23", "scikit-learn>=1.1", "matplotlib>=3.6", "tqdm>=4.60", "rich>=13.0",
                         "pytest>=7.4", "nbformat>=5.7")  # nbformat: `check lab.zh.ipynb` reads a notebook
 DISTRIBUTION_OF = {"sklearn": "scikit-learn"}  # import name -> distribution name, where they differ
 HANDOUT_STATE = MOONS_STATES[0]  # the handout's split (42)
