@@ -16,9 +16,10 @@ submission trains a network of its own, as in a real class, and every student's 
     submission per process, as FACTS.md and the docs measured it: it is run on the first
     ``--otter-n`` submissions one after another, and its rate (K / their total wall time) is
     EXTRAPOLATED to the N submissions (otter takes seconds each; its time per submission does not
-    depend on the class). Printed: grade's rate over otter's, and, to be fair to otter on a machine
-    with several cores, over J times otter's rate (J otter processes at once could at best do
-    that).
+    depend on the class). The three alternate, ``--rounds`` times (grade, grade --no-html, otter run,
+    grade, ...), so that all see the same machine load; each rate is taken from the median of its
+    rounds. Printed: grade's rate over otter's, and, to be fair to otter on a machine with several
+    cores, over J times otter's rate (J otter processes at once could at best do that).
 (b) One worker against the compute floor: the same class graded with ``--jobs 1`` (seconds per
     submission, whole process: start-up, isolation, outputs; and with ``--no-html``) over the
     checks run in this process on the same files, with no isolation, no process start, and the
@@ -89,7 +90,8 @@ def describe_grades(out: Path) -> str:
 # -- (a) otter run -----------------------------------------------------------------------------------
 
 def time_otter(autograder: Path, submissions: list[Path], scratch: Path) -> list[float]:
-    """Wall seconds of ``otter run`` on each submission, one after another."""
+    """Wall seconds of ``otter run`` on each submission, one after another (outputs under ``scratch``)."""
+    scratch.mkdir(parents=True, exist_ok=True)
     seconds = []
     for i, submission in enumerate(submissions):
         out = scratch / f"otter_{i}"
@@ -99,21 +101,44 @@ def time_otter(autograder: Path, submissions: list[Path], scratch: Path) -> list
     return seconds
 
 
-def otter_rate(submissions: list[Path], scratch: Path) -> float | None:
-    """otter run's submissions per second on ``submissions`` (None, saying why, when otter is not here)."""
+def otter_autograder(scratch: Path) -> Path | None:
+    """otter's autograder.zip for the kit (None, saying why, when otter is not here)."""
     try:
         from grader.commands.release.otter import build_autograder
 
         start = time.perf_counter()
         autograder = build_autograder(scratch / "otter")
         print(f"otter autograder built in {time.perf_counter() - start:.1f} s (not counted)")
+        return autograder
     except Exception as error:  # no otter here: the other figures still stand
         print(f"otter run: not measured ({type(error).__name__}: {error})")
         return None
-    seconds = time_otter(autograder, submissions, scratch)
-    print(f"otter run, {len(seconds)} submissions one after another: "
-          f"{', '.join(f'{s:.2f}' for s in seconds)} s; {len(seconds) / sum(seconds):.3f} submissions/s")
-    return len(seconds) / sum(seconds)
+
+
+def throughput(scratch: Path, n: int, jobs: int, rounds: int, otter_sample: list[Path]) -> dict[str, float]:
+    """(a): submissions per second of grade, of grade --no-html (the class in scratch/submissions) and, when
+    otter is here, of otter run (``otter_sample`` one after another), alternating ``rounds`` times; each
+    rate from the median wall time of its rounds."""
+    autograder = otter_autograder(scratch)
+    kinds = ["grade", "grade --no-html", *(["otter run"] if autograder else [])]
+
+    def once(kind: str, round_: int) -> float:
+        if kind == "otter run":
+            seconds = time_otter(autograder, otter_sample, scratch / f"otter_{round_}")
+            print(f"  otter run, {len(seconds)} submissions one after another: "
+                  f"{', '.join(f'{s:.2f}' for s in seconds)} s", flush=True)
+            return sum(seconds) / len(seconds) * n  # extrapolated to the class
+        options = ["--no-html"] if kind == "grade --no-html" else []
+        run = grade(scratch / "submissions", scratch / f"grades_{len(options)}_{round_}", jobs, options)
+        if round_ == 0 and not options:
+            print(f"  {describe_grades(scratch / f'grades_0_{round_}')}", flush=True)
+        return run.seconds
+
+    times = alternate(kinds, rounds, once)
+    for kind, seconds in times.items():
+        label = f"{kind} (extrapolated to {n})" if kind == "otter run" else f"{kind} --jobs {jobs}"
+        print(median_line(f"{label:32s}", seconds))
+    return {kind: n / statistics.median(seconds) for kind, seconds in times.items()}
 
 
 # -- (b) the compute floor ---------------------------------------------------------------------------
@@ -251,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=100, help="submissions to grade (default 100)")
     parser.add_argument("--otter-n", type=int, default=5, help="of those, graded with otter run (default 5)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers for backprop-lab grade")
-    parser.add_argument("--rounds", type=int, default=3, help="cold runs of each kind for one submission")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of (a)'s three kinds, and cold runs of each kind for one submission")
     parser.add_argument("--memory", action="store_true", help="measure peak memory too (two more runs)")
     parser.add_argument("--copies", action="store_true",
                         help="plain copies of the examples (5 networks, each drawn once) instead of a class in "
@@ -266,15 +292,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{os.cpu_count()} cores; --jobs {args.jobs}; load average {os.getloadavg()[0]:.2f} "
               f"(other work on the machine slows every figure); checkout {REPO_ROOT}")
 
-        wall = grade(scratch / "submissions", scratch / "grades", args.jobs).seconds
-        grade_rate = args.n / wall
-        print(f"backprop-lab grade --jobs {args.jobs}: {wall:.2f} s wall, {grade_rate:.2f} submissions/s "
-              f"({describe_grades(scratch / 'grades')})")
-        plain_wall = grade(scratch / "submissions", scratch / "grades_plain", args.jobs, ["--no-html"]).seconds
-        plain_rate = args.n / plain_wall
-        print(f"backprop-lab grade --jobs {args.jobs} --no-html (no pictures, as otter makes none): "
-              f"{plain_wall:.2f} s wall, {plain_rate:.2f} submissions/s")
-        rate = otter_rate(submissions[:args.otter_n], scratch)
+        rates = throughput(scratch, args.n, args.jobs, args.rounds, submissions[:args.otter_n])
+        grade_rate, plain_rate, rate = rates["grade"], rates["grade --no-html"], rates.get("otter run")
         serial = grade(scratch / "submissions", scratch / "grades_serial", 1).seconds
         print(f"backprop-lab grade --jobs 1: {serial:.2f} s wall, {serial / args.n:.3f} s per submission")
         plain_serial = grade(scratch / "submissions", scratch / "grades_serial_plain", 1, ["--no-html"]).seconds
