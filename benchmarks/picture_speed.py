@@ -1,6 +1,6 @@
 """CPU time of one student's picture (``grade``'s plotter thread), this checkout against another.
 
-    python benchmarks/picture_speed.py [--baseline /work/main] [-n 60] [--rounds 3] [--lang en]
+    python benchmarks/picture_speed.py [--baseline OTHER_CHECKOUT] [-n 60] [--rounds 3] [--lang en]
 
 Each run is a fresh process with ``PYTHONPATH`` at the checkout under test: it starts the plotter as
 ``grade`` does (``pages._start_plotter``: the reference's training run, the grid), then draws the
@@ -90,7 +90,7 @@ def run(checkout: Path, n: int, lang: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", type=Path, help="another checkout (e.g. /work/main) to time beside this one")
+    parser.add_argument("--baseline", type=Path, help="another checkout to time beside this one")
     parser.add_argument("-n", type=int, default=60, help="pictures per run (after the first)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each checkout (alternated)")
     parser.add_argument("--lang", default="en", help="the pictures' language (en, zh)")
