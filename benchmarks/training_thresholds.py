@@ -81,9 +81,11 @@ def worst_error(params: dict | None, expected: dict) -> float:
     if params is None:
         return float("inf")
     try:
-        return max(rel_error(params[k], expected[k], training.PARAMS_FLOOR) for k in PARAM_KEYS)
+        errors = [rel_error(params[k], expected[k], training.PARAMS_FLOOR) for k in PARAM_KEYS]
     except (KeyError, ValueError, TypeError):
         return float("inf")
+    # NaN or infinite parameters (a NaN error, which max would skip or keep by its place): the check fails them
+    return max(errors) if np.all(np.isfinite(errors)) else float("inf")
 
 
 def steps(case: Case) -> int:

@@ -198,7 +198,8 @@ class Overlaps:
     """copydetect's exact measure of a pair (``copydetect.compare_files``: the characters of each file's
     normalised code that k-grams found in the other cover, over that file's ``token_coverage``), for
     many pairs of one class. copydetect builds Python lists of positions for every common hash of every
-    pair: a class of near-copies (100 files, 4,950 pairs) took 2.1 s of CPU in it. Here each distinct
+    pair: on a class of near-copies (100 files, 4,950 pairs) ``similar_code`` took 2.76 s of CPU with it and
+    1.29 s with this (the rest is tokenising). Here each distinct
     hash of the class gets a number once, each fingerprint keeps the numbers of its k-grams in the order
     of their positions, and a pair costs a few array operations (tests/integrity: the same numbers as
     copydetect's on pairs of every kind).
@@ -225,7 +226,7 @@ class Overlaps:
 
     def _covered(self, this: object, other: object) -> int:
         """Characters of ``this`` covered by its k-grams whose hash ``other`` has (copydetect's copied slices,
-        summed: k-grams k or fewer characters apart join into one slice)."""
+        summed): each covers k characters from its position, and overlapping ones count once."""
         positions, hashes = self._kgrams[id(this)]
         other_hashes = self._kgrams[id(other)][1]
         self._marked[other_hashes] = True
