@@ -145,7 +145,9 @@ class NetworkPicture:
         if reference is not None and len(reference):
             self.reference_line, = axes.plot(np.arange(1, len(reference) + 1), reference, color="#555555",
                                              linestyle="dashed", linewidth=1.2, label=i18n._(REFERENCE_COST))
-        self.cost_line, = axes.plot([], [], color=CLASS_COLOURS[0], linewidth=2, label=i18n._(THEIR_COST))
+        # a marker on each cost with no finite neighbour, which a line alone would not show (``_show_costs``)
+        self.cost_line, = axes.plot([], [], color=CLASS_COLOURS[0], linewidth=2, marker="o", markersize=4,
+                                    markevery=[], label=i18n._(THEIR_COST))
         axes.set_title(i18n._(COST_TITLE))
         axes.set_xlabel(i18n._(COST_X))
         axes.set_ylabel(i18n._(COST_Y))
@@ -275,6 +277,7 @@ class NetworkPicture:
         number below the lowest cost) to a nice number above the highest, legend."""
         axes, reference = self.right, self.reference_costs
         self.cost_line.set_data(np.arange(1, len(costs) + 1), costs)
+        self.cost_line.set_markevery(lone_points(costs))
         self.cost_line.set_visible(bool(len(costs)))
         axes.set_autoscale_on(True)
         axes.relim(visible_only=True)
@@ -282,9 +285,21 @@ class NetworkPicture:
         finite = np.concatenate([c[np.isfinite(c)] for c in (costs, reference if reference is not None else costs)])
         if len(finite):  # a diverging run would squash the reference's curve: cap the axis at a few times its start
             low, high = float(finite.min()), min(float(finite.max()), 3 * float(np.median(finite)) + 1)
+            theirs = costs[np.isfinite(costs)]
+            if len(theirs):  # but keep their lowest cost in view: a run whose every cost lies above the cap shows
+                high = max(high, float(theirs.min()))  # them (the lone first cost of a run that then diverged)
             axes.set_ylim(-nice_ceiling(-low) if low < 0 else 0, nice_ceiling(high * 1.02))
         entries = [line for line in (self.reference_line, self.cost_line) if line is not None and line.get_visible()]
         self._legend(axes, entries)
+
+
+def lone_points(values: np.ndarray) -> list[int]:
+    """Indices of the finite values (n,) whose neighbours are both missing (NaN, infinite or past an end): a
+    line through the values leaves them out (a cost of the first epoch, then NaN once training diverged)."""
+    finite = np.isfinite(values)
+    before = np.r_[False, finite[:-1]]
+    after = np.r_[finite[1:], False]
+    return np.flatnonzero(finite & ~before & ~after).tolist()
 
 
 def nice_ceiling(value: float) -> float:

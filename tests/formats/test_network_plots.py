@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from grader import i18n
-from grader.formats.network_plots import NetworkPicture, grid, network_png, nice_ceiling
+from grader.formats.network_plots import NetworkPicture, grid, lone_points, network_png, nice_ceiling
+from grader.formats.plots import CLASS_COLOURS
 
 RNG = np.random.default_rng(0)
 X = RNG.uniform(-1, 2, size=(60, 2))  # (m, 2)
@@ -119,3 +120,36 @@ def test_the_png_holds_the_canvas_pixels_exactly() -> None:
     assert decoded.mode == "RGB"
     assert (canvas[:, :, 3] == 255).all()
     assert np.array_equal(np.asarray(decoded), canvas[:, :, :3])
+
+
+def cost_panel_pixels_of(picture: NetworkPicture, png: bytes, colour: str) -> int:
+    """How many pixels inside the cost panel's frame are (nearly) ``colour``."""
+    from matplotlib.colors import to_rgb
+
+    box = picture.right.get_window_extent()
+    image = pixels(png)
+    height = image.shape[0]
+    inside = image[int(height - box.y1) + 2:int(height - box.y0) - 2, int(box.x0) + 2:int(box.x1) - 2]
+    target = np.array(to_rgb(colour)) * 255
+    return int(np.sum(np.all(np.abs(inside.astype(float) - target) < 30, axis=-1)))
+
+
+def test_a_cost_with_no_finite_neighbour_is_still_drawn() -> None:
+    """A run whose first epoch has a cost and every later one NaN (training diverged) shows that one cost:
+    a line alone leaves a point with no neighbour out."""
+    picture = NetworkPicture(XX, YY, X, Y, probability(2, 0.0), REFERENCE_COSTS)
+    lone = picture.png(probability(3, 0.2), np.r_[0.7, np.full(39, np.nan)], 0.6)
+    nothing = picture.png(probability(3, 0.2), np.full(40, np.nan), 0.6)
+    assert cost_panel_pixels_of(picture, lone, CLASS_COLOURS[0]) > 10
+    assert cost_panel_pixels_of(picture, nothing, CLASS_COLOURS[0]) == 0
+    far = picture.png(probability(3, 0.2), np.r_[21.5, np.full(39, np.nan)], 0.2)  # far above the reference's
+    assert picture.right.get_ylim()[1] >= 21.5
+    assert cost_panel_pixels_of(picture, far, CLASS_COLOURS[0]) > 10
+
+
+def test_lone_points() -> None:
+    nan = np.nan
+    assert lone_points(np.array([0.7, nan, nan])) == [0]
+    assert lone_points(np.array([1.0, 2.0, nan, 3.0, np.inf, 4.0, 5.0])) == [3]
+    assert lone_points(np.array([5.0])) == [0]
+    assert lone_points(np.array([])) == [] and lone_points(np.array([1.0, 2.0])) == []
