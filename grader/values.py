@@ -8,8 +8,8 @@ turned into *plain data*, built only from
 
 so judges never touch a live student object (no methods to run, nothing to
 patch), and the same value can travel between processes without pickle:
-``encode`` writes a JSON header plus ``np.save(..., allow_pickle=False)``
-blobs, ``decode`` reads them back. Fixtures on disk use the same format. Requests
+``encode`` writes a JSON header plus each array's raw bytes (numeric dtypes only),
+``decode`` reads them back. Fixtures on disk use the same format. Requests
 to a submission's process may also hold ``Earlier`` (a reference to the result of an
 earlier call of the same request); replies never do.
 """

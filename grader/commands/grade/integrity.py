@@ -199,10 +199,9 @@ class Overlaps:
     normalised code that k-grams found in the other cover, over that file's ``token_coverage``), for
     many pairs of one class. copydetect builds Python lists of positions for every common hash of every
     pair: on a class of near-copies (100 files, 4,950 pairs) ``similar_code`` took 2.76 s of CPU with it and
-    1.29 s with this (the rest is tokenising). Here each distinct
-    hash of the class gets a number once, each fingerprint keeps the numbers of its k-grams in the order
-    of their positions, and a pair costs a few array operations (tests/integrity: the same numbers as
-    copydetect's on pairs of every kind).
+    1.29 s with this (the rest is tokenising). Here each distinct hash of the class gets a number once, each
+    fingerprint keeps the numbers of its k-grams in the order of their positions, and a pair costs a few
+    array operations (tests/integrity: the same numbers as copydetect's on pairs of every kind).
 
     ``measure(p, q)`` -> (characters of p covered, share of p, share of q), as compare_files'
     (token_overlap1, (similarity1, similarity2)).
